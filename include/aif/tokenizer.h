@@ -1,0 +1,67 @@
+/* tokenizer.h: Hugging Face tokenizer.json, bit-exact with the
+ * `tokenizers` library (byte-level BPE and SentencePiece-style BPE,
+ * added/special tokens, normalizers, pre-tokenizers, post-processors,
+ * decoders), plus the tokenizer_config.json behaviour of `transformers`.
+ * Token ids are int32 (vocabularies of 128k-152k); -1 means "none".
+ */
+#ifndef AIF_TOKENIZER_H
+#define AIF_TOKENIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aif/err.h"
+#include "aif/pool.h"
+
+typedef struct aif_tokenizer aif_tokenizer;
+
+/* A growable id list; encode appends. Release frees the storage. */
+typedef struct aif_token_ids {
+    int32_t *v;
+    size_t n, cap;
+} aif_token_ids;
+void aif_token_ids_release(aif_token_ids *ids);
+
+enum {
+    /* Apply the post-processor (TemplateProcessing etc.), as the
+     * `tokenizers` library's encode(add_special_tokens=True) does. */
+    AIF_TOK_ADD_SPECIAL = 1u << 0,
+    /* Treat special-token text as plain text (split_special_tokens). */
+    AIF_TOK_SPLIT_SPECIAL = 1u << 1,
+    /* The `transformers` tokenizer __call__: AIF_TOK_ADD_SPECIAL plus the
+     * add_bos_token/add_eos_token of tokenizer_config.json where the
+     * tokenizer class applies them, and truncation to model_max_length. */
+    AIF_TOK_CALL = 1u << 2,
+    /* decode: drop special tokens. */
+    AIF_TOK_SKIP_SPECIAL = 1u << 3,
+    /* decode: clean_up_tokenization_spaces. */
+    AIF_TOK_CLEAN_SPACES = 1u << 4,
+};
+
+/* path: a tokenizer.json file, or a directory holding tokenizer.json and
+ * optionally tokenizer_config.json / special_tokens_map.json. */
+aif_code aif_tokenizer_load(const char *path, aif_tokenizer **out, aif_err *err);
+/* From tokenizer.json text in memory (config files: none). */
+aif_code aif_tokenizer_load_mem(const char *json, size_t len, aif_tokenizer **out, aif_err *err);
+void aif_tokenizer_free(aif_tokenizer *tok);
+
+/* Encode UTF-8 text (invalid UTF-8: AIF_EUTF8 naming the byte offset);
+ * ids are appended to *out. Thread-safe on a shared tokenizer. */
+aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                              aif_token_ids *out, aif_err *err);
+/* Decode ids to a NUL-terminated heap string (free with aif_free). */
+aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size_t n_ids, unsigned flags,
+                              char **text, size_t *len, aif_err *err);
+
+int32_t aif_tokenizer_token_to_id(const aif_tokenizer *tok, const char *token);
+/* The token's string, or NULL for an id out of range. */
+const char *aif_tokenizer_id_to_token(const aif_tokenizer *tok, int32_t id);
+/* Largest id + 1, added tokens included. */
+size_t aif_tokenizer_vocab_size(const aif_tokenizer *tok);
+int32_t aif_tokenizer_bos_id(const aif_tokenizer *tok);
+int32_t aif_tokenizer_eos_id(const aif_tokenizer *tok);
+int32_t aif_tokenizer_pad_id(const aif_tokenizer *tok);
+/* model_max_length of tokenizer_config.json, or 0 if none. */
+size_t aif_tokenizer_model_max_length(const aif_tokenizer *tok);
+
+#endif
