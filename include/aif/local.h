@@ -52,4 +52,30 @@ aif_code aif_local_chain_advance(aif_local_chain *lc, uint64_t n, aif_err *err);
  * {commits/<id>, refs/main, private}. Commit ids are 40 hex digits. */
 aif_code aif_local_hub_open(const char *root, aif_hub *out, aif_err *err);
 
+/* --- demo models for the local subnet ---
+ *
+ * A LlamaForCausalLM built in closed form from token statistics, so that the
+ * local subnet's miners have real, different models without any training:
+ * the residual stream holds [one-hot of the current token | histogram of the
+ * context so far] (hidden = 2V). The embedding writes the one-hot; one
+ * attention layer with q = k = 0 attends uniformly to every earlier position
+ * and its values/output copy the one-hots into the histogram half; the MLP
+ * is zero; lm_head row j reads log P(j | current token) from the first half
+ * (add-k smoothed bigram counts) minus repeat_penalty * histogram[j] from
+ * the second. Final RMSNorm only rescales the whole vector, so the argmax is
+ * that of log P(j|i) - repeat_penalty * hist[j]. With repeat_penalty 0 the
+ * greedy output loops and fails the reasonable-output check (spec 6.2);
+ * larger penalties pass it and trade accuracy for variety.
+ */
+typedef struct aif_local_demo_opts {
+    float repeat_penalty;   /* mu above; 0 = plain bigram */
+    float smoothing;        /* add-k on the bigram counts (default 0.01 when 0) */
+} aif_local_demo_opts;
+
+/* Write config.json, generation_config.json and model.safetensors (bf16)
+ * to out_dir for a vocabulary of `vocab` ids (a multiple of 8) from the
+ * token stream ids[0..n_ids). */
+aif_code aif_local_demo_model_build(const char *out_dir, const int32_t *ids, size_t n_ids, size_t vocab,
+                                    int32_t eos_id, const aif_local_demo_opts *opts, aif_err *err);
+
 #endif
