@@ -152,6 +152,16 @@ const aif_subnet_competition *aif_subnet_competition_get(const aif_subnet_compet
 /* Whether arch is in the competition's allowed list (exact, case-sensitive);
  * *runnable (may be NULL) tells whether aif can evaluate it. */
 int aif_subnet_arch_allowed(const aif_subnet_competition *c, const char *arch, int *runnable);
+/* Model constraints (spec 2.4, 8.4.1 step 8, 8.4.2 step 3); pass -1 (or
+ * NULL arch) to skip a check not known yet. AIF_ECONSTRAINT naming the
+ * value and the bound: repo bytes > max_bytes, parameters outside [min, max]
+ * (inclusive), an architecture not in the allowed list (exact class name);
+ * AIF_ENOTSUP for an allowed architecture aif cannot evaluate yet. */
+aif_code aif_subnet_check_model(const aif_subnet_competition *c, const char *arch, int64_t n_parameters,
+                                int64_t repo_bytes, aif_err *err);
+/* Whether a commitment made at commit_block may be downloaded at
+ * current_block: current - commit >= eval_block_delay (8.4.1 step 3). */
+int aif_subnet_eval_delay_passed(const aif_subnet_competition *c, int64_t current_block, int64_t commit_block);
 /* Apply a task's normalization to a raw score (spec 2.6). */
 double aif_subnet_normalize(const aif_subnet_task *t, double raw);
 
@@ -210,6 +220,11 @@ aif_code aif_subnet_hash_file(const char *path, char out[AIF_SUBNET_HASH_CHARS],
 aif_code aif_subnet_hash_dir(const char *path, char out[AIF_SUBNET_HASH_CHARS], aif_err *err);
 /* base64(SHA-256(model_hash || hotkey)). */
 void aif_subnet_secure_hash(const char *model_hash, const char *hotkey_ss58, char out[AIF_SUBNET_HASH_CHARS]);
+/* The validator's check (8.4.1 step 7): secure_hash(downloaded_hash, hotkey)
+ * must equal the chain's secure hash; AIF_EHASH ("hash mismatch") if not or
+ * if the chain has none. */
+aif_code aif_subnet_verify_secure_hash(const char *downloaded_hash, const char *hotkey_ss58,
+                                       const aif_subnet_model_id *chain_id, aif_err *err);
 
 /* ------------------------------------------------------------------------
  * Scoring (spec 6.1, 6.3, 13.1, 13.2)

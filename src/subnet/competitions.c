@@ -597,6 +597,36 @@ int aif_subnet_arch_allowed(const aif_subnet_competition *c, const char *arch, i
     return 0;
 }
 
+aif_code aif_subnet_check_model(const aif_subnet_competition *c, const char *arch, int64_t n_parameters,
+                                int64_t repo_bytes, aif_err *err)
+{
+    const aif_subnet_constraints *k = &c->constraints;
+    if (repo_bytes >= 0 && repo_bytes > k->max_bytes)
+        return aif_err_set(err, AIF_ECONSTRAINT, "competition %d: the repo holds %lld bytes, more than max_bytes %lld",
+                           c->id, (long long)repo_bytes, (long long)k->max_bytes);
+    if (arch) {
+        int runnable;
+        if (!aif_subnet_arch_allowed(c, arch, &runnable))
+            return aif_err_set(err, AIF_ECONSTRAINT, "competition %d: architecture '%.64s' is not allowed", c->id,
+                               arch);
+        if (!runnable)
+            return aif_err_set(err, AIF_ENOTSUP,
+                               "competition %d: architecture '%.64s' is allowed but aif cannot evaluate it yet", c->id,
+                               arch);
+    }
+    if (n_parameters >= 0 && (n_parameters < k->min_parameters || n_parameters > k->max_parameters))
+        return aif_err_set(err, AIF_ECONSTRAINT, "competition %d: %lld parameters, outside [%lld, %lld]", c->id,
+                           (long long)n_parameters, (long long)k->min_parameters, (long long)k->max_parameters);
+    return AIF_OK;
+}
+
+int aif_subnet_eval_delay_passed(const aif_subnet_competition *c, int64_t current_block, int64_t commit_block)
+{
+    if (commit_block == AIF_SUBNET_NO_BLOCK || commit_block > current_block)
+        return 0;
+    return current_block - commit_block >= c->constraints.eval_block_delay;
+}
+
 double aif_subnet_normalize(const aif_subnet_task *t, double raw)
 {
     if (t->normalization == AIF_SUBNET_NORM_INVERSE_EXPONENTIAL) {

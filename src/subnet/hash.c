@@ -200,3 +200,17 @@ void aif_subnet_secure_hash(const char *model_hash, const char *hotkey_ss58, cha
     aif_sha256_final(&h, d);
     to_b64(d, out);
 }
+
+aif_code aif_subnet_verify_secure_hash(const char *downloaded_hash, const char *hotkey_ss58,
+                                       const aif_subnet_model_id *chain_id, aif_err *err)
+{
+    char sec[AIF_SUBNET_HASH_CHARS];
+    if (!chain_id->has_secure_hash)
+        return aif_err_set(err, AIF_EHASH, "%s/%s: hash mismatch: the commitment has no secure hash", chain_id->ns,
+                           chain_id->name);
+    aif_subnet_secure_hash(downloaded_hash, hotkey_ss58, sec);
+    if (strcmp(sec, chain_id->secure_hash))
+        return aif_err_set(err, AIF_EHASH, "%s/%s: hash mismatch: downloaded %s with hotkey %s gives %s, chain has %s",
+                           chain_id->ns, chain_id->name, downloaded_hash, hotkey_ss58, sec, chain_id->secure_hash);
+    return AIF_OK;
+}

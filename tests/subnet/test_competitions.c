@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include "aif/alloc.h"
 #include "aif/fs.h"
 #include "aif/subnet.h"
 
@@ -324,7 +325,56 @@ static void cli_competitions(void)
     CHECK_EQ(run_aif("competitions --block -3", out, sizeof out), 2);
 }
 
+static void model_constraints(void)
+{
+    aif_err err = {0};
+    aif_subnet_competitions *cs;
+    CHECK_OK(aif_subnet_competitions_default(&cs, &err), err);
+    if (!cs)
+        return;
+    const aif_subnet_competition *c = aif_subnet_competition_get(cs, 1);
+    /* Bounds are inclusive (spec 2.4): 3e9 and 4e9 pass, one more or less fails. */
+    CHECK_OK(aif_subnet_check_model(c, "LlamaForCausalLM", 3000000000LL, 31138512896LL, &err), err);
+    CHECK_OK(aif_subnet_check_model(c, "Qwen2ForCausalLM", 4000000000LL, -1, &err), err);
+    CHECK_ERR(aif_subnet_check_model(c, "LlamaForCausalLM", 2999999999LL, -1, &err), AIF_ECONSTRAINT, err,
+              "2999999999 parameters, outside [3000000000, 4000000000]");
+    CHECK_ERR(aif_subnet_check_model(c, NULL, 4000000001LL, -1, &err), AIF_ECONSTRAINT, err, "4000000001");
+    /* max_bytes: 29 GiB allowed, one byte more not. */
+    CHECK_ERR(aif_subnet_check_model(c, NULL, -1, 31138512897LL, &err), AIF_ECONSTRAINT, err,
+              "31138512897 bytes, more than max_bytes 31138512896");
+    CHECK_ERR(aif_subnet_check_model(c, "MistralForCausalLM", -1, -1, &err), AIF_ECONSTRAINT, err,
+              "'MistralForCausalLM' is not allowed");
+    CHECK_ERR(aif_subnet_check_model(c, "DeepseekV3ForCausalLM", -1, -1, &err), AIF_ENOTSUP, err,
+              "cannot evaluate it yet");
+    /* Eval block delay 150: c - m >= 150. */
+    CHECK(!aif_subnet_eval_delay_passed(c, 1149, 1000));
+    CHECK(aif_subnet_eval_delay_passed(c, 1150, 1000));
+    CHECK(!aif_subnet_eval_delay_passed(c, 900, 1000));
+    CHECK(!aif_subnet_eval_delay_passed(c, 900, AIF_SUBNET_NO_BLOCK));
+    aif_subnet_competitions_free(cs);
+}
+
+/* The compiled-in text equals src/subnet/competitions.json (catches a
+ * forgotten scripts/embed-json.sh run). Tests run from the repository root. */
+static void embedded_copy_in_sync(void)
+{
+    char *text = NULL;
+    size_t len = 0, blen;
+    aif_err err = {0};
+    if (aif_fs_read_file("src/subnet/competitions.json", 1 << 20, &text, &len, &err)) {
+        if (!aif_test_injecting())
+            aif_test_fail(__FILE__, __LINE__, "%s", err.msg);
+        return;
+    }
+    const char *bundled = aif_subnet_competitions_default_json(&blen);
+    CHECK_EQ(blen, len);
+    CHECK(blen == len && !memcmp(bundled, text, len));
+    aif_free(text);
+}
+
 AIF_TESTS(subnet_competitions) = {
+    {"subnet/competitions_model_constraints", model_constraints},
+    {"subnet/competitions_embedded_copy_in_sync", embedded_copy_in_sync},
     {"subnet/competitions_bundled_matches_spec", bundled_matches_spec},
     {"subnet/competitions_schedule_lookup", schedule_lookup},
     {"subnet/competitions_validation_errors", validation_errors},

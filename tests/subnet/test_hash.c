@@ -204,7 +204,25 @@ static void secure_hash_concatenates(void)
     CHECK_STR(out, "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
 }
 
+static void verify_against_chain(void)
+{
+    /* The hub spec vector: directory hash GCsM... with hotkey 5ExampleHotkey
+     * gives 4DKV...; the chain string carries that secure hash. */
+    aif_err err = {0};
+    aif_subnet_model_id id;
+    const char *s = "alice:giant-3b:0123456789abcdef0123456789abcdef01234567:"
+                    "4DKVk94LvZD0C4NyFVsuZeKdBILjecxts3JhmcmS+0M=:1";
+    CHECK_OK(aif_subnet_model_id_parse(s, strlen(s), &id, &err), err);
+    CHECK_OK(aif_subnet_verify_secure_hash("GCsMp7ViyCeyIDDfV9I4ge0E/xUDeVaKsljXTJvh7HQ=", "5ExampleHotkey", &id, &err),
+             err);
+    CHECK_ERR(aif_subnet_verify_secure_hash("GCsMp7ViyCeyIDDfV9I4ge0E/xUDeVaKsljXTJvh7HQ=", "5OtherHotkey", &id, &err),
+              AIF_EHASH, err, "alice/giant-3b: hash mismatch");
+    id.has_secure_hash = 0;
+    CHECK_ERR(aif_subnet_verify_secure_hash("x", "y", &id, &err), AIF_EHASH, err, "no secure hash");
+}
+
 AIF_TESTS(subnet_hash) = {
+    {"subnet/hash_verify_against_chain", verify_against_chain},
     {"subnet/hash_hub_spec_vector", hub_spec_vector},
     {"subnet/hash_empty_and_missing", empty_and_missing},
     {"subnet/hash_tree_matches_shell_walk", tree_matches_shell_walk},
