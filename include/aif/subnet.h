@@ -313,6 +313,15 @@ void aif_subnet_tracker_subnet_weights(const aif_subnet_tracker *t, const aif_su
 size_t aif_subnet_tracker_count(const aif_subnet_tracker *t);
 int aif_subnet_tracker_id(const aif_subnet_tracker *t, size_t i);
 
+/* Persistence (spec 8.10): a JSON file {"format": "aif-competition-tracker",
+ * "version": 1, "num_neurons": N, "alpha": a, "weights": {"<id>": [N floats]}}
+ * written atomically; values round-trip exactly (float32 printed as
+ * double). parse/load validate the shape and name the offending key. */
+aif_code aif_subnet_tracker_save(const aif_subnet_tracker *t, const char *path, aif_err *err);
+aif_code aif_subnet_tracker_load(const char *path, aif_subnet_tracker **out, aif_err *err);
+aif_code aif_subnet_tracker_parse(const char *text, size_t len, const char *source, aif_subnet_tracker **out,
+                                  aif_err *err);
+
 /* The on-chain vector (spec 7.5): out = training_share*training +
  * workshop_share*workshop' + conference_share*conference, where
  * conference = e_0 (burn to uid 0) and workshop' = workshop, or e_0 if it

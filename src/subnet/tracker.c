@@ -2,10 +2,15 @@
  * CompetitionTracker): an exponential moving average of the step weights of
  * each competition, and the subnet weights mixed by reward share. Float32
  * vectors, like the torch tensors of the reference. */
+#include <jansson.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aif/alloc.h"
+#include "aif/fs.h"
+#include "aif/json.h"
 #include "subnet_int.h"
 
 struct entry {
@@ -181,4 +186,141 @@ void aif_subnet_tracker_subnet_weights(const aif_subnet_tracker *t, const aif_su
         float v = out[i] / sum;
         out[i] = isnan(v) ? 0 : v;
     }
+}
+
+/* ---- persistence ---- */
+
+aif_code aif_subnet_tracker_save(const aif_subnet_tracker *t, const char *path, aif_err *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return aif_err_set(err, AIF_ENOMEM, "%s: cannot build the tracker file", path);
+    aif_json j;
+    aif_json_init(&j, f, 0);
+    aif_json_obj_begin(&j);
+    aif_json_kstr(&j, "format", "aif-competition-tracker");
+    aif_json_kint(&j, "version", 1);
+    aif_json_kint(&j, "num_neurons", (int64_t)t->num_neurons);
+    aif_json_knum(&j, "alpha", t->alpha);
+    aif_json_key(&j, "weights");
+    aif_json_obj_begin(&j);
+    for (size_t i = 0; i < t->n; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "%d", t->e[i].id);
+        aif_json_key(&j, key);
+        aif_json_arr_begin(&j);
+        for (size_t k = 0; k < t->num_neurons; k++)
+            aif_json_num(&j, (double)t->e[i].w[k]);
+        aif_json_arr_end(&j);
+    }
+    aif_json_obj_end(&j);
+    aif_json_obj_end(&j);
+    aif_json_end(&j);
+    int bad = fclose(f) != 0;
+    aif_code rc = bad ? aif_err_set(err, AIF_ENOMEM, "%s: cannot build the tracker file", path)
+                      : aif_fs_write_file(path, buf, len, err);
+    free(buf); /* open_memstream's buffer comes from malloc */
+    return rc;
+}
+
+aif_code aif_subnet_tracker_parse(const char *text, size_t len, const char *src, aif_subnet_tracker **out,
+                                  aif_err *err)
+{
+    json_error_t je;
+    *out = NULL;
+    if (!src)
+        src = "tracker";
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root)
+        return aif_err_set(err, AIF_EFORMAT, "%s: line %d column %d: %s", src, je.line, je.column, je.text);
+    aif_code rc = AIF_OK;
+    aif_subnet_tracker *t = NULL;
+    json_t *fmt = json_object_get(root, "format"), *ver = json_object_get(root, "version"),
+           *nn = json_object_get(root, "num_neurons"), *al = json_object_get(root, "alpha"),
+           *ws = json_object_get(root, "weights");
+    if (!json_is_object(root) || json_object_size(root) != 5) {
+        rc = aif_err_set(err, AIF_EFORMAT, "%s: expected an object with format, version, num_neurons, alpha, weights",
+                         src);
+        goto out;
+    }
+    if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "aif-competition-tracker")) {
+        rc = aif_err_set(err, AIF_EFORMAT, "%s: format: not aif-competition-tracker", src);
+        goto out;
+    }
+    if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
+        rc = aif_err_set(err, AIF_EFORMAT, "%s: version: expected 1", src);
+        goto out;
+    }
+    if (!json_is_integer(nn) || json_integer_value(nn) < 0 || json_integer_value(nn) > 65536) {
+        rc = aif_err_set(err, AIF_ERANGE, "%s: num_neurons: expected an integer in [0, 65536]", src);
+        goto out;
+    }
+    if (!json_is_number(al) || !(json_number_value(al) >= 0 && json_number_value(al) <= 1)) {
+        rc = aif_err_set(err, AIF_ERANGE, "%s: alpha: expected a number in [0, 1]", src);
+        goto out;
+    }
+    if (!json_is_object(ws)) {
+        rc = aif_err_set(err, AIF_EFORMAT, "%s: weights: expected an object", src);
+        goto out;
+    }
+    size_t n = (size_t)json_integer_value(nn);
+    t = aif_subnet_tracker_new(n, json_number_value(al));
+    float *w = aif_calloc(n ? n : 1, sizeof *w);
+    if (!t || !w) {
+        aif_free(w);
+        rc = aif_err_set(err, AIF_ENOMEM, "%s: out of memory", src);
+        goto out;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(ws, key, v) {
+        char *end;
+        long id = strtol(key, &end, 10);
+        if (!key[0] || *end || id < 0 || id > 99) {
+            rc = aif_err_set(err, AIF_EFORMAT, "%s: weights.%.32s: key is not a competition id 0..99", src, key);
+            break;
+        }
+        if (!json_is_array(v) || json_array_size(v) != n) {
+            rc = aif_err_set(err, AIF_EFORMAT, "%s: weights.%s: expected an array of %zu numbers", src, key, n);
+            break;
+        }
+        for (size_t i = 0; i < n && !rc; i++) {
+            json_t *x = json_array_get(v, i);
+            double d = json_is_number(x) ? json_number_value(x) : -1;
+            if (!(d >= 0 && d <= 3.4e38))
+                rc = aif_err_set(err, AIF_ERANGE, "%s: weights.%s[%zu]: expected a finite number >= 0", src, key, i);
+            else
+                w[i] = (float)d;
+        }
+        if (!rc && aif_subnet_tracker_get(t, (int)id))
+            rc = aif_err_set(err, AIF_EFORMAT, "%s: weights.%s: competition listed twice", src, key);
+        if (!rc)
+            rc = aif_subnet_tracker_set(t, (int)id, w, n, err);
+        if (rc)
+            break;
+    }
+    aif_free(w);
+out:
+    json_decref(root);
+    if (rc) {
+        aif_subnet_tracker_free(t);
+        return rc;
+    }
+    *out = t;
+    return AIF_OK;
+}
+
+aif_code aif_subnet_tracker_load(const char *path, aif_subnet_tracker **out, aif_err *err)
+{
+    char *text;
+    size_t len;
+    *out = NULL;
+    aif_code rc = aif_fs_read_file(path, 64u << 20, &text, &len, err);
+    if (rc)
+        return rc;
+    rc = aif_subnet_tracker_parse(text, len, path, out, err);
+    aif_free(text);
+    return rc;
 }

@@ -348,7 +348,58 @@ static void retention(void)
     CHECK(n == 4 && keep[0] == 0 && keep[1] == 3 && keep[2] == 4 && keep[3] == 1);
 }
 
+static void tracker_save_load(void)
+{
+    aif_err err = {0};
+    aif_subnet_tracker *t = aif_subnet_tracker_new(3, 0.5), *back = NULL;
+    if (!t)
+        return;
+    /* 1/3 is not a short decimal: the file must still round-trip exactly. */
+    const float w1[] = {1, 1, 1}, w2[] = {0, 0, 7};
+    CHECK_OK(aif_subnet_tracker_record(t, 1, w1, 3, &err), err);
+    CHECK_OK(aif_subnet_tracker_record(t, 2, w2, 3, &err), err);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tracker.json", aif_test_tmpdir());
+    CHECK_OK(aif_subnet_tracker_save(t, path, &err), err);
+    CHECK_OK(aif_subnet_tracker_load(path, &back, &err), err);
+    if (back) {
+        CHECK_EQ(aif_subnet_tracker_count(back), 2);
+        CHECK_EQ(aif_subnet_tracker_num_neurons(back), 3);
+        const float *a = aif_subnet_tracker_get(back, 1), *b = aif_subnet_tracker_get(back, 2);
+        CHECK(a && a[0] == 1.0f / 3 && a[2] == 1.0f / 3);
+        CHECK(b && b[2] == 1.0f && b[0] == 0);
+        /* The EMA goes on from the loaded state: 0.5*(1/3) + 0.5*1 = 2/3. */
+        const float w3[] = {1, 0, 0};
+        CHECK_OK(aif_subnet_tracker_record(back, 1, w3, 3, &err), err);
+        CHECK_NEAR(aif_subnet_tracker_get(back, 1)[0], 2.0 / 3, 1e-7);
+        aif_subnet_tracker_free(back);
+    }
+    aif_subnet_tracker_free(t);
+    /* Bad files name the problem. */
+    static const struct { const char *text, *needle; } bad[] = {
+        {"{\"format\": \"aif-competition-tracker\", \"version\": 1, \"num_neurons\": 2, \"alpha\": 0.5,"
+         " \"weights\": {\"1\": [0.5]}}", "weights.1: expected an array of 2 numbers"},
+        {"{\"format\": \"aif-competition-tracker\", \"version\": 1, \"num_neurons\": 1, \"alpha\": 0.5,"
+         " \"weights\": {\"x\": [0.5]}}", "weights.x: key is not a competition id"},
+        {"{\"format\": \"aif-competition-tracker\", \"version\": 1, \"num_neurons\": 1, \"alpha\": 0.5,"
+         " \"weights\": {\"1\": [-1]}}", "weights.1[0]: expected a finite number >= 0"},
+        {"{\"format\": \"aif-competition-tracker\", \"version\": 2, \"num_neurons\": 1, \"alpha\": 0.5,"
+         " \"weights\": {}}", "version: expected 1"},
+        {"{\"format\": \"other\"}", "expected an object with format"},
+        {"[1", "line 1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        aif_subnet_tracker *x = NULL;
+        aif_code rc = aif_subnet_tracker_parse(bad[i].text, strlen(bad[i].text), "t.json", &x, &err);
+        CHECK(rc != AIF_OK && x == NULL);
+        if (!aif_test_injecting())
+            CHECK(strstr(err.msg, bad[i].needle) != NULL);
+        aif_subnet_tracker_free(x);
+    }
+}
+
 AIF_TESTS(subnet_weights) = {
+    {"subnet/weights_tracker_save_load", tracker_save_load},
     {"subnet/weights_pairwise_rules", pairwise_rules},
     {"subnet/weights_compute_wins", compute_wins_cases},
     {"subnet/weights_step_softmax_and_welcome", step_weights_softmax_and_welcome},
