@@ -137,7 +137,7 @@ int aif_cmd_competitions(int argc, char **argv, struct aif_cli *cli)
         {"block", AIF_OPT_INT, &block, "N", "the chain block (default: the latest schedule entry)"},
         {"competitions", AIF_OPT_STR, &file, "FILE", "competitions JSON file replacing the bundled one"},
         {"schedule", AIF_OPT_STR, &sched, "NAME", "schedule: main (subnet 80, default) or local"},
-        {NULL},
+        {NULL, 0, NULL, NULL, NULL},
     };
     char *pos[1];
     int n_pos, rc = aif_cli_parse(cli, "aif competitions [--block N] [--schedule NAME] [--competitions FILE]", opts,
