@@ -239,7 +239,7 @@ aif_code aif_safetensors_save(const char *path, const aif_st_write *tensors, siz
         putf(&h, ",%" PRIu64 "]}", total);
     }
     puts_(&h, "}");
-    while (h.len % 8)
+    while (h.len % 8 && !h.oom)
         puts_(&h, " ");
     if (h.oom) {
         rc = aif_err_set(err, AIF_ENOMEM, "%s: out of memory for the header", path);
