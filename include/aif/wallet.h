@@ -54,6 +54,11 @@ aif_code aif_wallet_keyfile_decode(const uint8_t *data, size_t len, const char *
 aif_code aif_wallet_keyfile_encode(const aif_crypto_keypair *kp, int public_only, const char *password,
                                    const aif_wallet_kdf *kdf, uint8_t **out, size_t *out_len, aif_err *err);
 void aif_wallet_buf_free(void *buf);
+/* n zeroed bytes of guarded, locked memory for secrets (passwords,
+ * phrases); NULL when out of memory. Free with aif_wallet_buf_free. */
+void *aif_wallet_secure_alloc(size_t n);
+/* Zero n bytes in a way the compiler keeps. */
+void aif_wallet_wipe(void *p, size_t n);
 /* Files: load wraps errors with the path; save writes path.tmp + rename
  * with mode 0600, creating parent directories (0700); AIF_EEXIST if the
  * file exists and overwrite is 0. */

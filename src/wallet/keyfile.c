@@ -410,6 +410,18 @@ void aif_wallet_buf_free(void *buf)
         sodium_free(buf);
 }
 
+void *aif_wallet_secure_alloc(size_t n)
+{
+    if (sodium_init() < 0)
+        return NULL;
+    void *p = sodium_malloc(n ? n : 1);
+    if (p)
+        sodium_memzero(p, n ? n : 1);
+    return p;
+}
+
+void aif_wallet_wipe(void *p, size_t n) { sodium_memzero(p, n); }
+
 typedef struct sbuf {
     char *p;
     size_t n, cap;
