@@ -110,6 +110,12 @@ static void chain_codes(void)
     CHECK_HEX(cc, 32, "0x2a00000000000000000000000000000000000000000000000000000000000000");
     aif_crypto_chain_code("foo", 3, cc);
     CHECK_HEX(cc, 32, "0x0c666f6f00000000000000000000000000000000000000000000000000000000");
+    /* u64::MAX is a number; one more overflows u64 and is a string for sp_core
+     * (str::parse::<u64> fails): compact(20) = 0x50, then the ASCII digits */
+    aif_crypto_chain_code("18446744073709551615", 20, cc);
+    CHECK_HEX(cc, 32, "0xffffffffffffffff000000000000000000000000000000000000000000000000");
+    aif_crypto_chain_code("18446744073709551616", 20, cc);
+    CHECK_HEX(cc, 32, "0x5031383434363734343037333730393535313631360000000000000000000000");
 }
 
 static void suri(const char *s, const char *want_ss58)
