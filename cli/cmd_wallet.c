@@ -43,8 +43,8 @@ static aif_code prompt(const char *question, char *out, size_t cap, aif_err *err
 {
     FILE *tty = fopen("/dev/tty", "r+");
     if (!tty)
-        return aif_err_set(err, AIF_EAUTH, "a password is needed and there is no terminal to ask on: use "
-                                           "--password-env VAR (or --no-password)");
+        return aif_err_set(err, AIF_EAUTH, "a password is needed and there is no terminal to ask on: pass "
+                                           "--password-env VAR");
     int fd = fileno(tty);
     struct termios old, quiet;
     int restore = tcgetattr(fd, &old) == 0;
@@ -461,6 +461,179 @@ static int list_or_show(int argc, char **argv, struct aif_cli *cli, int all)
 static int cmd_list(int argc, char **argv, struct aif_cli *cli) { return list_or_show(argc, argv, cli, 1); }
 static int cmd_show(int argc, char **argv, struct aif_cli *cli) { return list_or_show(argc, argv, cli, 0); }
 
+/* Load the coldkey (or hotkey) with its secret, asking for a password when
+ * the file is encrypted. */
+static aif_code load_secret(const wopts *o, const aif_wallet *w, int hot, aif_crypto_keypair **kp, aif_err *err)
+{
+    char path[2048];
+    aif_wallet_file which = hot ? AIF_WALLET_HOTKEY : AIF_WALLET_COLDKEY;
+    aif_code rc = aif_wallet_file_path(w, which, path, sizeof path, err);
+    if (rc)
+        return rc;
+    int enc = aif_wallet_keyfile_path_is_encrypted(path);
+    if (enc < 0)
+        return aif_wallet_load(w, which, NULL, NULL, kp, err); /* names the missing file */
+    aif_wallet_kdf kdf;
+    const char *password = NULL;
+    char *pw = aif_wallet_secure_alloc(PW_MAX);
+    if (!pw)
+        return aif_err_set(err, AIF_ENOMEM, "out of memory");
+    rc = kdf_from_env(&kdf, err);
+    if (!rc && enc == 1)
+        rc = get_password(o, path, 0, pw, &password, err);
+    if (!rc && enc == 1 && !password)
+        rc = aif_err_set(err, AIF_EAUTH, "%s is encrypted: a password is needed", path);
+    if (!rc)
+        rc = aif_wallet_load(w, which, password, &kdf, kp, err);
+    aif_wallet_buf_free(pw);
+    return rc;
+}
+
+static aif_code message_bytes(const char *text, const char *hex, uint8_t **msg, size_t *len, aif_err *err)
+{
+    size_t n = text ? strlen(text) : strlen(hex) / 2 + 1;
+    *msg = aif_malloc(n ? n : 1);
+    if (!*msg)
+        return aif_err_set(err, AIF_ENOMEM, "out of memory");
+    if (text) {
+        memcpy(*msg, text, n);
+        *len = n;
+        return AIF_OK;
+    }
+    aif_code rc = aif_crypto_hex_decode(hex, strlen(hex), *msg, n, len, err);
+    if (rc)
+        aif_err_wrap(err, "--message-hex");
+    return rc;
+}
+
+static int cmd_sign(int argc, char **argv, struct aif_cli *cli)
+{
+    wopts o = {0};
+    const char *text = NULL, *hex = NULL;
+    int use_hotkey = 0;
+    aif_opt opts[] = {
+        WALLET_OPTS(o),
+        {"wallet.hotkey", AIF_OPT_STR, &o.hotkey, "NAME", "hotkey name (with --use-hotkey)"},
+        {"use-hotkey", AIF_OPT_FLAG, &use_hotkey, NULL, "sign with the hotkey instead of the coldkey"},
+        {"message", AIF_OPT_STR, &text, "TEXT", "the message (its UTF-8 bytes)"},
+        {"message-hex", AIF_OPT_STR, &hex, "0xHEX", "the message as hex bytes"},
+        {"password-env", AIF_OPT_STR, &o.password_env, "VAR", "read the password from environment variable VAR"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    char *pos[1];
+    int n_pos, prc = aif_cli_parse(cli, "aif wallet sign (--message TEXT | --message-hex 0xHEX) [--use-hotkey] "
+                                        "[--wallet.name N] [--wallet.hotkey H] [--wallet.path DIR]",
+                                   opts, argc, argv, pos, 0, &n_pos);
+    if (prc)
+        return prc == 1 ? 0 : prc;
+    if (!!text == !!hex)
+        return aif_cli_usage_error("sign needs exactly one of --message or --message-hex");
+    aif_err err = {0};
+    aif_wallet w;
+    aif_crypto_keypair *kp = NULL;
+    uint8_t *msg = NULL, sig[AIF_SR25519_SIGNATURE_BYTES];
+    size_t len = 0;
+    aif_code rc = aif_wallet_init(&w, o.path, o.name, o.hotkey, &err);
+    if (!rc)
+        rc = message_bytes(text, hex, &msg, &len, &err);
+    if (!rc)
+        rc = load_secret(&o, &w, use_hotkey, &kp, &err);
+    if (!rc)
+        rc = aif_crypto_sr25519_sign(kp, msg, len, NULL, sig, &err);
+    if (!rc) {
+        char sh[2 * 64 + 3] = "0x", ss58[AIF_SS58_MAX];
+        aif_crypto_hex_encode(sig, 64, sh + 2);
+        aif_crypto_ss58_encode(aif_crypto_keypair_public(kp), AIF_SS58_BITTENSOR, ss58);
+        if (cli->json) {
+            aif_json j;
+            aif_json_init(&j, stdout, 1);
+            aif_json_obj_begin(&j);
+            aif_json_kstr(&j, "signer", ss58);
+            aif_json_kstr(&j, "signature", sh);
+            aif_json_obj_end(&j);
+            aif_json_end(&j);
+        } else {
+            printf("%s\n", sh);
+        }
+    }
+    aif_crypto_keypair_free(kp);
+    aif_free(msg);
+    return rc ? aif_cli_fail(&err) : 0;
+}
+
+static int cmd_verify(int argc, char **argv, struct aif_cli *cli)
+{
+    const char *text = NULL, *hex = NULL, *sig_hex = NULL, *ss58 = NULL, *pub_hex = NULL;
+    aif_opt opts[] = {
+        {"message", AIF_OPT_STR, &text, "TEXT", "the message (its UTF-8 bytes)"},
+        {"message-hex", AIF_OPT_STR, &hex, "0xHEX", "the message as hex bytes"},
+        {"signature", AIF_OPT_STR, &sig_hex, "0xHEX", "the 64-byte signature"},
+        {"address", AIF_OPT_STR, &ss58, "SS58", "the signer's address"},
+        {"ss58", AIF_OPT_STR, &ss58, "SS58", "same as --address"},
+        {"public-key", AIF_OPT_STR, &pub_hex, "0xHEX", "the signer's public key"},
+        {NULL, 0, NULL, NULL, NULL},
+    };
+    char *pos[1];
+    int n_pos, prc = aif_cli_parse(cli, "aif wallet verify (--message TEXT | --message-hex 0xHEX) --signature 0xHEX "
+                                        "(--address SS58 | --public-key 0xHEX)", opts, argc, argv, pos, 0, &n_pos);
+    if (prc)
+        return prc == 1 ? 0 : prc;
+    if (!!text == !!hex || !sig_hex || !!ss58 == !!pub_hex)
+        return aif_cli_usage_error("verify needs one of --message/--message-hex, --signature, and one of "
+                                   "--address/--public-key");
+    aif_err err = {0};
+    uint8_t pk[32], sig[64], *msg = NULL;
+    size_t len = 0, n = 0;
+    aif_code rc = message_bytes(text, hex, &msg, &len, &err);
+    if (!rc) {
+        rc = aif_crypto_hex_decode(sig_hex, strlen(sig_hex), sig, sizeof sig, &n, &err);
+        if (!rc && n != 64)
+            rc = aif_err_set(&err, AIF_EINVAL, "%zu bytes, expected 64", n);
+        if (rc)
+            aif_err_wrap(&err, "--signature");
+    }
+    if (!rc && ss58) {
+        rc = aif_crypto_ss58_decode(ss58, pk, NULL, &err);
+    } else if (!rc) {
+        rc = aif_crypto_hex_decode(pub_hex, strlen(pub_hex), pk, sizeof pk, &n, &err);
+        if (!rc && n != 32)
+            rc = aif_err_set(&err, AIF_EINVAL, "%zu bytes, expected 32", n);
+        if (rc)
+            aif_err_wrap(&err, "--public-key");
+    }
+    int valid = 0;
+    if (!rc) {
+        valid = aif_crypto_sr25519_verify(pk, msg, len, sig, NULL) == AIF_OK;
+        if (!valid) {
+            /* bittensor-wallet also accepts the polkadot-js signRaw wrapping <Bytes>m</Bytes> */
+            uint8_t *wrapped = aif_malloc(len + 15);
+            if (!wrapped) {
+                rc = aif_err_set(&err, AIF_ENOMEM, "out of memory");
+            } else {
+                memcpy(wrapped, "<Bytes>", 7);
+                memcpy(wrapped + 7, msg, len);
+                memcpy(wrapped + 7 + len, "</Bytes>", 8);
+                valid = aif_crypto_sr25519_verify(pk, wrapped, len + 15, sig, NULL) == AIF_OK;
+                aif_free(wrapped);
+            }
+        }
+    }
+    aif_free(msg);
+    if (rc)
+        return aif_cli_fail(&err);
+    if (cli->json) {
+        aif_json j;
+        aif_json_init(&j, stdout, 1);
+        aif_json_obj_begin(&j);
+        aif_json_kbool(&j, "valid", valid);
+        aif_json_obj_end(&j);
+        aif_json_end(&j);
+    } else {
+        printf("%s\n", valid ? "valid" : "invalid");
+    }
+    return valid ? 0 : 1;
+}
+
 static const aif_subcmd subs[] = {
     {"new-coldkey", cmd_new_coldkey, "create a coldkey from a new mnemonic (encrypted, + coldkeypub.txt)"},
     {"new-hotkey", cmd_new_hotkey, "create a hotkey from a new mnemonic (plaintext unless --use-password)"},
@@ -469,6 +642,8 @@ static const aif_subcmd subs[] = {
     {"regen-hotkey", cmd_regen_hotkey, "restore a hotkey from --mnemonic or --seed"},
     {"list", cmd_list, "list wallets and hotkeys with their SS58 addresses"},
     {"show", cmd_show, "show one wallet's coldkey and hotkey addresses"},
+    {"sign", cmd_sign, "sign a message with the coldkey (or --use-hotkey)"},
+    {"verify", cmd_verify, "verify an sr25519 signature (exit 0 valid, 1 invalid)"},
     {NULL, NULL, NULL},
 };
 

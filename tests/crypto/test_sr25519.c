@@ -115,6 +115,10 @@ static void verify_testdata(void)
         size_t cap = strlen(mhex) / 2 + 1, mlen = 0;
         uint8_t *msg = aif_malloc(cap);
         aif_err err;
+        if (!msg) { /* an injected allocation failure */
+            CHECK(aif_test_injecting());
+            break;
+        }
         CHECK(unhex(jstr(rec, "public_key"), pk, 32) == 0);
         CHECK(unhex(jstr(rec, "signature"), sig, 64) == 0);
         CHECK_OK(aif_crypto_hex_decode(mhex, strlen(mhex), msg, cap, &mlen, &err), err);

@@ -73,6 +73,8 @@ static void hexbytes(const char *h, uint8_t **out, size_t *n)
     aif_err err;
     *out = aif_malloc(cap);
     *n = 0;
+    if (!*out)
+        return;
     if (aif_crypto_hex_decode(h, strlen(h), *out, cap, n, &err))
         aif_test_fail(__FILE__, __LINE__, "bad hex in %s: %s", VEC, err.msg);
 }
@@ -92,6 +94,10 @@ static void check_block(const block *b, int *counts)
         CHECK_STR(get(b, "verify_wasm"), "valid");
         CHECK_STR(get(b, "scure_signature"), get(b, "signature"));
         hexbytes(get(b, "message"), &msg, &mlen);
+        if (!msg) { /* an injected allocation failure */
+            CHECK(aif_test_injecting());
+            return;
+        }
         CHECK_OK(aif_crypto_keypair_from_secret(sec, AIF_SR25519_FORM_ED25519, &kp, &err), err);
         if (kp) {
             aif_crypto_hex_encode(aif_crypto_keypair_public(kp), 32, hex);
