@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const aif_wallet_kdf cheap = {3, 8192};
+    static const aif_wallet_kdf cheap = {3, 8192, 1};
     aif_crypto_keypair *kp = NULL;
     aif_err err;
     if (aif_wallet_keyfile_decode(data, size, "fuzz", &cheap, &kp, &err) == AIF_OK) {

@@ -134,9 +134,22 @@ aif_code aif_crypto_sr25519_sign(const aif_crypto_keypair *kp, const void *msg, 
 aif_code aif_crypto_sr25519_verify(const uint8_t pub[AIF_SR25519_PUBLIC_BYTES], const void *msg, size_t len,
                                    const uint8_t sig[AIF_SR25519_SIGNATURE_BYTES], aif_err *err);
 
-/* PBKDF2-HMAC-SHA512 (RFC 8018). */
+/* PBKDF2-HMAC-SHA512 and -SHA256 (RFC 8018). */
 void aif_crypto_pbkdf2_sha512(const void *pw, size_t pw_len, const void *salt, size_t salt_len, uint32_t iters,
                               uint8_t *out, size_t out_len);
+void aif_crypto_pbkdf2_sha256(const void *pw, size_t pw_len, const void *salt, size_t salt_len, uint32_t iters,
+                              uint8_t *out, size_t out_len);
+
+/* AES block cipher (FIPS 197), for reading legacy wallet keyfiles only.
+ * The S-box is computed (GF(2^8) inversion), not looked up, so no table is
+ * indexed with key or data bytes. key_len 16 or 32. */
+typedef struct aif_aes {
+    uint8_t rk[15][16]; /* round keys */
+    int rounds;         /* 10 or 14 */
+} aif_aes;
+void aif_crypto_aes_init(aif_aes *a, const uint8_t *key, size_t key_len);
+void aif_crypto_aes_encrypt(const aif_aes *a, const uint8_t in[16], uint8_t out[16]);
+void aif_crypto_aes_decrypt(const aif_aes *a, const uint8_t in[16], uint8_t out[16]);
 /* BIP39 English: phrase -> entropy (16/20/24/28/32 bytes; checksum
  * checked); words separated by single or repeated spaces. */
 aif_code aif_crypto_mnemonic_to_entropy(const char *phrase, uint8_t entropy[32], size_t *n_entropy, aif_err *err);

@@ -13,9 +13,9 @@
  * secretSeed, ss58Address} (absent fields omitted; read with null too), a
  * bare "0x<64 hex>" public key (old Python), or "$NACL" || nonce(24) ||
  * secretbox(JSON) with the key from Argon2i (libsodium ALG_ARGON2I13,
- * OPSLIMIT/MEMLIMIT_SENSITIVE = 8 passes, 512 MiB, fixed salt). Legacy
- * ansible-vault and Fernet keyfiles are recognised and refused
- * (AIF_ENOTSUP). Files are written atomically with mode 0600.
+ * OPSLIMIT/MEMLIMIT_SENSITIVE = 8 passes, 512 MiB, fixed salt). The
+ * legacy ansible-vault and Fernet encryptions of older Bittensor releases
+ * are read (never written). Files are written atomically with mode 0600.
  *
  * Secret material (keyfile plaintext, passwords) is kept in sodium_malloc
  * memory and wiped; see aif_crypto_keypair in crypto.h.
@@ -35,6 +35,7 @@
 typedef struct aif_wallet_kdf {
     unsigned long long opslimit; /* 0: crypto_pwhash_argon2i_OPSLIMIT_SENSITIVE (8) */
     size_t memlimit;             /* 0: crypto_pwhash_argon2i_MEMLIMIT_SENSITIVE (512 MiB) */
+    uint32_t legacy_iterations;  /* PBKDF2 rounds of legacy Fernet files; 0: 10,000,000 */
 } aif_wallet_kdf;
 /* Parse "OPS,BYTES" (e.g. "3,65536") or "sensitive"; NULL or "" gives the
  * defaults. AIF_EINVAL outside libsodium's argon2i limits. */
@@ -43,7 +44,7 @@ aif_code aif_wallet_kdf_parse(const char *spec, aif_wallet_kdf *kdf, aif_err *er
 /* Keyfile bytes. */
 int aif_wallet_keyfile_is_encrypted(const uint8_t *data, size_t len); /* $NACL, ansible, Fernet */
 /* Decode a keyfile into a keypair (public-only for public files). password
- * is needed for $NACL (AIF_EAUTH when NULL or wrong); kdf may be NULL. The
+ * is needed for encrypted files (AIF_EAUTH when NULL or wrong); kdf may be NULL. The
  * secret is taken from secretPhrase, else secretSeed, else privateKey, and
  * the public key must match publicKey/accountId/ss58Address if present. */
 aif_code aif_wallet_keyfile_decode(const uint8_t *data, size_t len, const char *password, const aif_wallet_kdf *kdf,

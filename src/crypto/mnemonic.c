@@ -11,38 +11,6 @@ static const char words[2048][8] = {
 #include "bip39_en.inc"
 };
 
-void aif_crypto_pbkdf2_sha512(const void *pw, size_t pw_len, const void *salt, size_t salt_len, uint32_t iters,
-                              uint8_t *out, size_t out_len)
-{
-    crypto_auth_hmacsha512_state base, st;
-    uint8_t u[64], t[64], ctr[4];
-    crypto_auth_hmacsha512_init(&base, pw, pw_len);
-    for (uint32_t block = 1; out_len > 0; block++) {
-        ctr[0] = (uint8_t)(block >> 24), ctr[1] = (uint8_t)(block >> 16);
-        ctr[2] = (uint8_t)(block >> 8), ctr[3] = (uint8_t)block;
-        st = base;
-        crypto_auth_hmacsha512_update(&st, salt, salt_len);
-        crypto_auth_hmacsha512_update(&st, ctr, 4);
-        crypto_auth_hmacsha512_final(&st, u);
-        memcpy(t, u, 64);
-        for (uint32_t i = 1; i < iters; i++) {
-            st = base;
-            crypto_auth_hmacsha512_update(&st, u, 64);
-            crypto_auth_hmacsha512_final(&st, u);
-            for (int j = 0; j < 64; j++)
-                t[j] ^= u[j];
-        }
-        size_t n = out_len < 64 ? out_len : 64;
-        memcpy(out, t, n);
-        out += n;
-        out_len -= n;
-    }
-    sodium_memzero(&base, sizeof base);
-    sodium_memzero(&st, sizeof st);
-    sodium_memzero(u, sizeof u);
-    sodium_memzero(t, sizeof t);
-}
-
 /* Index of word (len <= 8) or -1, comparing against all 2048 rows. */
 static int lookup(const char *word, size_t len)
 {

@@ -5,7 +5,7 @@
  * The JSON of a keyfile is a flat object of strings, so it is read here by
  * a small parser that copies values straight into sodium_malloc memory
  * (a general JSON library would leave copies of the secret in the heap). */
-#include "aif/wallet.h"
+#include "wallet_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -374,12 +374,16 @@ aif_code aif_wallet_keyfile_decode(const uint8_t *data, size_t len, const char *
     if (len > KEYFILE_MAX)
         return aif_err_set(err, AIF_ERANGE, "keyfile of %zu bytes is larger than the %d-byte limit", len,
                            KEYFILE_MAX);
-    if (len >= 14 && !memcmp(data, "$ANSIBLE_VAULT", 14))
-        return aif_err_set(err, AIF_ENOTSUP, "keyfile is in the legacy ansible-vault format, which aif does not "
-                                             "read; re-encrypt it with btcli (it converts to $NACL)");
-    if (len >= 6 && !memcmp(data, "gAAAAA", 6))
-        return aif_err_set(err, AIF_ENOTSUP, "keyfile is in the legacy Fernet format, which aif does not read; "
-                                             "re-encrypt it with an older btcli");
+    if ((len >= 14 && !memcmp(data, "$ANSIBLE_VAULT", 14)) || (len >= 6 && !memcmp(data, "gAAAAA", 6))) {
+        uint8_t *plain;
+        size_t plen;
+        aif_code rc = aif_wallet_legacy_decrypt(data, len, password, kdf, &plain, &plen, err);
+        if (rc)
+            return rc;
+        rc = decode_plain(plain, plen, out, err);
+        aif_wallet_buf_free(plain);
+        return rc;
+    }
     if (len < 5 || memcmp(data, "$NACL", 5))
         return decode_plain(data, len, out, err);
     if (len < NACL_OVERHEAD)

@@ -230,8 +230,8 @@ static void keyfile_forms_and_errors(void)
     decode_str("", AIF_EFORMAT, "not a keyfile", NULL);
     decode_str("0x1234", AIF_EFORMAT, "64 hex", NULL);
     decode_str("$NACLshort", AIF_EFORMAT, "shorter than its 45-byte header", NULL);
-    decode_str("$ANSIBLE_VAULT;1.1;AES256\n6162", AIF_ENOTSUP, "ansible-vault", NULL);
-    decode_str("gAAAAABfakefernettoken", AIF_ENOTSUP, "Fernet", NULL);
+    decode_str("$ANSIBLE_VAULT;1.1;AES256\n6162", AIF_EFORMAT, "ansible-vault", NULL);
+    decode_str("gAAAAABfakefernettoken", AIF_EFORMAT, "Fernet", NULL);
     /* a long value */
     char big[1200];
     memset(big, 'a', sizeof big);
@@ -350,6 +350,63 @@ static void password_env(void)
     unsetenv(name);
 }
 
+/* Legacy encryptions, fixtures made with the real tools by
+ * tests/xref/crypto/legacy_keyfiles.sh from the testdata hotkey. */
+static void legacy_keyfiles(void)
+{
+    static const char *pw = "legacy-password-42";
+    aif_wallet_kdf kdf = {0, 0, 1000};
+    aif_crypto_keypair *kp = NULL;
+    aif_err err;
+    char hex[67];
+    const char *want = pj_public("legal winner thank year wave sausage worth useful legal winner thank yellow");
+    CHECK_OK(aif_wallet_keyfile_load("tests/vectors/wallet/ansible_vault_hotkey", pw, NULL, &kp, &err), err);
+    if (kp) {
+        pk_hex(kp, hex);
+        CHECK_STR(hex, want);
+        CHECK_STR(aif_crypto_keypair_phrase(kp),
+                  "legal winner thank year wave sausage worth useful legal winner thank yellow");
+    }
+    aif_crypto_keypair_free(kp);
+    kp = NULL;
+    CHECK_OK(aif_wallet_keyfile_load("tests/vectors/wallet/fernet_hotkey_1000", pw, &kdf, &kp, &err), err);
+    if (kp) {
+        pk_hex(kp, hex);
+        CHECK_STR(hex, want);
+    }
+    aif_crypto_keypair_free(kp);
+    kp = NULL;
+    CHECK_EQ(aif_wallet_keyfile_path_is_encrypted("tests/vectors/wallet/ansible_vault_hotkey"), 1);
+    CHECK_ERR(aif_wallet_keyfile_load("tests/vectors/wallet/ansible_vault_hotkey", "nope", NULL, &kp, &err), AIF_EAUTH,
+              err, "HMAC");
+    CHECK_ERR(aif_wallet_keyfile_load("tests/vectors/wallet/fernet_hotkey_1000", "nope", &kdf, &kp, &err), AIF_EAUTH,
+              err, "Fernet HMAC");
+    CHECK_ERR(aif_wallet_keyfile_load("tests/vectors/wallet/fernet_hotkey_1000", NULL, &kdf, &kp, &err), AIF_EAUTH,
+              err, "password is needed");
+    /* damaged copies */
+    size_t n;
+    char *data = slurp("tests/vectors/wallet/ansible_vault_hotkey", &n);
+    if (data) {
+        /* the first salt digit: hex "32" ('2') becomes "31" ('1'), so the keys change */
+        CHECK(data[26] == '3' && data[27] >= '0' && data[27] <= '9');
+        data[27] = data[27] == '1' ? '2' : '1';
+        CHECK_ERR(aif_wallet_keyfile_decode((uint8_t *)data, n, pw, NULL, &kp, &err), AIF_EAUTH, err, NULL);
+        CHECK_ERR(aif_wallet_keyfile_decode((uint8_t *)data, 40, pw, NULL, &kp, &err), AIF_EFORMAT, err, NULL);
+        memcpy(data + 15, "2.0", 3);
+        CHECK_ERR(aif_wallet_keyfile_decode((uint8_t *)data, n, pw, NULL, &kp, &err), AIF_ENOTSUP, err, "1.1/1.2");
+        aif_free(data);
+    }
+    data = slurp("tests/vectors/wallet/fernet_hotkey_1000", &n);
+    if (data) {
+        CHECK_ERR(aif_wallet_keyfile_decode((uint8_t *)data, n - 3, pw, &kdf, &kp, &err), AIF_EFORMAT, err,
+                  "Fernet token");
+        data[n / 2] = data[n / 2] == 'A' ? 'B' : 'A';
+        CHECK_ERR(aif_wallet_keyfile_decode((uint8_t *)data, n, pw, &kdf, &kp, &err), AIF_EAUTH, err, NULL);
+        aif_free(data);
+    }
+    CHECK(kp == NULL);
+}
+
 AIF_TESTS(wallet_keyfile) = {
     {"wallet/testdata_coldkey", testdata_coldkey},
     {"wallet/testdata_hotkey_and_pub", testdata_hotkey_and_pub},
@@ -357,5 +414,6 @@ AIF_TESTS(wallet_keyfile) = {
     {"wallet/keyfile_forms_and_errors", keyfile_forms_and_errors},
     {"wallet/layout", wallet_layout},
     {"wallet/password_env", password_env},
+    {"wallet/legacy_keyfiles", legacy_keyfiles},
     {NULL, NULL},
 };
