@@ -14,7 +14,7 @@
 
 #include "aif/wallet.h"
 
-AIF_COMMAND(wallet, "create, regenerate, list and show Bittensor wallets (btcli layout)")
+AIF_COMMAND(wallet, "Bittensor wallets (btcli layout): create, regenerate, list, show, sign, verify")
 
 #define PW_MAX 1024
 
@@ -26,7 +26,9 @@ typedef struct wopts {
 
 #define WALLET_OPTS(o)                                                                                             \
     {"wallet.name", AIF_OPT_STR, &(o).name, "NAME", "wallet name (default $BT_WALLET_NAME or \"default\")"},      \
-    {"wallet.path", AIF_OPT_STR, &(o).path, "DIR", "wallets root (default $BT_WALLET_PATH or ~/.bittensor/wallets)"}
+    {"wallet.path", AIF_OPT_STR, &(o).path, "DIR", "wallets root (default $BT_WALLET_PATH or ~/.bittensor/wallets)"}, \
+    {"wallet-name", AIF_OPT_STR, &(o).name, "NAME", "same as --wallet.name (btcli 9 spelling)"},                    \
+    {"wallet-path", AIF_OPT_STR, &(o).path, "DIR", "same as --wallet.path"}
 
 #define PASSWORD_OPTS(o)                                                                                           \
     {"no-password", AIF_OPT_FLAG, &(o).no_password, NULL, "do not encrypt the key (or: it is not encrypted)"},    \
