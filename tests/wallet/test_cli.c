@@ -13,7 +13,7 @@
 #include "aif/fs.h"
 #include "aif/wallet.h"
 
-static const aif_wallet_kdf fast_kdf = {3, 65536}; /* AIF_WALLET_KDF below */
+static const aif_wallet_kdf fast_kdf = {3, 65536, 0}; /* AIF_WALLET_KDF below */
 
 /* Run `$AIF_BIN args` with stdin from /dev/null; stdout into out. Returns the exit status. */
 static int run(const char *args, char *out, size_t cap)

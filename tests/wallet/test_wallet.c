@@ -14,7 +14,7 @@
 #include "aif/progress.h"
 #include "aif/wallet.h"
 
-static const aif_wallet_kdf fast_kdf = {3, 65536}; /* test wallets only */
+static const aif_wallet_kdf fast_kdf = {3, 65536, 0}; /* test wallets only */
 
 static char *slurp(const char *path, size_t *len)
 {
