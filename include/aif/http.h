@@ -45,6 +45,7 @@ typedef struct aif_http_opts {
     const char *token;          /* sent as "Authorization: Bearer <token>"; NULL: none */
     double connect_timeout_s;   /* per attempt; default 10 */
     double timeout_s;           /* whole attempt, transfer included; 0: none; default 60 */
+    double stall_timeout_s;     /* fail when under 1 byte/s for this long; 0: off (default) */
     int max_attempts;           /* >= 1; default 5 (1 = no retry) */
     double retry_delay_s;       /* wait before the 2nd attempt; default 1 */
     double backoff;             /* multiplier per further attempt; default 2 */
