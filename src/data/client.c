@@ -152,8 +152,8 @@ static aif_code get_json(aif_data_client *c, const char *what, const char *url, 
         int retry = rc == AIF_ENET || rc == AIF_ETIMEOUT || rc == AIF_EHTTP || rc == AIF_EFORMAT;
         if (!retry || k == c->o.max_attempts)
             break;
-        aif_log(AIF_LOG_WARN, "datasets-server %s failed, retrying in %.3g s (attempt %d/%d): %s", what, wait, k + 1,
-                c->o.max_attempts, err ? err->msg : aif_code_name(rc));
+        aif_log(AIF_LOG_WARN, "attempt %d/%d failed, retrying in %.3g s: %s", k, c->o.max_attempts, wait,
+                err ? err->msg : aif_code_name(rc));
         do_sleep(c, wait);
     }
     if (c->attempts > 1 && err) {
