@@ -52,6 +52,12 @@ put("blockhash_arxiv_pages", ints(r.randint(1, 15555) for _ in range(10)))
 # A seed with leading zero bytes (fewer than 8 words) and seed 0.
 r = random.Random(int("00000000ff" + "11" * 27, 16))
 put("lz_seed_u32", ints(r.getrandbits(32) for _ in range(4)))
+# CLI test: aif data show --data corpus --dataset reasoning --seed 1 --pages 2 (50 rows in the corpus file)
+r = random.Random(1)
+put("seed1_max50_pages2", ints(r.randint(1, 50) for _ in range(2)))
+# CLI test: aif data fetch --seed 42 --pages 3 for stackexchange
+r = random.Random(42)
+put("seed42_stackexchange_pages3", ints(r.randint(1, 252808) for _ in range(3)))
 with open(out, "w") as f:
     f.write("\n".join(lines) + "\n")
 print("wrote", out)
