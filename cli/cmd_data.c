@@ -24,6 +24,16 @@ static const char *default_cache(char *buf, size_t cap)
     return buf;
 }
 
+/* The HF token goes to the Hugging Face datasets-server only, never to
+ * another endpoint (the reference sends none; gated datasets need it). */
+static int send_token(const char *endpoint)
+{
+    const char *env = getenv("AIF_DATASETS_SERVER");
+    const char *base = endpoint ? endpoint : env && *env ? env : AIF_DATA_SERVER_URL;
+    return !strncmp(base, AIF_DATA_SERVER_URL, strlen(AIF_DATA_SERVER_URL)) &&
+           (base[strlen(AIF_DATA_SERVER_URL)] == 0 || base[strlen(AIF_DATA_SERVER_URL)] == '/');
+}
+
 /* The datasets named by --dataset (NULL or "all": the three tasks). */
 static int pick_datasets(const char *name, const aif_data_dataset **out)
 {
@@ -94,7 +104,7 @@ static int cmd_fetch(int argc, char **argv, struct aif_cli *cli)
     aif_data_client_opts co;
     aif_data_client_opts_default(&co);
     co.base_url = endpoint;
-    if (aif_http_hf_token(token, sizeof token))
+    if (send_token(endpoint) && aif_http_hf_token(token, sizeof token))
         co.token = token;
     aif_data_client *c = NULL;
     aif_data_source *src = NULL;
@@ -340,7 +350,7 @@ static int cmd_show(int argc, char **argv, struct aif_cli *cli)
         aif_data_client_opts co;
         aif_data_client_opts_default(&co);
         co.base_url = a.endpoint;
-        if (aif_http_hf_token(token, sizeof token))
+        if (send_token(a.endpoint) && aif_http_hf_token(token, sizeof token))
             co.token = token;
         rc = aif_data_client_new(&co, &c, &err);
         if (!rc)

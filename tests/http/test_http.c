@@ -71,8 +71,10 @@ static void get_ok(void)
     CHECK_STR(v, "two"); /* the last one, trimmed */
     CHECK(!aif_http_response_header(&r, "X-Missing", v, sizeof v));
     CHECK_EQ(replay_count(s), 1);
-    CHECK_STR(replay_request(s, 0)->target, "/hello?a=1");
-    CHECK_STR(replay_request(s, 0)->method, "GET");
+    const replay_req *q = replay_request(s, 0);
+    CHECK(q != NULL);
+    CHECK_STR(q ? q->target : NULL, "/hello?a=1");
+    CHECK_STR(q ? q->method : NULL, "GET");
     CHECK(replay_req_header(s, 0, "User-Agent", v, sizeof v));
     CHECK_STR(v, "aif/" AIF_VERSION);
     CHECK(!replay_req_header(s, 0, "Authorization", v, sizeof v));
