@@ -333,6 +333,8 @@ aif_code aif_scale_metadata_parse(const void *bytes, size_t len, aif_scale_metad
     *out = NULL;
     aif_scale_reader r;
     aif_scale_reader_init(&r, bytes, len);
+    if (len == 1 && ((const uint8_t *)bytes)[0] == 0)
+        return aif_err_set(err, AIF_ENOTFOUND, "metadata: the node returned None (version not supported)");
     if (len >= 4 && memcmp(bytes, "meta", 4)) {
         /* Option<OpaqueMetadata> (01 || Compact len || bytes) or a bare Vec<u8>. */
         const uint8_t *b = bytes;
@@ -342,8 +344,6 @@ aif_code aif_scale_metadata_parse(const void *bytes, size_t len, aif_scale_metad
             probe.pos = 1;
             if (!aif_scale_read_count(&probe, 1, &n, NULL) && n == len - probe.pos)
                 r.pos = probe.pos;
-        } else if (b[0] == 0 && len == 1) {
-            return aif_err_set(err, AIF_ENOTFOUND, "metadata: the node returned None (version not supported)");
         }
         if (r.pos == 0) {
             probe.pos = 0;

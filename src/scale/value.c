@@ -49,6 +49,8 @@ static aif_code alloc_items(dec *d, aif_scale_value *out, size_t n)
         return aif_err_set(d->err, AIF_ERANGE, "offset %zu: more than %u values in one decode", d->r->pos,
                            AIF_SCALE_MAX_NODES);
     d->nodes += n;
+    if (!out)
+        return AIF_OK;
     out->n = n;
     if (!d->arena || !n)
         return AIF_OK;
