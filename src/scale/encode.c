@@ -207,8 +207,10 @@ static aif_code encode_fields(enc *e, uint32_t type, const aif_scale_field *f, s
             }
             if (!x)
                 return aif_err_set(e->err, AIF_EINVAL, "type %u: missing field '%s'", type, f[i].name);
-            if ((rc = encode(e, f[i].type, x, depth + 1)))
-                return aif_err_wrap(e->err, "%s", f[i].name);
+            if ((rc = encode(e, f[i].type, x, depth + 1))) {
+                aif_err_wrap(e->err, "%s", f[i].name);
+                return rc;
+            }
         }
         return AIF_OK;
     }
@@ -380,7 +382,7 @@ aif_code aif_scale_encode_json(const aif_scale_registry *reg, uint32_t type, con
                                aif_scale_writer *w, aif_err *err)
 {
     json_error_t jerr;
-    json_t *j = json_loadb(json, len, JSON_DECODE_ANY, &jerr);
+    json_t *j = json_loadb(json, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!j)
         return aif_err_set(err, AIF_EFORMAT, "JSON value: %s at offset %d", jerr.text, jerr.position);
     enc e = {reg, w, err};

@@ -305,23 +305,32 @@ static aif_code parse_body(aif_scale_metadata *md, aif_scale_reader *r, aif_err 
     md->version = v;
     TRY(aif_scale_i_registry_decode(&md->reg, r, err));
     size_t n = 0;
-    if (aif_scale_read_count(r, 8, &n, err))
-        return aif_err_wrap(err, "pallets");
+    aif_code rc;
+    if ((rc = aif_scale_read_count(r, 8, &n, err))) {
+        aif_err_wrap(err, "pallets");
+        return rc;
+    }
     aif_scale_pallet *p = NULL;
     ALLOC_N(p, n, err);
     md->pallets = p;
     for (size_t i = 0; i < n; i++) {
         p[i].calls_type = p[i].event_type = p[i].error_type = -1;
-        if (read_pallet(md, r, &p[i], err))
-            return aif_err_wrap(err, "pallet %zu (%s)", i, p[i].name ? p[i].name : "?");
+        if ((rc = read_pallet(md, r, &p[i], err))) {
+            aif_err_wrap(err, "pallet %zu (%s)", i, p[i].name ? p[i].name : "?");
+            return rc;
+        }
         md->n_pallets = i + 1;
     }
-    if (read_extrinsic(md, r, err))
-        return aif_err_wrap(err, "extrinsic");
+    if ((rc = read_extrinsic(md, r, err))) {
+        aif_err_wrap(err, "extrinsic");
+        return rc;
+    }
     TRY(read_id(r, &md->runtime_type, err));
     md->outer[0] = md->outer[1] = md->outer[2] = -1;
-    if (v == 15 && read_apis(md, r, err))
-        return aif_err_wrap(err, "runtime APIs");
+    if (v == 15 && (rc = read_apis(md, r, err))) {
+        aif_err_wrap(err, "runtime APIs");
+        return rc;
+    }
     if (r->pos != r->len)
         return aif_err_set(err, AIF_EFORMAT, "offset %zu: %zu trailing bytes after the metadata", r->pos,
                            r->len - r->pos);

@@ -353,19 +353,25 @@ aif_code aif_scale_i_registry_decode(aif_scale_registry *reg, aif_scale_reader *
 {
     size_t n;
     aif_code rc = aif_scale_read_count(r, 2, &n, err);
-    if (rc)
-        return aif_err_wrap(err, "type registry");
+    if (rc) {
+        aif_err_wrap(err, "type registry");
+        return rc;
+    }
     for (size_t i = 0; i < n; i++) {
         uint32_t id;
         size_t at = r->pos;
-        if ((rc = read_id(r, &id, err)))
-            return aif_err_wrap(err, "type registry: type %zu", i);
+        if ((rc = read_id(r, &id, err))) {
+            aif_err_wrap(err, "type registry: type %zu", i);
+            return rc;
+        }
         if (id != reg->n)
             return aif_err_set(err, AIF_EFORMAT, "type registry: offset %zu: type id %u out of order (expected %zu)",
                                at, id, reg->n);
         aif_scale_type t;
-        if ((rc = read_type(r, &reg->arena, &t, err)))
-            return aif_err_wrap(err, "type registry: type %u", id);
+        if ((rc = read_type(r, &reg->arena, &t, err))) {
+            aif_err_wrap(err, "type registry: type %u", id);
+            return rc;
+        }
         if ((rc = aif_scale_i_registry_push(reg, &t, NULL, err)))
             return rc;
     }

@@ -413,6 +413,9 @@ static void hostile_metadata(void)
         CHECK(strstr(err.msg, "offset") != NULL || strstr(err.msg, "magic") != NULL);
         aif_scale_metadata_free(md);
         md = NULL;
+        /* the same without an error struct (a fuzzer found that a wrapped
+         * error used to read as success then: regress_null_err) */
+        CHECK(aif_scale_metadata_parse(b, cut, &md, NULL) != AIF_OK && md == NULL);
     }
     uint8_t *c = malloc(blen + 1);
     memcpy(c, b, blen);
