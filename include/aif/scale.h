@@ -19,8 +19,10 @@
  *             hasher(key_i)... from the metadata hashers.
  *
  * Limits (hit -> AIF_ERANGE with the number in the message): nesting depth
- * AIF_SCALE_MAX_DEPTH; a length prefix may not exceed the bytes left; a
- * decoded tree may hold at most AIF_SCALE_MAX_NODES nodes.
+ * AIF_SCALE_MAX_DEPTH; a length prefix may not exceed the bytes left divided
+ * by the element type's minimum size (so even Vec<()> counts are bounded
+ * by the input); a decode may create at most 32 values per input byte plus
+ * 65536, and never more than AIF_SCALE_MAX_NODES.
  *
  * Every error message names the byte offset where decoding failed.
  */
@@ -181,9 +183,14 @@ const aif_scale_type *aif_scale_registry_get(const aif_scale_registry *reg, uint
  * when that is unique. Option and Result are Variant types with paths
  * "Option"/"Result", as scale-info writes them. */
 aif_code aif_scale_registry_add_expr(aif_scale_registry *reg, const char *expr, uint32_t *id, aif_err *err);
+/* Add a hand-built type; its strings and arrays are copied. Ids it refers
+ * to may include its own (the next id: aif_scale_registry_count) for
+ * recursive types. */
+aif_code aif_scale_registry_add(aif_scale_registry *reg, const aif_scale_type *t, uint32_t *id, aif_err *err);
 /* A type by its path joined with "::" (first match). */
 aif_code aif_scale_registry_find_path(const aif_scale_registry *reg, const char *path, uint32_t *id, aif_err *err);
-/* Minimum encoded size of a type in bytes (0 for zero-sized), capped at 2^20. */
+/* A lower bound of the encoded size of a type in bytes (0 for zero-sized),
+ * capped at 2^20; precomputed when types are added. */
 size_t aif_scale_registry_min_size(const aif_scale_registry *reg, uint32_t id);
 
 /* --------------------------------------------------------------- metadata */

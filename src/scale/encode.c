@@ -20,6 +20,7 @@ typedef struct enc {
 } enc;
 
 static aif_code encode(enc *e, uint32_t type, json_t *j, int depth);
+static aif_code encode_map(enc *e, uint32_t vec_type, json_t *j, int depth);
 
 static const char *jtype(json_t *j)
 {
@@ -263,6 +264,30 @@ static aif_code encode_variant(enc *e, uint32_t type, const aif_scale_type *t, j
     return encode_fields(e, type, v->fields, v->n_fields, inner, depth);
 }
 
+/* BTreeMap written as a JSON object: the Vec<(K, V)> inside, keys given
+ * as JSON strings to K (integers accept decimal strings). */
+static aif_code encode_map(enc *e, uint32_t vec_type, json_t *j, int depth)
+{
+    const aif_scale_type *vt = aif_scale_registry_get(e->reg, vec_type);
+    const aif_scale_type *kv = vt && vt->def == AIF_SCALE_DEF_SEQUENCE ? aif_scale_registry_get(e->reg, vt->elem)
+                                                                       : NULL;
+    if (!kv || kv->def != AIF_SCALE_DEF_TUPLE || kv->n_tuple != 2)
+        return aif_err_set(e->err, AIF_EINVAL, "type %u: BTreeMap without a Vec<(K, V)> inside", vec_type);
+    aif_scale_put_compact(e->w, json_object_size(j));
+    const char *k;
+    json_t *v;
+    json_object_foreach(j, k, v) {
+        json_t *key = json_string(k);
+        aif_code rc = key ? encode(e, kv->tuple[0], key, depth + 1) : AIF_ENOMEM;
+        json_decref(key);
+        if (!rc)
+            rc = encode(e, kv->tuple[1], v, depth + 1);
+        if (rc)
+            return rc;
+    }
+    return AIF_OK;
+}
+
 static aif_code encode(enc *e, uint32_t type, json_t *j, int depth)
 {
     if (depth > AIF_SCALE_MAX_DEPTH)
@@ -280,6 +305,8 @@ static aif_code encode(enc *e, uint32_t type, json_t *j, int depth)
                 return rc;
             return aif_scale_put_raw(e->w, pk, 32);
         }
+        if (t->n_path == 1 && !strcmp(t->path[0], "BTreeMap") && t->n_fields == 1 && json_is_object(j))
+            return encode_map(e, t->fields[0].type, j, depth);
         return encode_fields(e, type, t->fields, t->n_fields, j, depth);
     case AIF_SCALE_DEF_VARIANT:
         return encode_variant(e, type, t, j, depth);

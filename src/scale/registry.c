@@ -40,8 +40,10 @@ void aif_scale_i_registry_release(aif_scale_registry *reg)
 {
     aif_scale_i_arena_release(&reg->arena);
     aif_free(reg->types);
+    aif_free(reg->min_size);
     reg->types = NULL;
-    reg->n = reg->cap = 0;
+    reg->min_size = NULL;
+    reg->n = reg->cap = reg->n_sized = 0;
 }
 
 aif_scale_registry *aif_scale_registry_new(void)
@@ -123,51 +125,158 @@ uint32_t aif_scale_i_registry_resolve(const aif_scale_registry *reg, uint32_t id
     return id;
 }
 
-static size_t min_size(const aif_scale_registry *reg, uint32_t id, int depth)
+/* Minimum encoded sizes of all types, as the least fixpoint of the size
+ * equations iterated from 0 (every iterate is a lower bound, which is all
+ * the decoder needs to refuse impossible lengths). Recursive types that
+ * would grow forever stop after a fixed number of rounds. */
+#define SIZE_CAP ((uint32_t)1 << 20)
+
+static uint32_t cap_add(uint32_t a, uint32_t b) { return a + b < SIZE_CAP ? a + b : SIZE_CAP; }
+
+static uint32_t size_of(const aif_scale_registry *reg, const uint32_t *ms, const aif_scale_type *t)
 {
-    const size_t CAP = (size_t)1 << 20;
-    const aif_scale_type *t = aif_scale_registry_get(reg, id);
-    if (!t || depth > 32)
-        return 0;
-    size_t s = 0;
+    uint32_t s = 0;
     switch (t->def) {
     case AIF_SCALE_DEF_COMPOSITE:
-        for (size_t i = 0; i < t->n_fields && s < CAP; i++)
-            s += min_size(reg, t->fields[i].type, depth + 1);
-        break;
+        for (size_t i = 0; i < t->n_fields; i++)
+            s = cap_add(s, t->fields[i].type < reg->n ? ms[t->fields[i].type] : 0);
+        return s;
     case AIF_SCALE_DEF_TUPLE:
-        for (size_t i = 0; i < t->n_tuple && s < CAP; i++)
-            s += min_size(reg, t->tuple[i], depth + 1);
-        break;
+        for (size_t i = 0; i < t->n_tuple; i++)
+            s = cap_add(s, t->tuple[i] < reg->n ? ms[t->tuple[i]] : 0);
+        return s;
     case AIF_SCALE_DEF_VARIANT:
-        s = CAP;
+        s = t->n_variants ? SIZE_CAP : 1;
         for (size_t i = 0; i < t->n_variants; i++) {
-            size_t v = 1;
-            for (size_t j = 0; j < t->variants[i].n_fields && v < CAP; j++)
-                v += min_size(reg, t->variants[i].fields[j].type, depth + 1);
+            uint32_t v = 1;
+            for (size_t j = 0; j < t->variants[i].n_fields; j++) {
+                uint32_t f = t->variants[i].fields[j].type;
+                v = cap_add(v, f < reg->n ? ms[f] : 0);
+            }
             if (v < s)
                 s = v;
         }
-        if (!t->n_variants)
-            s = 1;
-        break;
+        return s;
     case AIF_SCALE_DEF_ARRAY: {
-        size_t e = min_size(reg, t->elem, depth + 1);
-        s = e && t->len > CAP / e ? CAP : (size_t)t->len * e;
-        break;
+        uint64_t e = t->elem < reg->n ? ms[t->elem] : 0;
+        uint64_t total = e * t->len;
+        return total < SIZE_CAP ? (uint32_t)total : SIZE_CAP;
     }
     case AIF_SCALE_DEF_PRIMITIVE:
-        s = t->prim == AIF_SCALE_PRIM_STR ? 1 : aif_scale_i_prim_size(t->prim);
-        break;
+        return t->prim == AIF_SCALE_PRIM_STR ? 1 : (uint32_t)aif_scale_i_prim_size(t->prim);
     default: /* sequence, compact, bit sequence: at least the compact byte */
-        s = 1;
+        return 1;
     }
-    return s < CAP ? s : CAP;
+}
+
+aif_code aif_scale_i_registry_finish(aif_scale_registry *reg, aif_err *err)
+{
+    uint32_t *ms = aif_realloc(reg->min_size, (reg->n ? reg->n : 1) * sizeof *ms);
+    if (!ms)
+        return aif_err_set(err, AIF_ENOMEM, "out of memory sizing %zu types", reg->n);
+    reg->min_size = ms;
+    memset(ms, 0, reg->n * sizeof *ms);
+    for (int round = 0; round < 64; round++) {
+        int changed = 0;
+        for (size_t i = 0; i < reg->n; i++) {
+            uint32_t s = size_of(reg, ms, &reg->types[i]);
+            if (s > ms[i]) {
+                ms[i] = s;
+                changed = 1;
+            }
+        }
+        if (!changed)
+            break;
+    }
+    reg->n_sized = reg->n;
+    return AIF_OK;
 }
 
 size_t aif_scale_registry_min_size(const aif_scale_registry *reg, uint32_t id)
 {
-    return min_size(reg, id, 0);
+    return id < reg->n_sized ? reg->min_size[id] : 0;
+}
+
+static aif_code dup_str(aif_scale_registry *reg, const char *s, const char **out, aif_err *err)
+{
+    *out = NULL;
+    if (!s)
+        return AIF_OK;
+    *out = aif_scale_i_arena_strndup(&reg->arena, s, strlen(s), err);
+    return *out ? AIF_OK : err ? err->code : AIF_ENOMEM;
+}
+
+static aif_code dup_fields(aif_scale_registry *reg, const aif_scale_field *f, size_t n,
+                           const aif_scale_field **out, aif_err *err)
+{
+    *out = NULL;
+    if (!n)
+        return AIF_OK;
+    aif_scale_field *c = aif_scale_i_arena_alloc(&reg->arena, n * sizeof *c, err);
+    if (!c)
+        return err ? err->code : AIF_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        c[i].type = f[i].type;
+        aif_code rc = dup_str(reg, f[i].name, &c[i].name, err);
+        if (!rc)
+            rc = dup_str(reg, f[i].type_name, &c[i].type_name, err);
+        if (rc)
+            return rc;
+    }
+    *out = c;
+    return AIF_OK;
+}
+
+aif_code aif_scale_registry_add(aif_scale_registry *reg, const aif_scale_type *t, uint32_t *id, aif_err *err)
+{
+    aif_scale_type c = *t;
+    aif_code rc = AIF_OK;
+    if (t->def > AIF_SCALE_DEF_BITSEQ || (t->def == AIF_SCALE_DEF_PRIMITIVE && (unsigned)t->prim >= AIF_SCALE_PRIM_COUNT))
+        return aif_err_set(err, AIF_EINVAL, "registry add: bad type definition %d", (int)t->def);
+    if (t->n_path) {
+        const char **path = aif_scale_i_arena_alloc(&reg->arena, t->n_path * sizeof *path, err);
+        if (!path)
+            return err ? err->code : AIF_ENOMEM;
+        for (size_t i = 0; i < t->n_path && !rc; i++)
+            rc = dup_str(reg, t->path[i], &path[i], err);
+        c.path = path;
+    }
+    if (!rc && t->n_params) {
+        aif_scale_type_param *pp = aif_scale_i_arena_alloc(&reg->arena, t->n_params * sizeof *pp, err);
+        if (!pp)
+            return err ? err->code : AIF_ENOMEM;
+        for (size_t i = 0; i < t->n_params && !rc; i++) {
+            pp[i].type = t->params[i].type;
+            rc = dup_str(reg, t->params[i].name, &pp[i].name, err);
+        }
+        c.params = pp;
+    }
+    if (!rc)
+        rc = dup_fields(reg, t->fields, t->n_fields, &c.fields, err);
+    if (!rc && t->n_variants) {
+        aif_scale_variant *v = aif_scale_i_arena_alloc(&reg->arena, t->n_variants * sizeof *v, err);
+        if (!v)
+            return err ? err->code : AIF_ENOMEM;
+        for (size_t i = 0; i < t->n_variants && !rc; i++) {
+            v[i] = t->variants[i];
+            rc = dup_str(reg, t->variants[i].name, &v[i].name, err);
+            if (!rc)
+                rc = dup_fields(reg, t->variants[i].fields, t->variants[i].n_fields, &v[i].fields, err);
+        }
+        c.variants = v;
+    }
+    if (!rc && t->n_tuple) {
+        uint32_t *tu = aif_scale_i_arena_alloc(&reg->arena, t->n_tuple * sizeof *tu, err);
+        if (!tu)
+            return err ? err->code : AIF_ENOMEM;
+        memcpy(tu, t->tuple, t->n_tuple * sizeof *tu);
+        c.tuple = tu;
+    }
+    if (rc)
+        return rc;
+    if ((rc = aif_scale_i_registry_push(reg, &c, id, err)))
+        return rc;
+    return aif_scale_i_registry_finish(reg, err);
 }
 
 aif_code aif_scale_registry_find_path(const aif_scale_registry *reg, const char *path, uint32_t *id, aif_err *err)
@@ -375,7 +484,9 @@ aif_code aif_scale_i_registry_decode(aif_scale_registry *reg, aif_scale_reader *
         if ((rc = aif_scale_i_registry_push(reg, &t, NULL, err)))
             return rc;
     }
-    return check_ids(reg, err);
+    if ((rc = check_ids(reg, err)))
+        return rc;
+    return aif_scale_i_registry_finish(reg, err);
 }
 
 /* ------------------------------------------------------- type expressions */
@@ -651,5 +762,5 @@ aif_code aif_scale_registry_add_expr(aif_scale_registry *reg, const char *expr, 
     skip_ws(&p);
     if (expr[p.pos])
         return aif_err_set(err, AIF_EFORMAT, "type expression \"%s\": trailing text at offset %zu", expr, p.pos);
-    return AIF_OK;
+    return aif_scale_i_registry_finish(reg, err);
 }

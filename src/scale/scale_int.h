@@ -28,7 +28,11 @@ struct aif_scale_registry {
     scale_arena arena;
     aif_scale_type *types;
     size_t n, cap;
+    uint32_t *min_size;     /* per type, valid for ids < n_sized */
+    size_t n_sized;
 };
+/* Recompute the minimum encoded sizes after types were added. */
+aif_code aif_scale_i_registry_finish(aif_scale_registry *reg, aif_err *err);
 void aif_scale_i_registry_init(aif_scale_registry *reg);
 void aif_scale_i_registry_release(aif_scale_registry *reg);
 /* Decode a PortableRegistry (Vec<PortableType>) into reg. */

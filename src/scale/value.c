@@ -33,8 +33,16 @@ typedef struct dec {
     aif_scale_reader *r;
     scale_arena *arena;     /* NULL: skip only */
     size_t nodes;
+    size_t max_nodes;       /* 32 per input byte + 65536, at most AIF_SCALE_MAX_NODES */
     aif_err *err;
 } dec;
+
+static size_t node_budget(const aif_scale_reader *r)
+{
+    size_t left = aif_scale_reader_left(r);
+    size_t b = left > (AIF_SCALE_MAX_NODES - 65536) / 32 ? AIF_SCALE_MAX_NODES : left * 32 + 65536;
+    return b;
+}
 
 typedef struct root {
     scale_arena arena;
@@ -45,9 +53,9 @@ static aif_code decode(dec *d, uint32_t type, aif_scale_value *out, int depth);
 
 static aif_code alloc_items(dec *d, aif_scale_value *out, size_t n)
 {
-    if (n > AIF_SCALE_MAX_NODES - d->nodes)
-        return aif_err_set(d->err, AIF_ERANGE, "offset %zu: more than %u values in one decode", d->r->pos,
-                           AIF_SCALE_MAX_NODES);
+    if (n > d->max_nodes - d->nodes)
+        return aif_err_set(d->err, AIF_ERANGE, "offset %zu: more than %zu values from %zu input bytes", d->r->pos,
+                           d->max_nodes, d->r->len);
     d->nodes += n;
     if (!out)
         return AIF_OK;
@@ -280,7 +288,7 @@ aif_code aif_scale_value_decode(const aif_scale_registry *reg, uint32_t type, ai
     if (!rt)
         return aif_err_set(err, AIF_ENOMEM, "out of memory decoding a value");
     aif_scale_i_arena_init(&rt->arena, ARENA_LIMIT);
-    dec d = {reg, r, &rt->arena, 1, err};
+    dec d = {reg, r, &rt->arena, 1, node_budget(r), err};
     aif_code rc = decode(&d, type, &rt->v, 0);
     if (rc) {
         aif_scale_i_arena_release(&rt->arena);
@@ -302,7 +310,7 @@ void aif_scale_value_free(aif_scale_value *v)
 
 aif_code aif_scale_skip(const aif_scale_registry *reg, uint32_t type, aif_scale_reader *r, aif_err *err)
 {
-    dec d = {reg, r, NULL, 0, err};
+    dec d = {reg, r, NULL, 0, node_budget(r), err};
     return decode(&d, type, NULL, 0);
 }
 
