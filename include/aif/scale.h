@@ -404,4 +404,10 @@ aif_code aif_scale_storage_key(const aif_scale_metadata *md, const char *pallet,
 aif_code aif_scale_storage_key_json(const aif_scale_metadata *md, const char *pallet, const char *entry,
                                     const char *args_json, aif_scale_writer *out, aif_err *err);
 
+/* Call bytes for the extrinsic: pallet index || call index || arguments,
+ * the arguments given as a JSON object by name ({"netuid": 80, ...}) or an
+ * array in order, each encoded with aif_scale_encode_json's rules. */
+aif_code aif_scale_encode_call(const aif_scale_metadata *md, const char *pallet, const char *call,
+                               const char *args_json, aif_scale_writer *out, aif_err *err);
+
 #endif

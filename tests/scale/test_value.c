@@ -393,6 +393,76 @@ out:
     aif_scale_metadata_free(c.md);
 }
 
+static void check_hex_eq(int line, aif_scale_writer *w, const char *want)
+{
+    char *got = st_hex(w->buf, w->len);
+    if (strcmp(got, want))
+        aif_test_fail(__FILE__, line, "%s != %s", got, want);
+    free(got);
+}
+
+/* The byte layouts worked out by hand in the chain spec (sections 6.5, 8.1,
+ * 8.4, 8.5), built from the real metadata's call and storage types. */
+static void spec_worked_encodings(void)
+{
+    aif_scale_metadata *md = st_load_metadata("chain/subtensor_metadata_v14.hex");
+    if (!md)
+        return;
+    const aif_scale_registry *reg = aif_scale_metadata_registry(md);
+    aif_err err = {0};
+    aif_scale_writer w;
+    /* set_commitment(netuid 80, [Raw "hello"]) = 12 00 5000 04 06 68656c6c6f */
+    aif_scale_writer_init(&w);
+    CHECK_OK(aif_scale_encode_call(md, "Commitments", "set_commitment",
+                                   "{\"netuid\": 80, \"info\": {\"fields\": [{\"Raw5\": \"0x68656c6c6f\"}]}}", &w, &err),
+             err);
+    check_hex_eq(__LINE__, &w, "0x12005000040668656c6c6f");
+    aif_scale_writer_release(&w);
+    /* set_weights(80, [0,5], [65535,32768], 9000000) */
+    aif_scale_writer_init(&w);
+    CHECK_OK(aif_scale_encode_call(md, "SubtensorModule", "set_weights", "[80, [0, 5], [65535, 32768], 9000000]", &w,
+                                   &err), err);
+    check_hex_eq(__LINE__, &w, "0x07005000080000050008ffff00804054890000000000");
+    aif_scale_writer_release(&w);
+    aif_scale_writer_init(&w);
+    CHECK_ERR(aif_scale_encode_call(md, "SubtensorModule", "set_weights", "[80, [0, 5], [65535, 32768]]", &w, &err),
+              AIF_EINVAL, err, "takes 4 arguments, got 3");
+    CHECK_ERR(aif_scale_encode_call(md, "SubtensorModule", "set_weights", "[80, [0, 5], [65536, 1], 1]", &w, &err),
+              AIF_ERANGE, err, "argument weights");
+    CHECK_EQ(w.len, 0);
+    aif_scale_writer_release(&w);
+    /* CommitmentOf value: deposit 0, block 1000, Raw "hello" */
+    const aif_scale_storage_entry *e = NULL;
+    CHECK_OK(aif_scale_metadata_find_storage(md, "Commitments", "CommitmentOf", &e, &err), err);
+    if (e) {
+        json_t *got = st_decode_json(reg, e->value_type, "0x0000000000000000e8030000040668656c6c6f", 0, &err);
+        json_error_t je;
+        json_t *want = json_loads("{\"deposit\":0,\"block\":1000,\"info\":{\"fields\":[{\"raw5\":\"0x68656c6c6f\"}]}}",
+                                  0, &je);
+        CHECK(got && json_equal(got, want));
+        json_decref(got);
+        json_decref(want);
+    }
+    /* commit hash preimage (8.5 A) and its blake2-256 */
+    uint32_t id;
+    aif_scale_registry *hand = aif_scale_registry_new();
+    CHECK_OK(aif_scale_registry_add_expr(hand, "([u8; 32], u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)", &id, &err), err);
+    const char *args = "[\"0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d\", 80, [0, 5], "
+                       "[65535, 32768], [1, 2, 3, 4, 5, 6, 7, 8], 9000000]";
+    aif_scale_writer_init(&w);
+    CHECK_OK(aif_scale_encode_json(hand, id, args, strlen(args), &w, &err), err);
+    check_hex_eq(__LINE__, &w, "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
+                               "5000080000050008ffff00802001000200030004000500060007000800" "4054890000000000");
+    uint8_t h[32];
+    aif_crypto_blake2b(w.buf, w.len, h, 32);
+    char *hh = st_hex(h, 32);
+    CHECK_STR(hh, "0xfa97dbf8d7d1a46b4643bcfdd6b2573294ac469e8ead2a5f0789d481b1347b0d");
+    free(hh);
+    aif_scale_writer_release(&w);
+    aif_scale_registry_free(hand);
+    aif_scale_metadata_free(md);
+}
+
 /* Decoder limits and errors on hand-built types. */
 static void decoder_limits(void)
 {
@@ -450,5 +520,6 @@ AIF_TESTS(scale_value) = {
     {"scale/storage_keys_spec_examples", storage_keys_spec_examples},
     {"scale/value_recorded_storage", recorded_storage_values},
     {"scale/value_decoder_limits", decoder_limits},
+    {"scale/value_spec_worked_encodings", spec_worked_encodings},
     {NULL, NULL},
 };
