@@ -119,6 +119,9 @@ static void polkadotjs_scale_vectors(void)
         return;
     aif_scale_metadata *md = st_load_metadata("chain/subtensor_metadata_v14.hex");
     aif_scale_registry *reg = aif_scale_registry_new();
+    CHECK(reg != NULL);
+    if (!reg)
+        goto out;
     json_t *vecs = json_object_get(root, "scale");
     CHECK(json_array_size(vecs) >= 40);
     size_t idx;
@@ -169,6 +172,7 @@ static void polkadotjs_scale_vectors(void)
         free(vtext);
     }
     CHECK_EQ(passed, json_array_size(vecs));
+out:
     aif_scale_registry_free(reg);
     aif_scale_metadata_free(md);
     json_decref(root);
@@ -298,6 +302,9 @@ static void type_expressions(void)
     aif_scale_registry *reg = aif_scale_registry_new();
     aif_err err = {0};
     uint32_t id;
+    CHECK(reg != NULL);
+    if (!reg)
+        return;
     CHECK_ERR(aif_scale_registry_add_expr(reg, "Vec<u8", &id, &err), AIF_EFORMAT, err, "expected '>'");
     CHECK_ERR(aif_scale_registry_add_expr(reg, "Foo", &id, &err), AIF_ENOTFOUND, err, "Foo");
     CHECK_OK(aif_scale_registry_add_expr(reg, "Result<Vec<(u8, Compact<u64>)>, [i16; 3]>", &id, &err), err);
