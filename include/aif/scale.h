@@ -106,6 +106,8 @@ aif_code aif_scale_put_uint(aif_scale_writer *w, aif_u128 v, size_t nbytes);
 aif_code aif_scale_put_bool(aif_scale_writer *w, int v);
 aif_code aif_scale_put_compact(aif_scale_writer *w, aif_u128 v);
 aif_code aif_scale_put_bytes(aif_scale_writer *w, const void *p, size_t n);   /* Compact(n) || p */
+/* The one-byte OptionBool: v < 0 None (00), true 01, false 02. */
+aif_code aif_scale_put_option_bool(aif_scale_writer *w, int v);
 aif_code aif_scale_put_str(aif_scale_writer *w, const char *s, size_t n);     /* same, for text */
 
 /* --------------------------------------------------------------- registry */

@@ -124,6 +124,11 @@ static aif_code put_int(enc *e, json_t *j, size_t nbytes, int is_signed, int com
     return aif_scale_put_uint(e->w, v, nbytes);
 }
 
+static uint32_t scale_store(const aif_scale_registry *reg, uint32_t id)
+{
+    return aif_scale_i_registry_resolve(reg, id);
+}
+
 static int is_u8(const aif_scale_registry *reg, uint32_t id)
 {
     const aif_scale_type *t = aif_scale_registry_get(reg, aif_scale_i_registry_resolve(reg, id));
@@ -402,16 +407,35 @@ static aif_code encode(enc *e, uint32_t type, json_t *j, int depth)
         return put_int(e, j, nb, 0, 1);
     }
     case AIF_SCALE_DEF_BITSEQ: {
+        /* "0x.." hex of the store bytes (what to_json writes; 8 bits per
+         * byte, u8 store) or an array of booleans (Lsb0) */
+        const aif_scale_type *st = aif_scale_registry_get(e->reg, scale_store(e->reg, t->elem));
+        if (json_is_string(j)) {
+            uint8_t *b;
+            size_t n;
+            if (!st || st->def != AIF_SCALE_DEF_PRIMITIVE || st->prim != AIF_SCALE_PRIM_U8)
+                return aif_err_set(e->err, AIF_ENOTSUP, "type %u: hex bit sequences need a u8 store", type);
+            if ((rc = json_bytes(e, j, &b, &n)))
+                return rc;
+            aif_scale_put_compact(e->w, (aif_u128)n * 8);
+            aif_scale_put_raw(e->w, b, n);
+            aif_free(b);
+            return e->w->status;
+        }
         if (!json_is_array(j))
-            return bad(e, type, "an array of booleans", j);
+            return bad(e, type, "an array of booleans or a hex string", j);
         size_t n = json_array_size(j);
+        size_t wbytes = st && st->def == AIF_SCALE_DEF_PRIMITIVE ? aif_scale_i_prim_size(st->prim) : 1;
+        if (!wbytes || wbytes > 8)
+            wbytes = 1;
         aif_scale_put_compact(e->w, n);
-        uint8_t cur = 0;
+        uint64_t cur = 0;
+        size_t wbits = wbytes * 8;
         for (size_t i = 0; i < n; i++) {
             if (json_is_true(json_array_get(j, i)))
-                cur |= (uint8_t)(1u << (i % 8));
-            if (i % 8 == 7 || i + 1 == n) {
-                aif_scale_put_u8(e->w, cur);
+                cur |= (uint64_t)1 << (i % wbits);
+            if (i % wbits == wbits - 1 || i + 1 == n) {
+                aif_scale_put_uint(e->w, cur, wbytes);
                 cur = 0;
             }
         }
