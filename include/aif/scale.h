@@ -14,7 +14,8 @@
  *             constants, extrinsic and signed extensions, V15 runtime APIs.
  *             Everything is looked up by name at run time.
  *   value     aif_scale_value_decode: any registry type into a tree;
- *             aif_scale_value_to_json; aif_scale_encode_json (JSON -> SCALE).
+ *             aif_scale_value_to_json; aif_scale_encode_json (JSON -> SCALE);
+ *             aif_scale_encode_call (pallet/call indices + arguments).
  *   storage   aif_scale_storage_key: twox128(prefix) || twox128(entry) ||
  *             hasher(key_i)... from the metadata hashers.
  *
@@ -25,6 +26,11 @@
  * 65536, and never more than AIF_SCALE_MAX_NODES.
  *
  * Every error message names the byte offset where decoding failed.
+ *
+ * Ownership: a registry or metadata is read-only once built (metadata and
+ * expressions add types only while the caller holds it alone) and may then
+ * be shared between threads; a decoded value borrows its field and variant
+ * names from the registry, so free the value first.
  */
 #ifndef AIF_SCALE_H
 #define AIF_SCALE_H

@@ -5,6 +5,7 @@
  * variants by exact/camelCase/case-insensitive name. */
 #include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
 #include <strings.h>
@@ -460,5 +461,49 @@ aif_code aif_scale_encode_json(const aif_scale_registry *reg, uint32_t type, con
         rc = aif_err_set(err, AIF_ENOMEM, "out of memory encoding");
     if (rc)
         w->len = mark;
+    return rc;
+}
+
+/* Call bytes: pallet index || call index || arguments in field order. */
+aif_code aif_scale_encode_call(const aif_scale_metadata *md, const char *pallet, const char *call,
+                               const char *args_json, aif_scale_writer *out, aif_err *err)
+{
+    aif_scale_call c;
+    aif_code rc = aif_scale_metadata_find_call(md, pallet, call, &c, err);
+    if (rc)
+        return rc;
+    json_error_t jerr;
+    json_t *args = json_loads(args_json ? args_json : "{}", 0, &jerr);
+    if (!args || !(json_is_object(args) || json_is_array(args))) {
+        json_decref(args);
+        return aif_err_set(err, AIF_EINVAL, "call %s.%s: arguments must be a JSON object or array", pallet, call);
+    }
+    const aif_scale_variant *v = c.variant;
+    size_t n = json_is_object(args) ? json_object_size(args) : json_array_size(args);
+    if (n != v->n_fields)
+        rc = aif_err_set(err, AIF_EINVAL, "call %s.%s takes %zu arguments, got %zu", pallet, call, v->n_fields, n);
+    size_t mark = out->len;
+    aif_scale_put_u8(out, c.pallet_index);
+    aif_scale_put_u8(out, c.call_index);
+    for (size_t i = 0; i < v->n_fields && !rc; i++) {
+        const char *name = v->fields[i].name;
+        json_t *a = json_is_array(args) ? json_array_get(args, i) : name ? json_object_get(args, name) : NULL;
+        if (!a) {
+            rc = aif_err_set(err, AIF_EINVAL, "call %s.%s: missing argument %s", pallet, call, name ? name : "?");
+            break;
+        }
+        char *text = json_dumps(a, JSON_ENCODE_ANY);
+        rc = text ? aif_scale_encode_json(aif_scale_metadata_registry(md), v->fields[i].type, text, strlen(text), out,
+                                          err)
+                  : aif_err_set(err, AIF_ENOMEM, "out of memory");
+        free(text);
+        if (rc)
+            aif_err_wrap(err, "call %s.%s: argument %s", pallet, call, name ? name : "?");
+    }
+    json_decref(args);
+    if (!rc && out->status)
+        rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
+    if (rc)
+        out->len = mark;
     return rc;
 }
