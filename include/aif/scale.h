@@ -412,6 +412,12 @@ aif_code aif_scale_storage_key(const aif_scale_metadata *md, const char *pallet,
 aif_code aif_scale_storage_key_json(const aif_scale_metadata *md, const char *pallet, const char *entry,
                                     const char *args_json, aif_scale_writer *out, aif_err *err);
 
+/* Decode a storage value (every byte must be used). value NULL means the
+ * key is absent: the entry's default for Default entries, AIF_ENOTFOUND for
+ * Optional ones. Free *out with aif_scale_value_free. */
+aif_code aif_scale_storage_decode(const aif_scale_metadata *md, const char *pallet, const char *entry,
+                                  const uint8_t *value, size_t len, aif_scale_value **out, aif_err *err);
+
 /* Call bytes for the extrinsic: pallet index || call index || arguments,
  * the arguments given as a JSON object by name ({"netuid": 80, ...}) or an
  * array in order, each encoded with aif_scale_encode_json's rules. */

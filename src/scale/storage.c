@@ -105,3 +105,32 @@ aif_code aif_scale_storage_key_json(const aif_scale_metadata *md, const char *pa
     json_decref(args);
     return rc;
 }
+
+aif_code aif_scale_storage_decode(const aif_scale_metadata *md, const char *pallet, const char *entry,
+                                  const uint8_t *value, size_t len, aif_scale_value **out, aif_err *err)
+{
+    *out = NULL;
+    const aif_scale_storage_entry *e = NULL;
+    aif_code rc = aif_scale_metadata_find_storage(md, pallet, entry, &e, err);
+    if (rc)
+        return rc;
+    if (!value) {
+        if (!e->is_default)
+            return aif_err_set(err, AIF_ENOTFOUND, "storage %s.%s: no value stored", pallet, entry);
+        value = e->default_value;
+        len = e->default_len;
+    }
+    aif_scale_reader r;
+    aif_scale_reader_init(&r, value, len);
+    if ((rc = aif_scale_value_decode(aif_scale_metadata_registry(md), e->value_type, &r, out, err))) {
+        aif_err_wrap(err, "storage %s.%s", pallet, entry);
+        return rc;
+    }
+    if (r.pos != r.len) {
+        aif_scale_value_free(*out);
+        *out = NULL;
+        return aif_err_set(err, AIF_EFORMAT, "storage %s.%s: %zu trailing bytes after the value at offset %zu",
+                           pallet, entry, r.len - r.pos, r.pos);
+    }
+    return AIF_OK;
+}

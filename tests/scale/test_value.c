@@ -468,6 +468,55 @@ static void spec_worked_encodings(void)
     aif_scale_metadata_free(md);
 }
 
+/* Absent keys read as the metadata default: the baseline defaults of the
+ * chain spec (sections 8.1, 8.3) for the items a validator needs. */
+static void storage_defaults(void)
+{
+    aif_scale_metadata *md = st_load_metadata("chain/subtensor_metadata_v14.hex");
+    if (!md)
+        return;
+    static const struct { const char *pallet, *entry, *json; } d[] = {
+        {"Commitments", "MaxSpace", "3100"},
+        {"SubtensorModule", "Tempo", "360"},
+        {"SubtensorModule", "WeightsSetRateLimit", "100"},
+        {"SubtensorModule", "WeightsVersionKey", "0"},
+        {"SubtensorModule", "CommitRevealWeightsEnabled", "true"},
+        {"SubtensorModule", "RevealPeriodEpochs", "1"},
+        {"SubtensorModule", "CommitRevealWeightsVersion", "4"},
+        {"SubtensorModule", "MinAllowedWeights", "1024"},
+        {"SubtensorModule", "MaxWeightsLimit", "65535"},
+        {"SubtensorModule", "StakeThreshold", "0"},
+        {"SubtensorModule", "SubnetworkN", "0"},
+        {"SubtensorModule", "ValidatorPermit", "[]"},
+        {"SubtensorModule", "LastUpdate", "[]"},
+    };
+    const aif_scale_registry *reg = aif_scale_metadata_registry(md);
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        aif_scale_value *v = NULL;
+        aif_err err = {0};
+        CHECK_OK(aif_scale_storage_decode(md, d[i].pallet, d[i].entry, NULL, 0, &v, &err), err);
+        if (!v)
+            continue;
+        char *js = NULL;
+        CHECK_OK(aif_scale_value_to_json(reg, v, 0, &js, NULL, &err), err);
+        if (js && strcmp(js, d[i].json))
+            aif_test_fail(__FILE__, __LINE__, "%s.%s default %s, spec says %s", d[i].pallet, d[i].entry, js, d[i].json);
+        aif_free(js);
+        aif_scale_value_free(v);
+    }
+    aif_scale_value *v = NULL;
+    aif_err err = {0};
+    CHECK_ERR(aif_scale_storage_decode(md, "SubtensorModule", "Uids", NULL, 0, &v, &err), AIF_ENOTFOUND, err,
+              "no value stored");
+    uint8_t tempo[] = {0xe8, 0x03, 0x00};
+    CHECK_ERR(aif_scale_storage_decode(md, "SubtensorModule", "Tempo", tempo, 3, &v, &err), AIF_EFORMAT, err,
+              "1 trailing bytes");
+    CHECK_OK(aif_scale_storage_decode(md, "SubtensorModule", "Tempo", tempo, 2, &v, &err), err);
+    CHECK(v && v->kind == AIF_SCALE_UINT && v->v.u == 1000);
+    aif_scale_value_free(v);
+    aif_scale_metadata_free(md);
+}
+
 /* Decoder limits and errors on hand-built types. */
 static void decoder_limits(void)
 {
@@ -537,5 +586,6 @@ AIF_TESTS(scale_value) = {
     {"scale/value_recorded_storage", recorded_storage_values},
     {"scale/value_decoder_limits", decoder_limits},
     {"scale/value_spec_worked_encodings", spec_worked_encodings},
+    {"scale/storage_defaults", storage_defaults},
     {NULL, NULL},
 };
