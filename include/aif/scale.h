@@ -412,6 +412,23 @@ aif_code aif_scale_storage_key(const aif_scale_metadata *md, const char *pallet,
 aif_code aif_scale_storage_key_json(const aif_scale_metadata *md, const char *pallet, const char *entry,
                                     const char *args_json, aif_scale_writer *out, aif_err *err);
 
+/* One part of a map key: the hash bytes, and the SCALE-encoded key itself
+ * for Blake2_128Concat, Twox64Concat and Identity (NULL for the others). */
+typedef struct aif_scale_key_part {
+    const uint8_t *hash;
+    size_t hash_len;
+    const uint8_t *key;     /* points into the key given */
+    size_t key_len;
+    uint32_t type;          /* the key type of this part */
+} aif_scale_key_part;
+
+/* Split a full key (from state_getKeysPaged) of pallet.entry into its
+ * parts; a key may stop after any part (a map prefix). AIF_EFORMAT when
+ * the key is not under the entry or bytes are left over. */
+aif_code aif_scale_storage_key_decode(const aif_scale_metadata *md, const char *pallet, const char *entry,
+                                      const uint8_t *key, size_t len, aif_scale_key_part *parts, size_t cap,
+                                      size_t *n_parts, aif_err *err);
+
 /* Decode a storage value (every byte must be used). value NULL means the
  * key is absent: the entry's default for Default entries, AIF_ENOTFOUND for
  * Optional ones. Free *out with aif_scale_value_free. */

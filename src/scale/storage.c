@@ -134,3 +134,66 @@ aif_code aif_scale_storage_decode(const aif_scale_metadata *md, const char *pall
     }
     return AIF_OK;
 }
+
+static size_t hash_len(aif_scale_hasher h)
+{
+    switch (h) {
+    case AIF_SCALE_HASH_BLAKE2_128:
+    case AIF_SCALE_HASH_BLAKE2_128_CONCAT:
+    case AIF_SCALE_HASH_TWOX128:
+        return 16;
+    case AIF_SCALE_HASH_BLAKE2_256:
+    case AIF_SCALE_HASH_TWOX256:
+        return 32;
+    case AIF_SCALE_HASH_TWOX64_CONCAT:
+        return 8;
+    default:
+        return 0;
+    }
+}
+
+aif_code aif_scale_storage_key_decode(const aif_scale_metadata *md, const char *pallet, const char *entry,
+                                      const uint8_t *key, size_t len, aif_scale_key_part *parts, size_t cap,
+                                      size_t *n_parts, aif_err *err)
+{
+    *n_parts = 0;
+    const aif_scale_storage_entry *e = NULL;
+    aif_scale_writer w;
+    aif_scale_writer_init(&w);
+    aif_code rc = key_prefix(md, pallet, entry, &e, &w, err);
+    if (!rc && (len < 32 || memcmp(key, w.buf, 32)))
+        rc = aif_err_set(err, AIF_EFORMAT, "storage key is not under %s.%s", pallet, entry);
+    aif_scale_writer_release(&w);
+    if (rc)
+        return rc;
+    const aif_scale_registry *reg = aif_scale_metadata_registry(md);
+    const aif_scale_type *kt = aif_scale_registry_get(reg, e->key_type);
+    aif_scale_reader r;
+    aif_scale_reader_init(&r, key, len);
+    r.pos = 32;
+    for (size_t i = 0; i < e->n_hashers && r.pos < len; i++) {
+        if (i >= cap)
+            return aif_err_set(err, AIF_ERANGE, "storage key %s.%s has more than %zu parts", pallet, entry, cap);
+        aif_scale_key_part *p = &parts[i];
+        memset(p, 0, sizeof *p);
+        p->type = e->n_hashers > 1 && kt->def == AIF_SCALE_DEF_TUPLE && i < kt->n_tuple ? kt->tuple[i] : e->key_type;
+        size_t hl = hash_len(e->hashers[i]);
+        if ((rc = aif_scale_read_raw(&r, hl, &p->hash, err)))
+            return aif_err_wrap(err, "storage key %s.%s part %zu", pallet, entry, i), rc;
+        p->hash_len = hl;
+        aif_scale_hasher h = e->hashers[i];
+        if (h == AIF_SCALE_HASH_BLAKE2_128_CONCAT || h == AIF_SCALE_HASH_TWOX64_CONCAT ||
+            h == AIF_SCALE_HASH_IDENTITY) {
+            size_t at = r.pos;
+            if ((rc = aif_scale_skip(reg, p->type, &r, err)))
+                return aif_err_wrap(err, "storage key %s.%s part %zu", pallet, entry, i), rc;
+            p->key = key + at;
+            p->key_len = r.pos - at;
+        }
+        *n_parts = i + 1;
+    }
+    if (r.pos != len)
+        return aif_err_set(err, AIF_EFORMAT, "storage key %s.%s: %zu bytes left after %zu parts", pallet, entry,
+                           len - r.pos, *n_parts);
+    return AIF_OK;
+}

@@ -468,6 +468,107 @@ static void spec_worked_encodings(void)
     aif_scale_metadata_free(md);
 }
 
+/* Real keys from state_getKeysPaged: split into parts, decoded, and
+ * rebuilt into the same bytes. */
+static void recorded_keys_split(void)
+{
+    json_t *rpc = load_json("chain/subtensor_rpc_responses.json");
+    aif_scale_metadata *md = st_load_metadata("chain/subtensor_metadata_v14.hex");
+    if (!rpc || !md)
+        goto out;
+    const aif_scale_registry *reg = aif_scale_metadata_registry(md);
+    size_t checked = 0, bonds23 = 0;
+    const char *test;
+    json_t *methods;
+    json_object_foreach(rpc, test, methods) {
+        const char *pk;
+        json_t *resp;
+        json_object_foreach(json_object_get(methods, "state_getKeysPaged"), pk, resp) {
+            for (size_t ri = 0; ri < (json_is_array(resp) ? json_array_size(resp) : 1); ri++) {
+                json_t *one = json_is_array(resp) ? json_array_get(resp, ri) : resp;
+                size_t ki;
+                json_t *jk;
+                json_array_foreach(json_object_get(one, "result"), ki, jk) {
+                    size_t n;
+                    uint8_t *key = st_unhex(json_string_value(jk), &n);
+                    if (!key)
+                        continue;
+                    /* the entry whose 32-byte prefix starts the key */
+                    const aif_scale_pallet *pl = NULL;
+                    const aif_scale_storage_entry *e = NULL;
+                    for (size_t i = 0; i < aif_scale_metadata_pallet_count(md) && !e; i++) {
+                        const aif_scale_pallet *q = aif_scale_metadata_pallet(md, i);
+                        for (size_t j = 0; j < q->n_storage && !e; j++) {
+                            aif_scale_writer w;
+                            aif_scale_writer_init(&w);
+                            aif_scale_storage_key(md, q->name, q->storage[j].name, NULL, 0, &w, NULL);
+                            if (n >= 32 && w.len == 32 && !memcmp(w.buf, key, 32)) {
+                                e = &q->storage[j];
+                                pl = q;
+                            }
+                            aif_scale_writer_release(&w);
+                        }
+                    }
+                    if (!e) {
+                        free(key);
+                        continue;
+                    }
+                    aif_scale_key_part parts[8];
+                    size_t np = 0;
+                    aif_err err = {0};
+                    CHECK_OK(aif_scale_storage_key_decode(md, pl->name, e->name, key, n, parts, 8, &np, &err), err);
+                    CHECK_EQ(np, e->n_hashers);
+                    aif_scale_bytes kb[8];
+                    int all = 1;
+                    for (size_t i = 0; i < np; i++) {
+                        kb[i].p = parts[i].key;
+                        kb[i].len = parts[i].key_len;
+                        all &= parts[i].key != NULL;
+                    }
+                    if (all && !err.code) {
+                        aif_scale_writer w;
+                        aif_scale_writer_init(&w);
+                        CHECK_OK(aif_scale_storage_key(md, pl->name, e->name, kb, np, &w, &err), err);
+                        CHECK(w.len == n && !memcmp(w.buf, key, n));
+                        aif_scale_writer_release(&w);
+                        checked++;
+                    }
+                    if (!strcmp(e->name, "Bonds") && np == 2) {
+                        /* the request asked for the keys under netuid 23 (prefix ...1700) */
+                        char hex[16];
+                        snprintf(hex, sizeof hex, "0x%02x%02x", parts[0].key[0], parts[0].key[1]);
+                        json_t *j = st_decode_json(reg, parts[0].type, hex, 0, &err);
+                        bonds23 += j && json_integer_value(j) == 23;
+                        json_decref(j);
+                    }
+                    free(key);
+                }
+            }
+        }
+    }
+    CHECK(checked >= 300);
+    CHECK_EQ(bonds23, 38); /* 19 keys, recorded in two tests */
+    /* a key of another entry, and one with bytes left over */
+    uint8_t bad[40] = {0};
+    aif_scale_key_part parts[4];
+    size_t np;
+    aif_err err = {0};
+    CHECK_ERR(aif_scale_storage_key_decode(md, "SubtensorModule", "Keys", bad, sizeof bad, parts, 4, &np, &err),
+              AIF_EFORMAT, err, "not under SubtensorModule.Keys");
+    aif_scale_writer w;
+    aif_scale_writer_init(&w);
+    CHECK_OK(aif_scale_storage_key_json(md, "SubtensorModule", "Keys", "[80, 5]", &w, &err), err);
+    aif_scale_put_u8(&w, 0);
+    CHECK_ERR(aif_scale_storage_key_decode(md, "SubtensorModule", "Keys", w.buf, w.len, parts, 4, &np, &err),
+              AIF_EFORMAT, err, "1 bytes left after 2 parts");
+    CHECK_OK(aif_scale_storage_key_decode(md, "SubtensorModule", "Keys", w.buf, w.len - 3, parts, 4, &np, &err), err);
+    CHECK_EQ(np, 1); /* a map prefix: netuid only */
+    aif_scale_writer_release(&w);
+out:
+    json_decref(rpc);
+    aif_scale_metadata_free(md);
+}
+
 /* Absent keys read as the metadata default: the baseline defaults of the
  * chain spec (sections 8.1, 8.3) for the items a validator needs. */
 static void storage_defaults(void)
@@ -587,5 +688,6 @@ AIF_TESTS(scale_value) = {
     {"scale/value_decoder_limits", decoder_limits},
     {"scale/value_spec_worked_encodings", spec_worked_encodings},
     {"scale/storage_defaults", storage_defaults},
+    {"scale/storage_recorded_keys_split", recorded_keys_split},
     {NULL, NULL},
 };
