@@ -569,6 +569,63 @@ out:
     aif_scale_metadata_free(md);
 }
 
+/* System.Events as the spec's inclusion check reads it (section 1.5): a
+ * hand-assembled Vec<EventRecord> with one System.ExtrinsicFailed
+ * (pallet 0, variant 1) in phase ApplyExtrinsic(2), dispatch error
+ * Module{index 7, error [42,0,0,0]}, FRAME's DispatchInfo {weight
+ * {ref_time, proof_size: Compact<u64>}, class Normal, pays_fee Yes}. */
+static void system_events(void)
+{
+    aif_scale_metadata *md = st_load_metadata("chain/subtensor_metadata_v14.hex");
+    if (!md)
+        return;
+    const aif_scale_registry *reg = aif_scale_metadata_registry(md);
+    const aif_scale_storage_entry *e = NULL;
+    aif_err err = {0};
+    CHECK_OK(aif_scale_metadata_find_storage(md, "System", "Events", &e, &err), err);
+    if (!e)
+        goto out;
+    const char *hex = "0x04" "00" "02000000" "0001" "03" "07" "2a000000" "00" "00" "00" "00" "00";
+    json_t *got = st_decode_json(reg, e->value_type, hex, 0, &err);
+    json_error_t je;
+    json_t *want = json_loads("[{\"phase\":{\"applyExtrinsic\":2},\"event\":{\"system\":{\"extrinsicFailed\":"
+                              "{\"dispatchError\":{\"module\":{\"index\":7,\"error\":\"0x2a000000\"}},"
+                              "\"dispatchInfo\":{\"weight\":{\"refTime\":0,\"proofSize\":0},\"class\":\"Normal\","
+                              "\"paysFee\":\"Yes\"}}}},\"topics\":[]}]", 0, &je);
+    CHECK(got && want && json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+    /* walking the tree: the module error names a SubtensorModule error */
+    size_t n;
+    uint8_t *b = st_unhex(hex, &n);
+    aif_scale_reader r;
+    aif_scale_reader_init(&r, b, n);
+    aif_scale_value *v = NULL;
+    CHECK_OK(aif_scale_value_decode(reg, e->value_type, &r, &v, &err), err);
+    const aif_scale_value *ev = v && v->n == 1 ? aif_scale_value_field(&v->items[0], "event") : NULL;
+    CHECK(ev && ev->kind == AIF_SCALE_VARIANT && !strcmp(ev->variant, "System") && ev->variant_index == 0);
+    const aif_scale_value *fail = ev && ev->n == 1 ? &ev->items[0] : NULL;
+    CHECK(fail && !strcmp(fail->variant, "ExtrinsicFailed") && fail->variant_index == 1);
+    const aif_scale_value *de = fail ? aif_scale_value_field(fail, "dispatch_error") : NULL;
+    CHECK(de && !strcmp(de->variant, "Module") && de->variant_index == 3 && de->n == 1);
+    const aif_scale_value *idx = de && de->n == 1 ? aif_scale_value_field(&de->items[0], "index") : NULL;
+    const aif_scale_value *er = de && de->n == 1 ? aif_scale_value_field(&de->items[0], "error") : NULL;
+    CHECK(idx && idx->v.u == 7 && er && er->kind == AIF_SCALE_BYTES && er->n == 4 && er->bytes[0] == 42);
+    const aif_scale_pallet *sub = NULL;
+    CHECK_OK(aif_scale_metadata_find_pallet(md, "SubtensorModule", &sub, &err), err);
+    if (sub && sub->error_type >= 0) {
+        const aif_scale_type *et = aif_scale_registry_get(reg, (uint32_t)sub->error_type);
+        int named = 0;
+        for (size_t i = 0; et && i < et->n_variants; i++)
+            named += et->variants[i].index == 42 && et->variants[i].name[0];
+        CHECK_EQ(named, 1);
+    }
+    aif_scale_value_free(v);
+    free(b);
+out:
+    aif_scale_metadata_free(md);
+}
+
 /* Absent keys read as the metadata default: the baseline defaults of the
  * chain spec (sections 8.1, 8.3) for the items a validator needs. */
 static void storage_defaults(void)
@@ -688,6 +745,7 @@ AIF_TESTS(scale_value) = {
     {"scale/value_decoder_limits", decoder_limits},
     {"scale/value_spec_worked_encodings", spec_worked_encodings},
     {"scale/storage_defaults", storage_defaults},
+    {"scale/value_system_events", system_events},
     {"scale/storage_recorded_keys_split", recorded_keys_split},
     {NULL, NULL},
 };
