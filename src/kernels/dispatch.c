@@ -1,0 +1,52 @@
+/* dispatch.c: pick the kernel table once, from cpuid (AIF_KERNELS=ref
+ * forces the reference). */
+#include "kernels.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct aif_kernels ref_table = {
+    "ref", aif_kref_gemm, aif_kref_to_f32, aif_kref_dot, aif_kref_scale_axpy,
+};
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+static const struct aif_kernels avx512_table = {
+    "avx512", aif_kavx512_gemm, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
+};
+#define HAVE_AVX512_TABLE 1
+#endif
+
+const struct aif_kernels *aif_kernels_ref(void) { return &ref_table; }
+
+const struct aif_kernels *aif_kernels_avx512(void)
+{
+#ifdef HAVE_AVX512_TABLE
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2"))
+        return &avx512_table;
+#endif
+    return NULL;
+}
+
+static const struct aif_kernels *chosen;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void choose(void)
+{
+    const char *env = getenv("AIF_KERNELS");
+    chosen = &ref_table;
+    if (env && !strcmp(env, "ref"))
+        return;
+    const struct aif_kernels *k = aif_kernels_avx512();
+    if (k)
+        chosen = k;
+}
+
+const struct aif_kernels *aif_kernels_get(void)
+{
+    pthread_once(&once, choose);
+    return chosen;
+}
