@@ -25,7 +25,7 @@ const struct aif_kernels *aif_kernels_avx512(void)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma") &&
-        __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2"))
+        __builtin_cpu_supports("avx2"))
         return &avx512_table;
 #endif
     return NULL;

@@ -8,85 +8,95 @@
 #include <immintrin.h>
 #include <string.h>
 
-/* One tile of MT x NT outputs (MT, NT <= 4; constant at each call site so
- * the compiler unrolls it). */
-static inline __attribute__((always_inline)) void tile(int MT, int NT, size_t K, const float *x, size_t ldx,
-                                                       const float *w, size_t ldw, float *y, size_t ldy)
+/* One output: a 16-lane FMA accumulator over k, masked tail, reduce. */
+static inline float one(size_t K, const float *x, const float *w)
 {
-    __m512 acc[4][4];
-    for (int i = 0; i < MT; i++)
-        for (int j = 0; j < NT; j++)
-            acc[i][j] = _mm512_setzero_ps();
+    __m512 acc = _mm512_setzero_ps();
     size_t k = 0;
-    for (; k + 16 <= K; k += 16) {
-        __m512 xv[4], wv[4];
-        for (int i = 0; i < MT; i++)
-            xv[i] = _mm512_loadu_ps(x + i * ldx + k);
-        for (int j = 0; j < NT; j++)
-            wv[j] = _mm512_loadu_ps(w + j * ldw + k);
-        for (int i = 0; i < MT; i++)
-            for (int j = 0; j < NT; j++)
-                acc[i][j] = _mm512_fmadd_ps(xv[i], wv[j], acc[i][j]);
-    }
+    for (; k + 16 <= K; k += 16)
+        acc = _mm512_fmadd_ps(_mm512_loadu_ps(x + k), _mm512_loadu_ps(w + k), acc);
     if (k < K) {
         __mmask16 mk = (__mmask16)((1u << (K - k)) - 1);
-        __m512 xv[4], wv[4];
-        for (int i = 0; i < MT; i++)
-            xv[i] = _mm512_maskz_loadu_ps(mk, x + i * ldx + k);
-        for (int j = 0; j < NT; j++)
-            wv[j] = _mm512_maskz_loadu_ps(mk, w + j * ldw + k);
-        for (int i = 0; i < MT; i++)
-            for (int j = 0; j < NT; j++)
-                acc[i][j] = _mm512_fmadd_ps(xv[i], wv[j], acc[i][j]);
+        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, x + k), _mm512_maskz_loadu_ps(mk, w + k), acc);
     }
-    for (int i = 0; i < MT; i++)
-        for (int j = 0; j < NT; j++)
-            y[i * ldy + j] = _mm512_reduce_add_ps(acc[i][j]);
+    return _mm512_reduce_add_ps(acc);
 }
 
-static void rows(int MT, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
-                 size_t ldy)
+/* 4 x 4 outputs with the same per-element operations as one(): 16
+ * accumulators in registers, 8 loads per 16 FMAs. */
+static void tile4x4(size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y, size_t ldy)
 {
-    size_t n = 0;
-    switch (MT) {
-#define CASE(mt)                                                                                   \
-    case mt:                                                                                       \
-        for (; n + 4 <= N; n += 4)                                                                 \
-            tile(mt, 4, K, x, ldx, w + n * ldw, ldw, y + n, ldy);                                  \
-        for (; n < N; n++)                                                                         \
-            tile(mt, 1, K, x, ldx, w + n * ldw, ldw, y + n, ldy);                                  \
-        break;
-        CASE(1)
-        CASE(2)
-        CASE(3)
-        CASE(4)
-#undef CASE
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
+           c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * ldx, *x3 = x + 3 * ldx;
+    const float *w0 = w, *w1 = w + ldw, *w2 = w + 2 * ldw, *w3 = w + 3 * ldw;
+    size_t k = 0;
+    __mmask16 mk = 0xffff;
+#define STEP(LD)                                                                                                 \
+    {                                                                                                            \
+        __m512 a0 = LD(x0 + k), a1 = LD(x1 + k), a2 = LD(x2 + k), a3 = LD(x3 + k);                               \
+        __m512 b = LD(w0 + k);                                                                                   \
+        c00 = _mm512_fmadd_ps(a0, b, c00), c10 = _mm512_fmadd_ps(a1, b, c10);                                    \
+        c20 = _mm512_fmadd_ps(a2, b, c20), c30 = _mm512_fmadd_ps(a3, b, c30);                                    \
+        b = LD(w1 + k);                                                                                          \
+        c01 = _mm512_fmadd_ps(a0, b, c01), c11 = _mm512_fmadd_ps(a1, b, c11);                                    \
+        c21 = _mm512_fmadd_ps(a2, b, c21), c31 = _mm512_fmadd_ps(a3, b, c31);                                    \
+        b = LD(w2 + k);                                                                                          \
+        c02 = _mm512_fmadd_ps(a0, b, c02), c12 = _mm512_fmadd_ps(a1, b, c12);                                    \
+        c22 = _mm512_fmadd_ps(a2, b, c22), c32 = _mm512_fmadd_ps(a3, b, c32);                                    \
+        b = LD(w3 + k);                                                                                          \
+        c03 = _mm512_fmadd_ps(a0, b, c03), c13 = _mm512_fmadd_ps(a1, b, c13);                                    \
+        c23 = _mm512_fmadd_ps(a2, b, c23), c33 = _mm512_fmadd_ps(a3, b, c33);                                    \
     }
+#define LDU(p) _mm512_loadu_ps(p)
+#define LDM(p) _mm512_maskz_loadu_ps(mk, p)
+    for (; k + 16 <= K; k += 16)
+        STEP(LDU)
+    if (k < K) {
+        mk = (__mmask16)((1u << (K - k)) - 1);
+        STEP(LDM)
+    }
+#undef STEP
+#undef LDU
+#undef LDM
+    y[0] = _mm512_reduce_add_ps(c00), y[1] = _mm512_reduce_add_ps(c01);
+    y[2] = _mm512_reduce_add_ps(c02), y[3] = _mm512_reduce_add_ps(c03);
+    y += ldy;
+    y[0] = _mm512_reduce_add_ps(c10), y[1] = _mm512_reduce_add_ps(c11);
+    y[2] = _mm512_reduce_add_ps(c12), y[3] = _mm512_reduce_add_ps(c13);
+    y += ldy;
+    y[0] = _mm512_reduce_add_ps(c20), y[1] = _mm512_reduce_add_ps(c21);
+    y[2] = _mm512_reduce_add_ps(c22), y[3] = _mm512_reduce_add_ps(c23);
+    y += ldy;
+    y[0] = _mm512_reduce_add_ps(c30), y[1] = _mm512_reduce_add_ps(c31);
+    y[2] = _mm512_reduce_add_ps(c32), y[3] = _mm512_reduce_add_ps(c33);
 }
 
 void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
                       size_t ldy)
 {
     /* Blocks of 64 x rows (in L2) against groups of 4 weight rows (in L1). */
-    const size_t MB = 64, NB = 4;
+    const size_t MB = 64;
     for (size_t m0 = 0; m0 < M; m0 += MB) {
         size_t m1 = m0 + MB < M ? m0 + MB : M;
-        for (size_t n0 = 0; n0 < N; n0 += NB) {
-            size_t nn = n0 + NB < N ? NB : N - n0;
+        size_t n = 0;
+        for (; n + 4 <= N; n += 4) {
             size_t m = m0;
             for (; m + 4 <= m1; m += 4)
-                rows(4, nn, K, x + m * ldx, ldx, w + n0 * ldw, ldw, y + m * ldy + n0, ldy);
-            if (m < m1)
-                rows((int)(m1 - m), nn, K, x + m * ldx, ldx, w + n0 * ldw, ldw, y + m * ldy + n0, ldy);
+                tile4x4(K, x + m * ldx, ldx, w + n * ldw, ldw, y + m * ldy + n, ldy);
+            for (; m < m1; m++)
+                for (size_t j = n; j < n + 4; j++)
+                    y[m * ldy + j] = one(K, x + m * ldx, w + j * ldw);
         }
+        for (; n < N; n++)
+            for (size_t m = m0; m < m1; m++)
+                y[m * ldy + n] = one(K, x + m * ldx, w + n * ldw);
     }
 }
 
 float aif_kavx512_dot(const float *a, const float *b, size_t n)
 {
-    float r;
-    tile(1, 1, n, a, 0, b, 0, &r, 0);
-    return r;
+    return one(n, a, b);
 }
 
 void aif_kavx512_scale_axpy(size_t n, float s, float a, const float *x, float *y)
