@@ -245,10 +245,11 @@ static int by_offset(const void *a, const void *b)
 static aif_code check_tiling(aif_safetensors *st, size_t first, const char *path, const uint8_t *data,
                              uint64_t data_len, aif_err *err)
 {
-    aif_st_tensor *t = st->tensors + first;
     size_t n = st->n_tensors - first;
-    qsort(t, n, sizeof *t, by_offset);
     uint64_t pos = 0;
+    aif_st_tensor *t = n ? st->tensors + first : NULL;
+    if (n)
+        qsort(t, n, sizeof *t, by_offset);
     for (size_t i = 0; i < n; i++) {
         uint64_t b = (uint64_t)((const uint8_t *)t[i].data - data), e = b + t[i].n_bytes;
         if (b < pos) {
@@ -299,7 +300,7 @@ aif_code aif_st_header_parse(aif_safetensors *st, size_t file_index, const uint8
         return aif_err_set(err, AIF_ERANGE, "%s: header: JSON nested deeper than %d levels", path, ST_MAX_DEPTH);
 
     json_error_t jerr;
-    json_t *root = json_loadb((const char *)h, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb((const char *)h, (size_t)n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root) {
         if (json_error_code(&jerr) == json_error_duplicate_key) {
             char key[128];
