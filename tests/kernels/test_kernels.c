@@ -23,7 +23,7 @@ static void check_table(const struct aif_kernels *k)
         for (size_t b = 0; b < 4; b++)
             for (size_t c = 0; c < 5; c++) {
                 size_t M = Ms[a], N = Ns[b], K = Ks[c];
-                float *x = aif_malloc((M * K + 1) * 4), *w = aif_malloc((N * K + 1) * 4), *y = aif_malloc(M * N * 4);
+                float *x = malloc((M * K + 1) * 4), *w = malloc((N * K + 1) * 4), *y = malloc(M * N * 4);
                 for (size_t i = 0; i < M * K + 1; i++)
                     x[i] = rnd(&s);
                 for (size_t i = 0; i < N * K + 1; i++)
@@ -45,7 +45,7 @@ static void check_table(const struct aif_kernels *k)
                     }
                 /* the sub-block [1, M) x [1, N) computed alone gives the same bits */
                 if (M > 1 && N > 1) {
-                    float *z = aif_malloc(M * N * 4);
+                    float *z = malloc(M * N * 4);
                     k->gemm(M - 1, N - 1, K, x + 1 + K, K, w + 1 + K, K, z, N);
                     for (size_t m = 1; m < M; m++)
                         for (size_t n = 1; n < N; n++)
@@ -54,9 +54,9 @@ static void check_table(const struct aif_kernels *k)
                                 m = M;
                                 break;
                             }
-                    aif_free(z);
+                    free(z);
                 }
-                aif_free(x), aif_free(w), aif_free(y);
+                free(x), free(w), free(y);
             }
     /* conversions */
     unsigned char buf[2 * 40 + 1];

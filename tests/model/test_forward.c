@@ -46,7 +46,7 @@ static aif_st_tensor *add(wset *w, const char *name, aif_dtype dt, int64_t r, in
     aif_st_tensor *t = &w->t[w->n];
     snprintf(w->names[w->n], sizeof w->names[0], "%s", name);
     size_t n = (size_t)(r * (c ? c : 1)), es = aif_dtype_size(dt);
-    unsigned char *d = aif_malloc(n * es);
+    unsigned char *d = malloc(n * es);
     for (size_t i = 0; i < n; i++) {
         float f = (float)(center + scale * urand());
         if (dt == AIF_DTYPE_F32)
@@ -71,7 +71,7 @@ static aif_st_tensor *add(wset *w, const char *name, aif_dtype dt, int64_t r, in
 static void wset_free(wset *w)
 {
     for (size_t i = 0; i < w->n; i++)
-        aif_free(w->data[i]);
+        free(w->data[i]);
     w->n = 0;
 }
 
@@ -321,10 +321,10 @@ static void against_ref(const char *json, aif_dtype dt, size_t B, size_t T, doub
     if (aif_test_injecting() || mk(json, dt, 1234, &c, &w, &m))
         return;
     size_t V = (size_t)c.vocab_size;
-    int32_t *tok = aif_malloc(B * T * sizeof *tok);
+    int32_t *tok = malloc(B * T * sizeof *tok);
     tokens(tok, B * T, c.vocab_size, 99);
-    float *lg = aif_malloc(B * T * V * sizeof(float));
-    double *ref = aif_malloc(T * V * sizeof(double));
+    float *lg = malloc(B * T * V * sizeof(float));
+    double *ref = malloc(T * V * sizeof(double));
     aif_err err = {0};
     aif_pool *pool = NULL;
     CHECK_OK(aif_pool_new(2, &pool, &err), err);
@@ -342,8 +342,8 @@ static void against_ref(const char *json, aif_dtype dt, size_t B, size_t T, doub
 
     /* Statistics: CE and argmax from the reference logits of sequence 0. */
     aif_model_seq_stats st[4];
-    float *ce = aif_malloc(B * (T - 1) * sizeof(float));
-    int32_t *am = aif_malloc(B * (T - 1) * sizeof(int32_t));
+    float *ce = malloc(B * (T - 1) * sizeof(float));
+    int32_t *am = malloc(B * (T - 1) * sizeof(int32_t));
     aif_model_score_opts o = {.argmax = AIF_MODEL_ARGMAX_F32, .per_position_ce = ce, .argmax_ids = am};
     CHECK_OK(aif_model_score(m, pool, tok, B, T, &o, st, &err), err);
     ref_forward(&c, &w, tok, T, ref);
@@ -367,9 +367,9 @@ static void against_ref(const char *json, aif_dtype dt, size_t B, size_t T, doub
     CHECK_NEAR(st[0].mean_ce, sum / (double)(T - 1), 1e-4);
     CHECK_EQ(st[0].n_positions, T - 1);
     CHECK(st[0].n_wrong + 1 >= wrong && st[0].n_wrong <= wrong + 1);
-    aif_free(ce), aif_free(am);
+    free(ce), free(am);
     aif_pool_free(pool);
-    aif_free(tok), aif_free(lg), aif_free(ref);
+    free(tok), free(lg), free(ref);
     aif_model_free(m);
     wset_free(&w);
 }
@@ -406,7 +406,7 @@ static void thread_count_invariance(void)
     for (int n = 1; n <= 3; n++) {
         aif_pool *pool = NULL;
         CHECK_OK(aif_pool_new(n, &pool, &err), err);
-        lg[n - 1] = aif_malloc(B * T * V * sizeof(float));
+        lg[n - 1] = malloc(B * T * V * sizeof(float));
         CHECK_OK(aif_model_logits(m, pool, tok, B, T, lg[n - 1], &err), err);
         CHECK_OK(aif_model_score(m, pool, tok, B, T, NULL, st[n - 1], &err), err);
         aif_model_gen_opts go = {.max_new = 12};
@@ -422,7 +422,7 @@ static void thread_count_invariance(void)
         CHECK_MEM(gen[0], gen[n], sizeof gen[0]);
     }
     for (int n = 0; n < 3; n++)
-        aif_free(lg[n]);
+        free(lg[n]);
     aif_model_free(m);
     wset_free(&w);
 }
@@ -444,7 +444,7 @@ static void generate_matches_reference(void)
     aif_model_gen_opts go = {.max_new = nn, .argmax = AIF_MODEL_ARGMAX_F32};
     CHECK_OK(aif_model_generate(m, NULL, seq, np, &go, gen, &no, &err), err);
     CHECK_EQ(no, nn);
-    double *ref = aif_malloc((np + nn) * V * sizeof(double));
+    double *ref = malloc((np + nn) * V * sizeof(double));
     for (size_t i = 0; i < nn; i++) {
         ref_forward(&c, &w, seq, np + i, ref);
         const double *l = ref + (np + i - 1) * V;
@@ -472,7 +472,7 @@ static void generate_matches_reference(void)
     CHECK_EQ(g2[0], best);
     CHECK(g2[1] != sup[0] && g2[1] != 0 && g2[2] != sup[0] && g2[2] != 0);
     /* stop_at_eos: with EOS = 2 suppressed never, generation stops right after an EOS */
-    aif_free(ref);
+    free(ref);
     aif_model_free(m);
     wset_free(&w);
 }
@@ -541,7 +541,44 @@ static void hostile_weight_sets(void)
     wset_free(&w);
 }
 
+/* Every allocation failure inside load/forward/score/generate ends in
+ * AIF_ENOMEM without a crash or leak (run with --fail-alloc). */
+static void out_of_memory_paths(void)
+{
+    aif_model_config c;
+    wset w;
+    aif_err err = {0};
+    CHECK_OK(aif_model_config_parse(QWEN2, strlen(QWEN2), "cfg", &c, &err), err);
+    build_weights(&c, AIF_DTYPE_BF16, 3, &w);
+    aif_model *m = NULL;
+    aif_pool *pool = NULL;
+    aif_code rc = aif_model_new(&c, w.t, w.n, &m, &err);
+    CHECK(rc == AIF_OK || (aif_test_injecting() && rc == AIF_ENOMEM));
+    if (rc == AIF_OK)
+        rc = aif_pool_new(2, &pool, &err);
+    CHECK(rc == AIF_OK || (aif_test_injecting() && rc == AIF_ENOMEM));
+    if (rc == AIF_OK) {
+        int32_t tok[2 * 8] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+        float *lg = malloc(16 * 101 * sizeof(float));
+        aif_model_seq_stats st[2];
+        int32_t gen[5];
+        size_t no;
+        aif_model_gen_opts go = {.max_new = 5};
+        aif_code r1 = aif_model_logits(m, pool, tok, 2, 8, lg, &err);
+        aif_code r2 = aif_model_score(m, pool, tok, 2, 8, NULL, st, &err);
+        aif_code r3 = aif_model_generate(m, pool, tok, 8, &go, gen, &no, &err);
+        CHECK(r1 == AIF_OK || (aif_test_injecting() && r1 == AIF_ENOMEM));
+        CHECK(r2 == AIF_OK || (aif_test_injecting() && r2 == AIF_ENOMEM));
+        CHECK(r3 == AIF_OK || (aif_test_injecting() && r3 == AIF_ENOMEM));
+        free(lg);
+    }
+    aif_pool_free(pool);
+    aif_model_free(m);
+    wset_free(&w);
+}
+
 AIF_TESTS(model_forward) = {
+    {"model/out_of_memory_paths", out_of_memory_paths},
     {"model/qwen2_matches_float64", qwen2_matches_float64},
     {"model/llama3_tied_matches_float64", llama3_tied_matches_float64},
     {"model/linear_rope_matches_float64", linear_rope_matches_float64},

@@ -59,7 +59,7 @@ static void saved_model_round_trip(void)
                 snprintf(names[n], 80, "model.layers.%d.%s", l, lnames[i]), shapes[n][0] = lshape[i][0],
                                                                             shapes[n][1] = lshape[i][1];
             size_t ne = (size_t)(shapes[n][0] * (shapes[n][1] ? shapes[n][1] : 1));
-            bufs[n] = aif_malloc(ne * 2);
+            bufs[n] = malloc(ne * 2);
             int norm = strstr(names[n], "norm") != NULL;
             for (size_t k = 0; k < ne; k++) {
                 s = s * 1664525u + 1013904223u;
@@ -96,7 +96,7 @@ static void saved_model_round_trip(void)
     aif_model_free(a);
     aif_model_free(b);
     for (size_t i = 0; i < n; i++)
-        aif_free(bufs[i]);
+        free(bufs[i]);
 }
 
 /* A directory with the stories260K weights and an edited config. */

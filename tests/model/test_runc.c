@@ -75,7 +75,7 @@ static void check_model(const char *dir, int bf16)
     json_t *ap = json_object_get(ref, "all_position_logits");
     int32_t ids[512];
     size_t n = ids_of(json_object_get(ap, "ids"), ids, 512);
-    float *lg = aif_malloc(n * 512 * sizeof(float));
+    float *lg = malloc(n * 512 * sizeof(float));
     CHECK_OK(aif_model_logits(m, pool, ids, 1, n, lg, &err), err);
     double worst = 0;
     for (size_t t = 0; t < n; t++)
@@ -86,7 +86,7 @@ static void check_model(const char *dir, int bf16)
         }
     CHECK(worst <= 6e-5);
     printf("     %s: all-position logits max rel diff %.3g\n", dir, worst);
-    aif_free(lg);
+    free(lg);
 
     /* cross_entropy sequences */
     const char *names[] = {"greedy_from_bos_32", "lcg_seed42_len64", "lcg_seed7_len256"};
