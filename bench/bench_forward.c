@@ -4,7 +4,7 @@
  * memory, scored (forward + LM head + CE/argmax) at sequence lengths 512
  * and 2048 with f32 and bf16 weights. Prints one table.
  *
- *   bench_forward [--layers N] [--seq 512,2048] [--dtypes f32,bf16] [--threads N] [--reps N]
+ *   bench_forward [--layers N] [--seq 512,2048] [--dtypes f32,bf16] [--threads N] [--reps N] [--vocab V]
  *
  * GFLOP/s counts 2 x (matmul parameters incl. LM head) per token plus the
  * causal attention products (2 x 2 x layers x heads x head_dim x T^2 / 2).
@@ -89,7 +89,7 @@ static int build(const aif_model_config *c, aif_dtype dt, wset *w)
 
 int main(int argc, char **argv)
 {
-    int layers = 16, threads = 0, reps = 1;
+    int layers = 16, threads = 0, reps = 1, vocab = 128256;
     const char *seqs = "512,2048", *dtypes = "f32,bf16";
     if (getenv("BENCH_FORWARD_LAYERS"))
         layers = atoi(getenv("BENCH_FORWARD_LAYERS"));
@@ -99,6 +99,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--dtypes")) dtypes = argv[i + 1];
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--vocab")) vocab = atoi(argv[i + 1]);
         else { fprintf(stderr, "bench_forward: unknown option %s\n", argv[i]); return 2; }
     }
     if (layers < 1 || reps < 1) {
@@ -108,8 +109,8 @@ int main(int argc, char **argv)
     char js[1024];
     snprintf(js, sizeof js,
              "{\"model_type\":\"llama\",\"hidden_size\":2048,\"intermediate_size\":8192,\"num_hidden_layers\":%d,"
-             "\"num_attention_heads\":32,\"num_key_value_heads\":8,\"vocab_size\":128256,\"rope_theta\":500000.0,"
-             "\"max_position_embeddings\":131072}", layers);
+             "\"num_attention_heads\":32,\"num_key_value_heads\":8,\"vocab_size\":%d,\"rope_theta\":500000.0,"
+             "\"max_position_embeddings\":131072}", layers, vocab);
     aif_model_config cfg;
     aif_err err = {0};
     if (aif_model_config_parse(js, strlen(js), "bench", &cfg, &err)) {
@@ -123,8 +124,8 @@ int main(int argc, char **argv)
     }
     double P = (double)aif_model_config_param_count(&cfg);
     double mm = P - (double)cfg.vocab_size * (double)cfg.hidden_size; /* all but the embedding lookup */
-    printf("synthetic llama: hidden 2048, %d layers, 32/8 heads, intermediate 8192, vocab 128256: %.3f B params; "
-           "%d threads\n", layers, P / 1e9, aif_pool_size(pool));
+    printf("synthetic llama: hidden 2048, %d layers, 32/8 heads, intermediate 8192, vocab %d: %.3f B params; "
+           "%d threads\n", layers, vocab, P / 1e9, aif_pool_size(pool));
     printf("%-6s %6s %9s %10s %10s %9s\n", "dtype", "seq", "seconds", "tok/s", "GFLOP/s", "CE");
     char dbuf[64];
     snprintf(dbuf, sizeof dbuf, "%s", dtypes);
@@ -144,7 +145,7 @@ int main(int argc, char **argv)
                 continue;
             int32_t *tok = malloc(T * sizeof *tok);
             for (size_t i = 0; i < T; i++)
-                tok[i] = (int32_t)((i * 7919u + 13u) % 128256u);
+                tok[i] = (int32_t)((i * 7919u + 13u) % (unsigned)vocab);
             double best = 1e300;
             aif_model_seq_stats st;
             for (int r = 0; r < reps; r++) {

@@ -232,8 +232,8 @@ aif_code aif_model_run_layers(aif_model *m, aif_pool *pool, float *x, size_t B, 
         aif_model_par_rows(pool, R, rope_rows, &rk);
         const float *kbase = cache ? cache->k + l * cache->cap * KVd : kb;
         const float *vbase = cache ? cache->v + l * cache->cap * KVd : vb;
-        aif_model_attention(m, pool, q, kbase, vbase, ld, seq_stride, B, T, pos0, att);
-        if ((rc = aif_model_linear(m, pool, &ly->o, att, R, xn, D, err)))
+        if ((rc = aif_model_attention(m, pool, q, kbase, vbase, ld, seq_stride, B, T, pos0, att, err)) ||
+            (rc = aif_model_linear(m, pool, &ly->o, att, R, xn, D, err)))
             break;
         struct add_ctx a1 = {x, xn, D};
         aif_model_par_rows(pool, R, add_rows, &a1);

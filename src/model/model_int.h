@@ -73,8 +73,8 @@ aif_code aif_model_linear(aif_model *m, aif_pool *pool, const struct linear *l, 
 /* Causal attention over heads. q (B*T, H*hd) roped, keys/values at kbase/vbase
  * with row stride ld floats and per-sequence stride seq_stride rows; query t of
  * sequence b is at absolute position pos0 + t and sees keys 0..pos0+t. out (B*T, H*hd). */
-void aif_model_attention(aif_model *m, aif_pool *pool, const float *q, const float *kbase, const float *vbase,
-                         size_t ld, size_t seq_stride, size_t B, size_t T, size_t pos0, float *out);
+aif_code aif_model_attention(aif_model *m, aif_pool *pool, const float *q, const float *kbase, const float *vbase,
+                             size_t ld, size_t seq_stride, size_t B, size_t T, size_t pos0, float *out, aif_err *err);
 /* Run fn(ctx, r0, r1) over [0, n) rows split by thread; each row is handled by one thread. */
 void aif_model_par_rows(aif_pool *pool, size_t n, void (*fn)(void *ctx, size_t r0, size_t r1), void *ctx);
 /* Check token ids against the vocabulary. */
