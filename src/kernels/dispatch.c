@@ -1,5 +1,5 @@
-/* dispatch.c: pick the kernel table once, from cpuid (AIF_KERNELS=ref
- * forces the reference). */
+/* dispatch.c: pick the kernel table once, from cpuid: AVX-512, else
+ * AVX2 + FMA, else the reference (AIF_KERNELS=ref or =avx2 caps it). */
 #include "kernels.h"
 
 #include <pthread.h>
@@ -11,6 +11,9 @@ static const struct aif_kernels ref_table = {
 };
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+static const struct aif_kernels avx2_table = {
+    "avx2", aif_kavx2_gemm, aif_kavx2_to_f32, aif_kavx2_dot, aif_kavx2_scale_axpy,
+};
 static const struct aif_kernels avx512_table = {
     "avx512", aif_kavx512_gemm, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
 };
@@ -18,6 +21,17 @@ static const struct aif_kernels avx512_table = {
 #endif
 
 const struct aif_kernels *aif_kernels_ref(void) { return &ref_table; }
+
+const struct aif_kernels *aif_kernels_avx2(void)
+{
+#ifdef HAVE_AVX512_TABLE
+    __builtin_cpu_init();
+    /* F16C (for f16 weights) ships with every AVX2 + FMA CPU; clang's builtin cannot name it */
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return &avx2_table;
+#endif
+    return NULL;
+}
 
 const struct aif_kernels *aif_kernels_avx512(void)
 {
@@ -40,7 +54,11 @@ static void choose(void)
     chosen = &ref_table;
     if (env && !strcmp(env, "ref"))
         return;
-    const struct aif_kernels *k = aif_kernels_avx512();
+    const struct aif_kernels *k = NULL;
+    if (!env || strcmp(env, "avx2"))
+        k = aif_kernels_avx512();
+    if (!k)
+        k = aif_kernels_avx2();
     if (k)
         chosen = k;
 }

@@ -101,7 +101,17 @@ static void avx512_table(void)
         printf("     (no AVX-512 on this CPU: skipped)\n");
 }
 
+static void avx2_table(void)
+{
+    const struct aif_kernels *k = aif_kernels_avx2();
+    if (k)
+        check_table(k);
+    else
+        printf("     (no AVX2 on this CPU: skipped)\n");
+}
+
 AIF_TESTS(kernels_tables) = {
+    {"kernels/avx2", avx2_table},
     {"kernels/ref", ref_table},
     {"kernels/avx512", avx512_table},
     {NULL, NULL},

@@ -427,6 +427,34 @@ static void thread_count_invariance(void)
     wset_free(&w);
 }
 
+/* Causality, bit for bit: the logits of position p do not depend on later
+ * tokens nor on how queries are blocked (the prefix alone, run with a
+ * different length and so different attention blocks and key tiles, gives
+ * identical bits), nor on the batch it is in. */
+static void prefix_rows_identical(void)
+{
+    aif_model_config c;
+    wset w;
+    aif_model *m = NULL;
+    if (aif_test_injecting() || mk(QWEN2, AIF_DTYPE_BF16, 91, &c, &w, &m))
+        return;
+    size_t V = (size_t)c.vocab_size, T = 75;
+    int32_t tok[75];
+    tokens(tok, T, c.vocab_size, 8);
+    float *full = malloc(T * V * sizeof(float)), *part = malloc(T * V * sizeof(float));
+    aif_err err = {0};
+    CHECK_OK(aif_model_logits(m, NULL, tok, 1, T, full, &err), err);
+    static const size_t lens[] = {1, 2, 5, 6, 11, 64, 65, 70};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        size_t n = lens[i];
+        CHECK_OK(aif_model_logits(m, NULL, tok, 1, n, part, &err), err);
+        CHECK_MEM(part, full, n * V * sizeof(float));
+    }
+    free(full), free(part);
+    aif_model_free(m);
+    wset_free(&w);
+}
+
 /* Greedy decoding with the KV cache equals argmax of full forwards (float64
  * reference), and EOS suppression picks the best non-suppressed id. */
 static void generate_matches_reference(void)
@@ -586,6 +614,7 @@ AIF_TESTS(model_forward) = {
     {"model/bf16_weights_match_float64", bf16_weights_match_float64},
     {"model/f16_weights_match_float64", f16_weights_match_float64},
     {"model/thread_count_invariance", thread_count_invariance},
+    {"model/prefix_rows_identical", prefix_rows_identical},
     {"model/generate_matches_reference", generate_matches_reference},
     {"model/hostile_weight_sets", hostile_weight_sets},
     {NULL, NULL},
