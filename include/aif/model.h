@@ -39,6 +39,7 @@
 #define AIF_MODEL_MAX_POSITIONS (1 << 24)
 #define AIF_MODEL_MAX_PARAMS (1ull << 40)
 #define AIF_MODEL_MAX_EOS 16
+#define AIF_MODEL_MAX_TOKENS (1 << 22) /* n_seq * seq_len per aif_model_logits/score call */
 
 typedef enum aif_model_arch {
     AIF_MODEL_LLAMA,  /* LlamaForCausalLM, model_type "llama" */

@@ -4,6 +4,7 @@
 #include "model_int.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #define NB 64 /* weight rows converted to f32 at a time, per thread */
@@ -196,8 +197,10 @@ aif_code aif_model_run_layers(aif_model *m, aif_pool *pool, float *x, size_t B, 
 
     /* One block: xn (R, max(D, Q... )) | q (R, Q) | k, v (R, KVd) | att (R, Q) | g, u (R, I) | cos, sin (T, half) */
     size_t wide = D > Q ? D : Q;
+    /* R <= AIF_MODEL_MAX_TOKENS (2^22) and every width <= 2^20: the sum fits 64 bits */
+    AIF_ASSERT(R <= AIF_MODEL_MAX_TOKENS && T <= AIF_MODEL_MAX_TOKENS);
     size_t n_f = R * wide + R * Q + (cache ? 0 : 2 * R * KVd) + R * Q + 2 * R * I + 2 * T * half + half;
-    float *ws = aif_malloc_aligned(n_f * sizeof(float));
+    float *ws = n_f <= SIZE_MAX / sizeof(float) ? aif_malloc_aligned(n_f * sizeof(float)) : NULL;
     if (!ws)
         return aif_err_set(err, AIF_ENOMEM, "out of memory for activations (%zu tokens)", R);
     float *xn = ws, *q = xn + R * wide, *kb = q + R * Q, *vb = kb + (cache ? 0 : R * KVd);

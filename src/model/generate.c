@@ -39,7 +39,7 @@ aif_code aif_model_generate(aif_model *m, aif_pool *pool, const int32_t *prompt,
         return aif_err_wrap(err, "prompt");
     if (opts->max_new == 0)
         return AIF_OK;
-    if (n_prompt > (size_t)AIF_MODEL_MAX_POSITIONS || opts->max_new > (size_t)AIF_MODEL_MAX_POSITIONS)
+    if (n_prompt > (size_t)AIF_MODEL_MAX_TOKENS || opts->max_new > (size_t)AIF_MODEL_MAX_POSITIONS)
         return aif_err_set(err, AIF_ERANGE, "prompt of %zu plus %zu new tokens is too long", n_prompt, opts->max_new);
     int bf16 = opts->argmax == AIF_MODEL_ARGMAX_BF16 ||
                (opts->argmax == AIF_MODEL_ARGMAX_AUTO && m->dtype == AIF_DTYPE_BF16);

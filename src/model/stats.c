@@ -11,8 +11,10 @@
 static aif_code hidden(aif_model *m, aif_pool *pool, const int32_t *tokens, size_t B, size_t T, float **out,
                        aif_err *err)
 {
-    size_t D = (size_t)m->cfg.hidden_size, R = B * T;
+    size_t D = (size_t)m->cfg.hidden_size, R;
     *out = NULL;
+    if (__builtin_mul_overflow(B, T, &R) || R > AIF_MODEL_MAX_TOKENS || T > AIF_MODEL_MAX_POSITIONS)
+        return aif_err_set(err, AIF_ERANGE, "%zu sequences of %zu tokens is too many for one call", B, T);
     aif_code rc = aif_model_check_ids(m, tokens, R, err);
     if (rc)
         return rc;

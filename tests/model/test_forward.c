@@ -16,6 +16,7 @@
 #include "harness.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,6 +565,10 @@ static void hostile_weight_sets(void)
         CHECK_ERR(aif_model_logits(m, NULL, bad, 1, 3, lg, &err), AIF_ERANGE, err, "id 101 is outside");
         aif_model_seq_stats st;
         CHECK_ERR(aif_model_score(m, NULL, bad, 1, 1, NULL, &st, &err), AIF_EINVAL, err, "at least 2 tokens");
+        /* sizes are refused before any token is read */
+        CHECK_ERR(aif_model_logits(m, NULL, bad, (size_t)1 << 12, (size_t)1 << 11, lg, &err), AIF_ERANGE, err,
+                  "4096 sequences of 2048 tokens");
+        CHECK_ERR(aif_model_logits(m, NULL, bad, SIZE_MAX / 2, 3, lg, &err), AIF_ERANGE, err, "too many");
         aif_model_free(m);
     }
     wset_free(&w);
