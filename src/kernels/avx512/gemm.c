@@ -1,102 +1,103 @@
 /* gemm.c: AVX-512 matrix product, dot, axpy and conversions.
- * Each output element is one 16-lane FMA accumulator over k (the K % 16
- * tail through a zero-masked load) reduced by _mm512_reduce_add_ps: the
- * same operations whatever tile the element falls in, so results do not
- * depend on how callers split M or N. */
+ * gemm packs 32 weight rows x 128 k into a k-major panel and runs an
+ * 8 x 32 register tile (16 accumulators, x broadcast): each output element
+ * is the FMA chain over k = 0, 1, ..., K-1 starting from 0 (k chunks
+ * resume from the stored partial sum), whatever tile it falls in, so
+ * results do not depend on how callers split M or N, and dot() is that
+ * same chain. */
 #include "../kernels.h"
 
 #include <immintrin.h>
 #include <string.h>
 
-/* One output: a 16-lane FMA accumulator over k, masked tail, reduce. */
-static inline float one(size_t K, const float *x, const float *w)
+/* ---- broadcast gemm: y[m][n] = fma chain over k (k ascending, from 0) ---- */
+#define NR 32   /* weight rows per packed panel (2 vectors) */
+#define KC 128  /* k per chunk: panel 16 KB + 8 x rows 4 KB stay in L1 */
+
+/* MR rows of x (MR <= 8) against one packed panel pw (KC x 32, k-major) for
+ * k in [0, kc); accumulators start from y (first chunk: zero) and go back
+ * to y, so chunking leaves each element's FMA chain unchanged. */
+static inline __attribute__((always_inline)) void micro(const int MR, size_t kc, const float *x, size_t ldx,
+                                                        const float *pw, float *y, size_t ldy, __mmask16 m0,
+                                                        __mmask16 m1, int first)
 {
-    __m512 acc = _mm512_setzero_ps();
-    size_t k = 0;
-    for (; k + 16 <= K; k += 16)
-        acc = _mm512_fmadd_ps(_mm512_loadu_ps(x + k), _mm512_loadu_ps(w + k), acc);
-    if (k < K) {
-        __mmask16 mk = (__mmask16)((1u << (K - k)) - 1);
-        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, x + k), _mm512_maskz_loadu_ps(mk, w + k), acc);
+    __m512 a[8][2];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) {
+        if (first) {
+            a[i][0] = _mm512_setzero_ps();
+            a[i][1] = _mm512_setzero_ps();
+        } else {
+            a[i][0] = _mm512_maskz_loadu_ps(m0, y + i * ldy);
+            a[i][1] = _mm512_maskz_loadu_ps(m1, y + i * ldy + 16);
+        }
     }
-    return _mm512_reduce_add_ps(acc);
+    for (size_t k = 0; k < kc; k++) {
+        __m512 b0 = _mm512_load_ps(pw + k * NR), b1 = _mm512_load_ps(pw + k * NR + 16);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; i++) {
+            __m512 xv = _mm512_set1_ps(x[i * ldx + k]);
+            a[i][0] = _mm512_fmadd_ps(xv, b0, a[i][0]);
+            a[i][1] = _mm512_fmadd_ps(xv, b1, a[i][1]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) {
+        _mm512_mask_storeu_ps(y + i * ldy, m0, a[i][0]);
+        _mm512_mask_storeu_ps(y + i * ldy + 16, m1, a[i][1]);
+    }
 }
 
-/* 4 x 4 outputs with the same per-element operations as one(): 16
- * accumulators in registers, 8 loads per 16 FMAs. */
-static void tile4x4(size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y, size_t ldy)
+static void micro_any(int MR, size_t kc, const float *x, size_t ldx, const float *pw, float *y, size_t ldy,
+                      __mmask16 m0, __mmask16 m1, int first)
 {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00,
-           c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    const float *x0 = x, *x1 = x + ldx, *x2 = x + 2 * ldx, *x3 = x + 3 * ldx;
-    const float *w0 = w, *w1 = w + ldw, *w2 = w + 2 * ldw, *w3 = w + 3 * ldw;
-    size_t k = 0;
-    __mmask16 mk = 0xffff;
-#define STEP(LD)                                                                                                 \
-    {                                                                                                            \
-        __m512 a0 = LD(x0 + k), a1 = LD(x1 + k), a2 = LD(x2 + k), a3 = LD(x3 + k);                               \
-        __m512 b = LD(w0 + k);                                                                                   \
-        c00 = _mm512_fmadd_ps(a0, b, c00), c10 = _mm512_fmadd_ps(a1, b, c10);                                    \
-        c20 = _mm512_fmadd_ps(a2, b, c20), c30 = _mm512_fmadd_ps(a3, b, c30);                                    \
-        b = LD(w1 + k);                                                                                          \
-        c01 = _mm512_fmadd_ps(a0, b, c01), c11 = _mm512_fmadd_ps(a1, b, c11);                                    \
-        c21 = _mm512_fmadd_ps(a2, b, c21), c31 = _mm512_fmadd_ps(a3, b, c31);                                    \
-        b = LD(w2 + k);                                                                                          \
-        c02 = _mm512_fmadd_ps(a0, b, c02), c12 = _mm512_fmadd_ps(a1, b, c12);                                    \
-        c22 = _mm512_fmadd_ps(a2, b, c22), c32 = _mm512_fmadd_ps(a3, b, c32);                                    \
-        b = LD(w3 + k);                                                                                          \
-        c03 = _mm512_fmadd_ps(a0, b, c03), c13 = _mm512_fmadd_ps(a1, b, c13);                                    \
-        c23 = _mm512_fmadd_ps(a2, b, c23), c33 = _mm512_fmadd_ps(a3, b, c33);                                    \
+    switch (MR) {
+    case 8: micro(8, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
+    case 7: micro(7, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
+    case 6: micro(6, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
+    case 5: micro(5, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
+    case 4: micro(4, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
+    case 3: micro(3, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
+    case 2: micro(2, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
+    default: micro(1, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
     }
-#define LDU(p) _mm512_loadu_ps(p)
-#define LDM(p) _mm512_maskz_loadu_ps(mk, p)
-    for (; k + 16 <= K; k += 16)
-        STEP(LDU)
-    if (k < K) {
-        mk = (__mmask16)((1u << (K - k)) - 1);
-        STEP(LDM)
-    }
-#undef STEP
-#undef LDU
-#undef LDM
-    y[0] = _mm512_reduce_add_ps(c00), y[1] = _mm512_reduce_add_ps(c01);
-    y[2] = _mm512_reduce_add_ps(c02), y[3] = _mm512_reduce_add_ps(c03);
-    y += ldy;
-    y[0] = _mm512_reduce_add_ps(c10), y[1] = _mm512_reduce_add_ps(c11);
-    y[2] = _mm512_reduce_add_ps(c12), y[3] = _mm512_reduce_add_ps(c13);
-    y += ldy;
-    y[0] = _mm512_reduce_add_ps(c20), y[1] = _mm512_reduce_add_ps(c21);
-    y[2] = _mm512_reduce_add_ps(c22), y[3] = _mm512_reduce_add_ps(c23);
-    y += ldy;
-    y[0] = _mm512_reduce_add_ps(c30), y[1] = _mm512_reduce_add_ps(c31);
-    y[2] = _mm512_reduce_add_ps(c32), y[3] = _mm512_reduce_add_ps(c33);
 }
 
 void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
                       size_t ldy)
 {
-    /* Blocks of 64 x rows (in L2) against groups of 4 weight rows (in L1). */
-    const size_t MB = 64;
-    for (size_t m0 = 0; m0 < M; m0 += MB) {
-        size_t m1 = m0 + MB < M ? m0 + MB : M;
-        size_t n = 0;
-        for (; n + 4 <= N; n += 4) {
-            size_t m = m0;
-            for (; m + 4 <= m1; m += 4)
-                tile4x4(K, x + m * ldx, ldx, w + n * ldw, ldw, y + m * ldy + n, ldy);
-            for (; m < m1; m++)
-                for (size_t j = n; j < n + 4; j++)
-                    y[m * ldy + j] = one(K, x + m * ldx, w + j * ldw);
+    float pw[KC * NR] __attribute__((aligned(64)));
+    if (K == 0) {
+        for (size_t m = 0; m < M; m++)
+            for (size_t n = 0; n < N; n++)
+                y[m * ldy + n] = 0.0f;
+        return;
+    }
+    for (size_t n0 = 0; n0 < N; n0 += NR) {
+        size_t nn = N - n0 < NR ? N - n0 : NR;
+        __mmask16 m0 = (__mmask16)(nn >= 16 ? 0xffff : (1u << nn) - 1);
+        __mmask16 m1 = (__mmask16)(nn >= 32 ? 0xffff : nn > 16 ? (1u << (nn - 16)) - 1 : 0);
+        for (size_t k0 = 0; k0 < K; k0 += KC) {
+            size_t kc = K - k0 < KC ? K - k0 : KC;
+            /* pack w[n0 .. n0+nn)[k0 .. k0+kc) k-major, zero-padded to 32 columns */
+            for (size_t k = 0; k < kc; k++)
+                for (size_t j = 0; j < NR; j++)
+                    pw[k * NR + j] = j < nn ? w[(n0 + j) * ldw + k0 + k] : 0.0f;
+            for (size_t m = 0; m < M; m += 8) {
+                int mr = M - m < 8 ? (int)(M - m) : 8;
+                micro_any(mr, kc, x + m * ldx + k0, ldx, pw, y + m * ldy + n0, ldy, m0, m1, k0 == 0);
+            }
         }
-        for (; n < N; n++)
-            for (size_t m = m0; m < m1; m++)
-                y[m * ldy + n] = one(K, x + m * ldx, w + n * ldw);
     }
 }
 
 float aif_kavx512_dot(const float *a, const float *b, size_t n)
 {
-    return one(n, a, b);
+    /* the same fma chain as one gemm element */
+    __m128 acc = _mm_setzero_ps();
+    for (size_t k = 0; k < n; k++)
+        acc = _mm_fmadd_ss(_mm_set_ss(a[k]), _mm_set_ss(b[k]), acc);
+    return _mm_cvtss_f32(acc);
 }
 
 void aif_kavx512_scale_axpy(size_t n, float s, float a, const float *x, float *y)
