@@ -9,14 +9,22 @@
  * and llama3 scaling), grouped-query causal attention (keys tiled with an
  * online softmax, so no T x T matrix), SwiGLU MLP, final RMSNorm, LM head.
  *
+ * Memory: besides the mapping, a call holds its activations (a few
+ * (tokens, width) f32 buffers), per-thread scratch for 64 weight rows
+ * converted to f32 at a time, and for scoring one (256, V) logits block.
+ *
  * Threading: every call that takes an aif_pool splits rows/heads by
  * ith/nth with fixed-order reductions, so results are bit-identical for
- * any thread count (a NULL pool runs on the caller's thread).
+ * any thread count (a NULL pool runs on the caller's thread); a row's
+ * result also does not depend on later tokens or on the batch it is in.
+ * A model is read-only once built: calls may run concurrently.
  *
  * Next-token statistics (aif_model_score) never hold T x V logits for a
  * long sequence: the LM head runs over blocks of positions. The argmax is
  * taken on logits rounded to bf16 when the weights are bf16, as the
- * reference PyTorch model returns bf16 logits (spec 6.3, 13.14).
+ * reference PyTorch model returns bf16 logits (spec 6.3, 13.14). The
+ * validator loads every model in bf16 whatever its stored dtype; callers
+ * wanting that rule for f32/f16 checkpoints pass AIF_MODEL_ARGMAX_BF16.
  */
 #ifndef AIF_MODEL_H
 #define AIF_MODEL_H
