@@ -7,7 +7,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#define NB 64 /* weight rows converted to f32 at a time, per thread */
+/* Weight rows converted to f32 at a time, per thread: up to 256, within 8 MB. */
+static size_t rows_per_block(size_t K)
+{
+    size_t nb = ((size_t)2 << 20) / (K ? K : 1);
+    nb = nb < 16 ? 16 : nb > 256 ? 256 : nb;
+    return nb & ~(size_t)15;
+}
 
 /* ---------------------------------------------------------------- rows */
 
@@ -97,6 +103,7 @@ static void lin_worker(void *arg, int ith, int nth)
     aif_pool_split(blocks, ith, nth, &b0, &b1);
     size_t n0 = b0 * 16, n1 = b1 * 16 < l->n_out ? b1 * 16 : l->n_out;
     int direct = l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0;
+    size_t NB = rows_per_block(K);
     float *scr = j->scratch + (size_t)ith * NB * K;
     size_t es = aif_dtype_size(l->dt);
     for (size_t nb = n0; nb < n1; nb += NB) {
@@ -124,7 +131,7 @@ aif_code aif_model_linear(aif_model *m, aif_pool *pool, const struct linear *l, 
     int nth = pool ? aif_pool_size(pool) : 1;
     float *scratch = NULL;
     if (!(l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0)) {
-        scratch = aif_malloc_aligned((size_t)nth * NB * l->n_in * sizeof(float));
+        scratch = aif_malloc_aligned((size_t)nth * rows_per_block(l->n_in) * l->n_in * sizeof(float));
         if (!scratch)
             return aif_err_set(err, AIF_ENOMEM, "out of memory for weight conversion scratch");
     }

@@ -63,29 +63,46 @@ static void micro_any(int MR, size_t kc, const float *x, size_t ldx, const float
     }
 }
 
+#define NSB 256 /* weight rows packed together per k chunk (128 KB) */
+
 void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
                       size_t ldy)
 {
-    float pw[KC * NR] __attribute__((aligned(64)));
+    /* panels of NSB/NR x (KC, 32), k-major; x rows are read once per k chunk
+     * and reused from L1 across the packed panels (in L2) */
+    float pw[NSB * KC] __attribute__((aligned(64)));
     if (K == 0) {
         for (size_t m = 0; m < M; m++)
             for (size_t n = 0; n < N; n++)
                 y[m * ldy + n] = 0.0f;
         return;
     }
-    for (size_t n0 = 0; n0 < N; n0 += NR) {
-        size_t nn = N - n0 < NR ? N - n0 : NR;
-        __mmask16 m0 = (__mmask16)(nn >= 16 ? 0xffff : (1u << nn) - 1);
-        __mmask16 m1 = (__mmask16)(nn >= 32 ? 0xffff : nn > 16 ? (1u << (nn - 16)) - 1 : 0);
+    for (size_t s0 = 0; s0 < N; s0 += NSB) {
+        size_t sn = N - s0 < NSB ? N - s0 : NSB, np = (sn + NR - 1) / NR;
         for (size_t k0 = 0; k0 < K; k0 += KC) {
             size_t kc = K - k0 < KC ? K - k0 : KC;
-            /* pack w[n0 .. n0+nn)[k0 .. k0+kc) k-major, zero-padded to 32 columns */
-            for (size_t k = 0; k < kc; k++)
-                for (size_t j = 0; j < NR; j++)
-                    pw[k * NR + j] = j < nn ? w[(n0 + j) * ldw + k0 + k] : 0.0f;
+            for (size_t p = 0; p < np; p++) {
+                float *dst = pw + p * KC * NR;
+                size_t n0 = s0 + p * NR, nn = N - n0 < NR ? N - n0 : NR;
+                for (size_t j = 0; j < NR; j++) {
+                    const float *src = w + (n0 + j) * ldw + k0;
+                    if (j < nn)
+                        for (size_t k = 0; k < kc; k++)
+                            dst[k * NR + j] = src[k];
+                    else
+                        for (size_t k = 0; k < kc; k++)
+                            dst[k * NR + j] = 0.0f;
+                }
+            }
             for (size_t m = 0; m < M; m += 8) {
                 int mr = M - m < 8 ? (int)(M - m) : 8;
-                micro_any(mr, kc, x + m * ldx + k0, ldx, pw, y + m * ldy + n0, ldy, m0, m1, k0 == 0);
+                for (size_t p = 0; p < np; p++) {
+                    size_t n0 = s0 + p * NR, nn = N - n0 < NR ? N - n0 : NR;
+                    __mmask16 m0 = (__mmask16)(nn >= 16 ? 0xffff : (1u << nn) - 1);
+                    __mmask16 m1 = (__mmask16)(nn >= 32 ? 0xffff : nn > 16 ? (1u << (nn - 16)) - 1 : 0);
+                    micro_any(mr, kc, x + m * ldx + k0, ldx, pw + p * KC * NR, y + m * ldy + n0, ldy, m0, m1,
+                              k0 == 0);
+                }
             }
         }
     }
