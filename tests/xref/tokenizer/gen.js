@@ -1,0 +1,339 @@
+#!/usr/bin/env node
+// gen.js: random cross-check vectors for the aif tokenizer.
+//
+// Writes tests/vectors/tokenizer/<family>_random.jsonl for the six families
+//   gpt4-cl100k llama3 qwen2.5 qwen3 deepseek-v3 mistral-7b-spm-bpe
+// from the tokenizer.json files in ../shared/testdata/tokenizers/<family>/ (i.e.
+// /work/shared/testdata/tokenizers), tokenized by the reference implementation:
+// npm @anush008/tokenizers@0.6.0 (NAPI bindings of the Rust crate `tokenizers`
+// 0.22.2), installed here with `npm ci` (package.json / package-lock.json).
+//
+// Usage (from the repository root):
+//   (cd tests/xref/tokenizer && npm ci)
+//   node tests/xref/tokenizer/gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR]
+//
+// Output: line 1 is {"source": "..."} (tool, version, command, seed); then one
+// JSON record per generated string, in generation order, with the layout of
+// reference_hf_tokenizers.jsonl minus "tokens" (kept out to save space):
+//   {"text", "ids", "ids_with_special", "decoded", "decoded_skip_special"}
+// where, as for the shipped reference files:
+//   ids                  = encode(text, null, {addSpecialTokens: false}).getIds()
+//   ids_with_special     = encode(text, null, {addSpecialTokens: true}).getIds()
+//   decoded              = decode(ids, false)               (skip_special_tokens false)
+//   decoded_skip_special = decode(ids_with_special, true)   (skip_special_tokens true)
+// With --split-special the script instead writes <family>_split_special.jsonl:
+// the same records for the tokenizer with split_special_tokens (special
+// added tokens treated as text; see splitSpecialJson below), generated from a
+// separate smaller set of strings that are dense in special-token text.
+//
+// The strings are the same for every family. They come from a seeded PRNG
+// (mulberry32, written below) so that the same seed and count always give the
+// same files byte for byte (the reference library is deterministic).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const FAMILIES = ['gpt4-cl100k', 'llama3', 'qwen2.5', 'qwen3', 'deepseek-v3', 'mistral-7b-spm-bpe'];
+const TOOL = '@anush008/tokenizers@0.6.0 (Rust tokenizers 0.22.2, NAPI)';
+
+function parseArgs() {
+    const here = __dirname;
+    const root = path.resolve(here, '..', '..', '..');
+    const a = {
+        seed: 20261127,
+        count: 400,
+        testdata: path.resolve(root, '..', 'shared', 'testdata', 'tokenizers'),
+        out: path.join(root, 'tests', 'vectors', 'tokenizer'),
+        splitSpecial: false,
+    };
+    const argv = process.argv.slice(2);
+    for (let i = 0; i < argv.length; i++) {
+        const k = argv[i];
+        if (k === '--seed') a.seed = Number(argv[++i]) >>> 0;
+        else if (k === '--count') a.count = Number(argv[++i]);
+        else if (k === '--testdata') a.testdata = path.resolve(argv[++i]);
+        else if (k === '--out') a.out = path.resolve(argv[++i]);
+        else if (k === '--split-special') a.splitSpecial = true;
+        else {
+            console.error('usage: gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR] [--split-special]');
+            process.exit(2);
+        }
+    }
+    return a;
+}
+
+// ---- PRNG: mulberry32 (public domain, Tommy Ettinger) ---------------------
+function mulberry32(seed) {
+    let s = seed >>> 0;
+    return function () {
+        s = (s + 0x6d2b79f5) >>> 0;
+        let t = s;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+let rnd = mulberry32(1);
+const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1)); // inclusive
+const pick = (arr) => arr[Math.floor(rnd() * arr.length)];
+const chance = (p) => rnd() < p;
+const cp = (lo, hi) => String.fromCodePoint(int(lo, hi));
+const rep = (n, f) => { let s = ''; for (let i = 0; i < n; i++) s += f(); return s; };
+
+// ---- material ---------------------------------------------------------------
+const LATIN = ['the', 'of', 'and', 'hello', 'world', 'token', 'tokenizer', 'naïve', 'café', 'résumé', 'façade',
+    'Ångström', 'über', 'straße', 'Žluťoučký', 'kůň', 'señor', 'mañana', 'Łódź', 'Ærø', 'ﬁnance', 'İstanbul',
+    'Việt', 'Nguyễn', 'phở', 'déjà', 'vu', 'coöperate', 'élève', 'ĳssel', 'Øresund', 'þorn', 'ðæt', 'Œuvre',
+    'quantum', 'theorem', 'lemma', 'proof', 'iPhone', 'camelCase', 'snake_case', 'HTTPServer', 'XMLHttpRequest',
+    'a', 'I', 'x', 'Q', 'supercalifragilisticexpialidocious', 'antidisestablishmentarianism'];
+const CYRILLIC = ['привет', 'мир', 'Москва', 'ёжик', 'съешь', 'ещё', 'этих', 'мягких', 'французских', 'булок',
+    'Україна', 'їжак', 'ґанок', 'Београд', 'ђак', 'ЖЁЛТЫЙ'];
+const GREEK = ['γειά', 'σου', 'κόσμε', 'Ελλάδα', 'ψυχή', 'ΣΊΣΥΦΟΣ', 'ς', 'αβγδεζηθ', 'ῥῆμα', 'ᾅδης', 'Ωμέγα'];
+const CJK_WORDS = ['你好', '世界', '机器学习', '人工智能', '中华人民共和国', '數學', '語言模型', '的', '是', '了',
+    '一二三四五', '汉字', '龘', '𠀋', '𪚥'];
+const JA_WORDS = ['こんにちは', 'ありがとう', 'カタカナ', 'ひらがな', '東京', '日本語', 'トークナイザー', 'ｶﾀｶﾅ', 'ー',
+    'きゃ', 'ゔ', 'ヴァ'];
+const KO_WORDS = ['안녕하세요', '세계', '한국어', '토크나이저', '뷁', '각'];
+const ARABIC = ['مرحبا', 'بالعالم', 'العربية', 'السَّلَامُ', 'عَلَيْكُمْ', '١٢٣٤٥', 'ـــ', 'ﷺ'];
+const HEBREW = ['שלום', 'עולם', 'עִבְרִית', 'ישראל', 'בְּרֵאשִׁית'];
+const DEVANAGARI = ['नमस्ते', 'दुनिया', 'हिन्दी', 'क्षत्रिय', '१२३', 'श्री', 'ज़'];
+const THAI = ['สวัสดี', 'ชาวโลก', 'ภาษาไทย', 'กรุงเทพมหานคร', '๑๒๓', 'ฯลฯ'];
+const OTHER = ['ქართული', 'Հայերեն', 'ᏣᎳᎩ', 'ᠮᠣᠩᠭᠣᠯ', 'བོད་ཡིག', 'ᐃᓄᒃᑎᑐᑦ', 'తెలుగు', 'தமிழ்', 'বাংলা', 'ગુજરાતી',
+    'ಕನ್ನಡ', 'മലയാളം', 'සිංහල', 'ພາສາລາວ', 'ខ្មែរ', 'မြန်မာ', 'አማርኛ'];
+const EMOJI = ['😀', '😂', '🤖', '🚀', '❤️', '❤', '✨', '👍', '🎉', '🔥', '🐍', '🦀', '☕', '⚡', '🏳️‍🌈', '🏴‍☠️',
+    '👨‍👩‍👧‍👦', '👩‍💻', '🧑🏽‍🚀', '👨🏿‍🦱', '🫠', '🥲', '1️⃣', '#️⃣', '©️', '™', '🏴󠁧󠁢󠁳󠁣󠁴󠁿', '☺︎'];
+const SKIN = [0x1f3fb, 0x1f3fc, 0x1f3fd, 0x1f3fe, 0x1f3ff];
+const SKIN_BASE = ['👋', '👍', '🙏', '🤝', '💪', '👩', '🧑', '👶'];
+const FLAGS = ['US', 'FR', 'DE', 'JP', 'CN', 'BR', 'IN', 'UA', 'KR', 'ZA', 'XX'];
+const CONTRACT = ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "'T", "'RE", "'Re", "'rE", "'VE", "'M", "'LL",
+    "'Ll", "'D", "’s", "’ll", "'x", "''", "'"];
+const CONTRACT_BASE = ['it', 'IT', 'don', 'DON', 'we', 'We', 'they', 'I', 'you', 'she', 'John', 'O', 'rock', "n"];
+const PUNCT = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
+const UPUNCT = ['«', '»', '—', '–', '…', '“', '”', '‘', '’', '¿', '¡', '・', '。', '、', '「', '」', '【', '】', '※',
+    '§', '¶', '†', '‡', '•', '°', '±', '×', '÷', '€', '£', '¥', '₿', '‰', '′', '″', '≈', '≠', '≤', '≥', '∞', '∑',
+    '∫', '√', '∂', '∇', '→', '⇒', '↔', '∀', '∃', '∈', '⊂', '∪', '∩', '⟨', '⟩', '℃', '№', '㎏', '½', '²', '³', 'ª'];
+const SPACES = [' ', ' ', ' ', '\t', '\n', '\n', '\r\n', '\r', '\u00a0', '\u3000', '\u2009', '\u200a', '\u2002',
+    '\u202f', '\u205f', '\u000b', '\u000c', '\u0085', '\u2028', '\u2029', '\u1680'];
+const ZERO_WIDTH = ['\u200b', '\u200c', '\u200d', '\ufeff', '\u2060', '\u00ad', '\u034f', '\u180e', '\u200e', '\u200f',
+    '\u202e', '\ufe0f', '\ufe0e'];
+const CONTROL = ['\u0000', '\u0001', '\u0007', '\u0008', '\u001b', '\u001f', '\u007f', '\u0080', '\u009f', '\ufffd',
+    '\ufffe', '\uffff', '\u{10ffff}', '\u{e0001}', '\u{f0000}'];
+const SPECIAL = ['<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>',
+    '<|endofprompt|>', '<|begin_of_text|>', '<|end_of_text|>', '<|start_header_id|>', '<|end_header_id|>',
+    '<|eot_id|>', '<|reserved_special_token_0|>', '<|reserved_special_token_247|>', '<|python_tag|>',
+    '<｜begin▁of▁sentence｜>', '<｜end▁of▁sentence｜>', '<｜User｜>', '<｜Assistant｜>', '<｜fim▁hole｜>',
+    '<｜tool▁calls▁begin｜>', '<｜place▁holder▁no▁7｜>', '<s>', '</s>', '<unk>', '<think>', '</think>',
+    '<tool_call>', '</tool_call>', '<tool_response>', '<|vision_pad|>', '<|file_sep|>', '<|repo_name|>',
+    '<|box_start|>', '<|object_ref_end|>',
+    // near misses
+    '<|endoftext|', '<|endoftext', '|endoftext|>', '<|ENDOFTEXT|>', '<| endoftext |>', '< s>', '<s >', '</s',
+    '<|im_start|><|im_start|>', '<s></s><s>', '<<|endoftext|>>', '<|begin_of_text|><|begin_of_text|>',
+    '<|begin▁of▁sentence|>', '<｜begin_of_sentence｜>', '<think></think>', '<0x41>', '<0x0A>', '<0xFF>'];
+const MARKERS = ['▁', '▁▁', '▁the', 'Ġ', 'Ġthe', 'ĠĠ', 'Ċ', 'ĊĊ', 'ĉ', 'ð', 'Ã©', 'Ã', 'âĢĻ', '▁▁▁Hello', 'Hello▁world',
+    '\u2581', '\u0120\u010a'];
+const CODE = [
+    'def f(x):\n    return x ** 2\n',
+    'for (int i = 0; i < n; ++i) {\n\tsum += a[i];\n}\n',
+    'if (x != NULL && *x == \'\\0\') return -1;',
+    'const x = await fetch("https://example.com/api?q=1&r=2");',
+    '#include <stdio.h>\nint main(void) { printf("%d\\n", 42); }',
+    '<div class="a"><p>Hello &amp; welcome</p></div>',
+    'SELECT * FROM users WHERE id = 42 AND name LIKE \'%bob%\';',
+    '    x = [i for i in range(10) if i % 2 == 0]\n',
+    'fn main() -> Result<(), Box<dyn Error>> { Ok(()) }',
+    '$ git commit -m "fix: off-by-one"\n$ ls -la ~/.config',
+    '{"key": [1, 2.5e-3, null, true], "nested": {"a": "b"}}',
+    'https://arxiv.org/abs/2401.12345v2',
+    'user.name+tag@example.co.uk',
+    '0x7fffffff 0b1010 1e-9 3.14159 -0.0 1,000,000.00',
+    'a+=b;c-=d;e*=f;g/=h;i%=j;k<<=1;l>>=2;m&=n;o|=p;q^=r;',
+    '/* comment */ // line\n# hash\n-- sql\n',
+    '\t\t\tif True:\n\t\t\t\tpass\n',
+];
+const LATEX = [
+    '$\\alpha + \\beta = \\gamma$',
+    '\\begin{equation}\n  E = mc^2 \\label{eq:1}\n\\end{equation}',
+    '\\frac{\\partial L}{\\partial \\theta_i} = \\sum_{j=1}^{N} x_{ij}',
+    '\\mathbb{R}^{n \\times m}',
+    '\\cite{vaswani2017attention}',
+    '$$\\int_0^\\infty e^{-x^2}\\,dx = \\frac{\\sqrt{\\pi}}{2}$$',
+    '\\section{Introduction}\\label{sec:intro}',
+    '\\textbf{Theorem 1.} Let $f: X \\to Y$ be continuous.',
+    '\\left( \\begin{array}{cc} a & b \\\\ c & d \\end{array} \\right)',
+    '~\\ref{fig:2}, i.e.,~\\eqref{eq:loss}',
+    '%% comment\n\\usepackage[utf8]{inputenc}',
+];
+
+function wordOf(list) {
+    let w = pick(list);
+    const r = rnd();
+    if (r < 0.1) w = w.toUpperCase();
+    else if (r < 0.2) w = w.charAt(0).toUpperCase() + w.slice(1);
+    return w;
+}
+
+function words(list, lo, hi) {
+    const n = int(lo, hi);
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(wordOf(list));
+    return out.join(chance(0.85) ? ' ' : pick(['', '  ', '\n', ', ', '. ']));
+}
+
+function randomCodePoint() {
+    // A printable-ish code point from a wide range, astral planes included.
+    const ranges = [[0x20, 0x7e], [0xa0, 0x24f], [0x370, 0x3ff], [0x400, 0x4ff], [0x590, 0x5ff], [0x600, 0x6ff],
+        [0x900, 0x97f], [0xe00, 0xe7f], [0x1100, 0x11ff], [0x1e00, 0x1eff], [0x2000, 0x206f], [0x2100, 0x27bf],
+        [0x3040, 0x30ff], [0x4e00, 0x9fff], [0xac00, 0xd7a3], [0xe000, 0xe0ff], [0xf900, 0xfaff], [0xfb00, 0xfdff],
+        [0xfe00, 0xfe6f], [0xff00, 0xffef], [0x10000, 0x1007f], [0x1d400, 0x1d7ff], [0x1f300, 0x1faff],
+        [0x20000, 0x2a6df], [0x2f800, 0x2fa1f], [0xe0000, 0xe007f]];
+    const r = pick(ranges);
+    return cp(r[0], r[1]);
+}
+
+const GEN = [
+    [8, () => words(LATIN, 1, 8)],
+    [3, () => words(CYRILLIC, 1, 5)],
+    [2, () => words(GREEK, 1, 4)],
+    [3, () => chance(0.5) ? words(CJK_WORDS, 1, 4).replace(/ /g, chance(0.5) ? '' : ' ') : rep(int(1, 12), () => cp(0x4e00, 0x9fff))],
+    [2, () => chance(0.5) ? words(JA_WORDS, 1, 4).replace(/ /g, '') : rep(int(1, 10), () => cp(0x3041, 0x30ff))],
+    [2, () => chance(0.5) ? words(KO_WORDS, 1, 4) : rep(int(1, 8), () => cp(0xac00, 0xd7a3))],
+    [1, () => words(ARABIC, 1, 4)],
+    [1, () => words(HEBREW, 1, 4)],
+    [1, () => words(DEVANAGARI, 1, 4)],
+    [1, () => words(THAI, 1, 3).replace(/ /g, chance(0.5) ? '' : ' ')],
+    [1, () => words(OTHER, 1, 3)],
+    [3, () => rep(int(1, 4), () => pick(EMOJI))],
+    [2, () => rep(int(1, 3), () => pick(SKIN_BASE) + String.fromCodePoint(pick(SKIN)) + (chance(0.3) ? '\u200d' + pick(['💻', '🚀', '🦱', '🤝\u200d🧑']) : ''))],
+    [1, () => rep(int(1, 3), () => { const f = pick(FLAGS); return String.fromCodePoint(0x1f1e6 + f.charCodeAt(0) - 65, 0x1f1e6 + f.charCodeAt(1) - 65); })],
+    [1, () => String.fromCodePoint(int(0x1f1e6, 0x1f1ff))], // lone regional indicator
+    [3, () => { // combining marks, NFC vs NFD
+        const base = pick(['e', 'a', 'o', 'u', 'n', 'c', 'E', 'A', 'i', 'z', 'ı', 'α', 'и', ' ', '1', 'ü']);
+        const s = base + rep(int(1, 4), () => cp(0x300, 0x36f));
+        return chance(0.3) ? s.normalize('NFC') : s;
+    }],
+    [2, () => { const w = wordOf(LATIN.concat(CYRILLIC, GREEK, ARABIC, HEBREW, DEVANAGARI)); return chance(0.5) ? w.normalize('NFD') : w.normalize(pick(['NFC', 'NFKC', 'NFKD'])); }],
+    [4, () => rep(int(1, 24), () => pick(SPACES))], // whitespace runs
+    [2, () => rep(int(2, 40), () => pick([' ', ' ', '\t', '\n']))],
+    [1, () => pick(['\r\n', '\r', '\n\r', '\r\r\n']).repeat(int(1, 6))],
+    [4, () => rep(int(1, 30), () => String.fromCharCode(48 + int(0, 9)))], // digit runs
+    [1, () => rep(int(1, 8), () => cp(0x660, 0x669)) + ' ' + rep(int(1, 8), () => cp(0x966, 0x96f)) + ' ' + rep(int(1, 5), () => cp(0xff10, 0xff19)) + ' ' + rep(int(1, 3), () => cp(0x2460, 0x2473)) + cp(0x2150, 0x218b)],
+    [4, () => wordOf(CONTRACT_BASE) + pick(CONTRACT) + (chance(0.5) ? pick(CONTRACT) : '') + (chance(0.5) ? ' ' + wordOf(LATIN) : '')],
+    [3, () => rep(int(1, 12), () => PUNCT[int(0, PUNCT.length - 1)])],
+    [2, () => rep(int(1, 6), () => pick(UPUNCT))],
+    [3, () => pick(CODE)],
+    [3, () => pick(LATEX)],
+    [2, () => rep(int(1, 3), () => pick(ZERO_WIDTH)) + (chance(0.5) ? wordOf(LATIN) : '')],
+    [1, () => pick(CONTROL)],
+    [5, () => pick(SPECIAL)],
+    [2, () => pick(MARKERS)],
+    [3, () => rep(int(1, 6), randomCodePoint)],
+    [1, () => pick(['a', 'ab', 'x', '=', '-', ' ', '0', '😀', '你', 'ا', 'aa ']).repeat(int(20, 200))],
+    [1, () => (wordOf(LATIN) + ' ').repeat(int(5, 40))],
+];
+const GEN_TOTAL = GEN.reduce((s, g) => s + g[0], 0);
+
+function fragment() {
+    let r = rnd() * GEN_TOTAL;
+    for (const [w, f] of GEN) {
+        if (r < w) return f();
+        r -= w;
+    }
+    return GEN[0][1]();
+}
+
+const JOIN = ['', ' ', ' ', ' ', '\n', '  ', '\t', '\n\n', ' \n', '\r\n', '. ', ', '];
+
+function randomString(i) {
+    // A few degenerate cases first, then random mixtures; every 50th string is long (a few KB).
+    let n;
+    if (i % 50 === 49) n = int(40, 120);
+    else n = pick([1, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8]);
+    let s = '';
+    for (let k = 0; k < n; k++) {
+        if (k > 0) s += pick(JOIN);
+        s += fragment();
+    }
+    if (chance(0.05)) s = ' ' + s;
+    if (chance(0.05)) s = s + pick([' ', '\n', '  ', '\t']);
+    return s;
+}
+
+function specialDense(i) {
+    const n = int(1, 6);
+    let s = '';
+    for (let k = 0; k < n; k++) {
+        if (k > 0 && chance(0.5)) s += pick(JOIN);
+        s += chance(0.5) ? pick(SPECIAL) : fragment();
+    }
+    return i === 0 ? '' : s;
+}
+
+// split_special_tokens: the NAPI binding has no setter for the Rust
+// `AddedVocabulary::encode_special_tokens` flag, so it is emulated by loading
+// the tokenizer.json with its special added tokens dropped from "added_tokens"
+// (non-special added tokens stay, and so does the model vocabulary and the
+// post_processor, which names its tokens itself). Rust skips the special
+// matches in the same leftmost-longest scan, so the two can differ only when a
+// special token's text overlaps a non-special added token's text, which does
+// not occur in these six vocabularies.
+// Decoding uses the unmodified tokenizer (special ids must still decode).
+function splitSpecialJson(jsonText) {
+    const j = JSON.parse(jsonText);
+    j.added_tokens = j.added_tokens.filter((t) => !t.special);
+    return JSON.stringify(j);
+}
+
+async function main() {
+    const args = parseArgs();
+    let Tokenizer;
+    try {
+        ({ Tokenizer } = require('@anush008/tokenizers'));
+    } catch (e) {
+        console.error('gen.js: cannot load @anush008/tokenizers (run `npm ci` in tests/xref/tokenizer): ' + e.message);
+        process.exit(1);
+    }
+    rnd = mulberry32(args.seed);
+    const texts = [];
+    for (let i = 0; i < args.count; i++) texts.push(args.splitSpecial ? specialDense(i) : randomString(i));
+    if (!args.splitSpecial) {
+        texts[0] = '';
+    }
+    fs.mkdirSync(args.out, { recursive: true });
+    const cmd = 'node tests/xref/tokenizer/gen.js --seed ' + args.seed + ' --count ' + args.count +
+        (args.splitSpecial ? ' --split-special' : '');
+    for (const fam of FAMILIES) {
+        const file = path.join(args.testdata, fam, 'tokenizer.json');
+        const tok = Tokenizer.fromFile(file);
+        const enc = args.splitSpecial ? Tokenizer.fromString(splitSpecialJson(fs.readFileSync(file, 'utf8'))) : tok;
+        const source = {
+            source: TOOL + ' on ' + fam + '/tokenizer.json (../shared/testdata/tokenizers); node ' + process.version +
+                '; command: ' + cmd + '; seed ' + args.seed + ', ' + args.count + ' strings (mulberry32); ' +
+                (args.splitSpecial
+                    ? 'split_special_tokens emulated by dropping special added tokens before encoding; '
+                    : '') +
+                'ids = encode(addSpecialTokens false), ids_with_special = encode(addSpecialTokens true), ' +
+                'decoded = decode(ids, skip_special false), decoded_skip_special = decode(ids_with_special, true)',
+        };
+        const lines = [JSON.stringify(source)];
+        for (const text of texts) {
+            const e0 = await enc.encode(text, null, { addSpecialTokens: false });
+            const e1 = await enc.encode(text, null, { addSpecialTokens: true });
+            const ids = Array.from(e0.getIds());
+            const idsS = Array.from(e1.getIds());
+            lines.push(JSON.stringify({
+                text,
+                ids,
+                ids_with_special: idsS,
+                decoded: await tok.decode(ids, false),
+                decoded_skip_special: await tok.decode(idsS, true),
+            }));
+        }
+        const name = fam + (args.splitSpecial ? '_split_special.jsonl' : '_random.jsonl');
+        fs.writeFileSync(path.join(args.out, name), lines.join('\n') + '\n');
+        console.error('gen.js: wrote ' + path.join(args.out, name) + ' (' + texts.length + ' strings)');
+    }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
