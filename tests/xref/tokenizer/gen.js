@@ -26,7 +26,8 @@
 // With --split-special the script instead writes <family>_split_special.jsonl:
 // the same records for the tokenizer with split_special_tokens (special
 // added tokens treated as text; see splitSpecialJson below), generated from a
-// separate smaller set of strings that are dense in special-token text.
+// separate smaller set of strings that are dense in special-token text
+// (the committed files: --split-special --count 80).
 //
 // The strings are the same for every family. They come from a seeded PRNG
 // (mulberry32, written below) so that the same seed and count always give the
@@ -280,18 +281,57 @@ function specialDense(i) {
 }
 
 // split_special_tokens: the NAPI binding has no setter for the Rust
-// `AddedVocabulary::encode_special_tokens` flag, so it is emulated by loading
-// the tokenizer.json with its special added tokens dropped from "added_tokens"
-// (non-special added tokens stay, and so does the model vocabulary and the
-// post_processor, which names its tokens itself). Rust skips the special
-// matches in the same leftmost-longest scan, so the two can differ only when a
-// special token's text overlaps a non-special added token's text, which does
-// not occur in these six vocabularies.
+// `AddedVocabulary::encode_special_tokens` flag, so it is emulated: the
+// tokenizer.json is loaded with the content of every special added token
+// prefixed by SPLIT_MARK, a string that no generated text contains (checked),
+// or, for a special token that is also in the model vocabulary, without it,
+// so special tokens never match while every added token keeps its place (Rust
+// numbers added tokens that are not in the model vocabulary in order of
+// appearance, ignoring their "id"; dropping them would shift the ids of the
+// non-special ones that follow: checked below, every non-special added token
+// keeps its id). Rust with encode_special_tokens skips the special matches of
+// the same leftmost-longest scan, so the two can differ only where a special
+// token's text overlaps a non-special added token's text; overlapping pairs
+// are counted and named in the source line (none in the six families).
 // Decoding uses the unmodified tokenizer (special ids must still decode).
+const SPLIT_MARK = '\u{f8ff}\u{e0ff}\u{fdd0}';
+
 function splitSpecialJson(jsonText) {
     const j = JSON.parse(jsonText);
-    j.added_tokens = j.added_tokens.filter((t) => !t.special);
+    const vocab = (j.model && j.model.vocab && !Array.isArray(j.model.vocab)) ? j.model.vocab : {};
+    // A special token that is also in the model vocabulary takes its id from
+    // there: drop it (renaming it would append a new id and shift the rest).
+    j.added_tokens = j.added_tokens.filter((t) => !(t.special && Object.prototype.hasOwnProperty.call(vocab, t.content)));
+    for (const t of j.added_tokens) if (t.special) t.content = SPLIT_MARK + t.content;
     return JSON.stringify(j);
+}
+
+// Pairs (special, non-special) of added tokens whose texts can overlap in a
+// string: one contains the other, or a suffix of one is a prefix of the other.
+function overlappingPairs(jsonText) {
+    const added = JSON.parse(jsonText).added_tokens;
+    const sp = added.filter((t) => t.special).map((t) => t.content);
+    const ns = added.filter((t) => !t.special).map((t) => t.content);
+    const overlap = (x, y) => {
+        if (x.includes(y) || y.includes(x)) return true;
+        for (let k = 1; k < Math.min(x.length, y.length); k++)
+            if (x.endsWith(y.slice(0, k)) || y.endsWith(x.slice(0, k))) return true;
+        return false;
+    };
+    const out = [];
+    for (const a of sp) for (const b of ns) if (overlap(a, b)) out.push([a, b]);
+    return out;
+}
+
+function checkSplitTokenizer(orig, mod, jsonText, file) {
+    for (const t of JSON.parse(jsonText).added_tokens) {
+        if (t.special) continue;
+        const a = orig.tokenToId(t.content), b = mod.tokenToId(t.content);
+        if (a !== t.id || b !== t.id) {
+            throw new Error(file + ': split_special emulation moves non-special added token ' +
+                JSON.stringify(t.content) + ' (id ' + t.id + ': original ' + a + ', modified ' + b + ')');
+        }
+    }
 }
 
 async function main() {
@@ -309,6 +349,7 @@ async function main() {
     if (!args.splitSpecial) {
         texts[0] = '';
     }
+    for (const t of texts) if (t.includes(SPLIT_MARK)) throw new Error('a generated text contains SPLIT_MARK');
     fs.mkdirSync(args.out, { recursive: true });
     const cmd = 'node tests/xref/tokenizer/gen.js --seed ' + args.seed + ' --count ' + args.count +
         (args.splitSpecial ? ' --split-special' : '');
@@ -316,12 +357,20 @@ async function main() {
     for (const [fam, dir] of fams) {
         const file = path.join(dir, 'tokenizer.json');
         const tok = Tokenizer.fromFile(file);
-        const enc = args.splitSpecial ? Tokenizer.fromString(splitSpecialJson(fs.readFileSync(file, 'utf8'))) : tok;
+        let enc = tok, overlaps = [];
+        if (args.splitSpecial) {
+            const jsonText = fs.readFileSync(file, 'utf8');
+            enc = Tokenizer.fromString(splitSpecialJson(jsonText));
+            checkSplitTokenizer(tok, enc, jsonText, file);
+            overlaps = overlappingPairs(jsonText);
+        }
         const source = {
             source: TOOL + ' on ' + (args.families ? file : fam + '/tokenizer.json (../shared/testdata/tokenizers)') + '; node ' + process.version +
                 '; command: ' + cmd + '; seed ' + args.seed + ', ' + args.count + ' strings (mulberry32); ' +
                 (args.splitSpecial
-                    ? 'split_special_tokens emulated by dropping special added tokens before encoding; '
+                    ? 'split_special_tokens emulated by prefixing special added tokens with U+F8FF U+E0FF U+FDD0 ' +
+                      '(dropping those in the model vocabulary) before encoding; special/non-special overlapping pairs: ' + overlaps.length +
+                      (overlaps.length ? ' ' + JSON.stringify(overlaps.slice(0, 5)) : '') + '; '
                     : '') +
                 'ids = encode(addSpecialTokens false), ids_with_special = encode(addSpecialTokens true), ' +
                 'decoded = decode(ids, skip_special false), decoded_skip_special = decode(ids_with_special, true)',

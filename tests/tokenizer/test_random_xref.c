@@ -1,0 +1,304 @@
+/* test_random_xref.c: the C tokenizer against Hugging Face `tokenizers`
+ * (Rust 0.22.2 through npm @anush008/tokenizers@0.6.0) on random strings.
+ *
+ * The vectors tests/vectors/tokenizer/<family>_random.jsonl and
+ * <family>_split_special.jsonl were written by tests/xref/tokenizer/gen.js
+ * (see its header): 400 (resp. 80) seeded random strings per family, mixed
+ * scripts, emoji, combining marks, whitespace and digit runs, contractions,
+ * code, LaTeX, zero-width and control characters, special-token text. Each
+ * record holds the reference library's outputs:
+ *   ids                  encode(text, add_special_tokens=false)
+ *   ids_with_special     encode(text, add_special_tokens=true)
+ *   decoded              decode(ids, skip_special_tokens=false)
+ *   decoded_skip_special decode(ids_with_special, skip_special_tokens=true)
+ * The split_special files are the same with split_special_tokens (special
+ * added tokens encoded as plain text: AIF_TOK_SPLIT_SPECIAL).
+ *
+ * For every family the tokenizer is loaded from the directory
+ * ../shared/testdata/tokenizers/<family>/ (so tokenizer_config.json is read
+ * too) and all four outputs must agree exactly. Each test prints
+ * "<family>: N/M agree" and details of the first few disagreements.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aif/alloc.h"
+#include "aif/tokenizer.h"
+#include "harness.h"
+
+#define SHOW_MISMATCHES 3
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t k = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 && s[0] < 0xf0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+    if (!k || k > n) return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    if (k == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))) return 0;
+    if (k == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))) return 0;
+    return k;
+}
+
+/* Print s (n bytes) as a C-like escaped string, at most max bytes of it;
+ * control characters and bytes that are not valid UTF-8 as \xNN. */
+static void put_escaped(FILE *f, const char *s, size_t n, size_t max)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    fputc('"', f);
+    for (size_t i = 0; i < n && i < max; i++) {
+        unsigned char c = u[i];
+        size_t k;
+        if (c == '\n') fputs("\\n", f);
+        else if (c == '\r') fputs("\\r", f);
+        else if (c == '\t') fputs("\\t", f);
+        else if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f) fprintf(f, "\\x%02x", c);
+        else if (c < 0x80) fputc(c, f);
+        else if ((k = utf8_len(u + i, n - i)) != 0) {
+            fwrite(u + i, 1, k, f);
+            i += k - 1;
+        } else {
+            fprintf(f, "\\x%02x", c);
+        }
+    }
+    fputc('"', f);
+    if (n > max) fprintf(f, "... (%zu bytes)", n);
+}
+
+static void put_token(FILE *f, const aif_tokenizer *tok, long long id)
+{
+    const char *t = (id >= 0 && id <= INT32_MAX) ? aif_tokenizer_id_to_token(tok, (int32_t)id) : NULL;
+    fprintf(f, "%lld", id);
+    if (t) {
+        fputc('=', f);
+        put_escaped(f, t, strlen(t), 40);
+    }
+}
+
+/* Print ids[from, to) with their token strings. */
+static void put_ids(FILE *f, const aif_tokenizer *tok, const long long *ids, size_t n, size_t from, size_t to)
+{
+    if (from > 0) fputs("... ", f);
+    for (size_t i = from; i < to && i < n; i++) {
+        put_token(f, tok, ids[i]);
+        fputc(' ', f);
+    }
+    if (to < n) fputs("...", f);
+    fprintf(f, "(%zu ids)", n);
+}
+
+/* Compare expected JSON id array with got; on mismatch print a diff. */
+static int ids_agree(const aif_tokenizer *tok, const char *what, const json_t *want, const aif_token_ids *got,
+                     int verbose)
+{
+    size_t n = json_array_size(want);
+    long long *w = calloc(n + 1, sizeof *w), *g = calloc(got->n + 1, sizeof *g);
+    if (!w || !g) {
+        free(w);
+        free(g);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) w[i] = json_integer_value(json_array_get(want, i));
+    for (size_t i = 0; i < got->n; i++) g[i] = got->v[i];
+    size_t k = 0;
+    while (k < n && k < got->n && w[k] == g[k]) k++;
+    int same = (k == n && k == got->n);
+    if (!same && verbose) {
+        size_t from = k > 3 ? k - 3 : 0;
+        fprintf(stderr, "    %s: first difference at id index %zu\n      want: ", what, k);
+        put_ids(stderr, tok, w, n, from, k + 5);
+        fputs("\n      got:  ", stderr);
+        put_ids(stderr, tok, g, got->n, from, k + 5);
+        fputc('\n', stderr);
+    }
+    free(w);
+    free(g);
+    return same;
+}
+
+static int text_agree(const char *what, const json_t *want, const char *got, size_t got_len, int verbose)
+{
+    const char *w = json_string_value(want);
+    size_t wn = json_string_length(want);
+    if (w && got && wn == got_len && !memcmp(w, got, wn)) return 1;
+    if (verbose) {
+        size_t k = 0;
+        while (w && got && k < wn && k < got_len && w[k] == got[k]) k++;
+        size_t from = k > 16 ? k - 16 : 0;
+        fprintf(stderr, "    %s: first difference at byte %zu (want %zu bytes, got %zu)\n      want: ", what, k, wn,
+                got_len);
+        if (w) put_escaped(stderr, w + from, wn - from, 60);
+        fputs("\n      got:  ", stderr);
+        if (got) put_escaped(stderr, got + from, got_len > from ? got_len - from : 0, 60);
+        else fputs("(error)", stderr);
+        fputc('\n', stderr);
+    }
+    return 0;
+}
+
+/* One vector record; returns 0 if all four outputs agree, else a mask of
+ * those that do not: 1 ids, 2 ids_with_special, 4 decoded, 8
+ * decoded_skip_special (16: bad record). verbose: print why. */
+static int check_record(const aif_tokenizer *tok, const json_t *rec, unsigned extra, int verbose, size_t line)
+{
+    const json_t *jt = json_object_get(rec, "text"), *jids = json_object_get(rec, "ids"),
+                 *jids_s = json_object_get(rec, "ids_with_special"), *jdec = json_object_get(rec, "decoded"),
+                 *jdec_s = json_object_get(rec, "decoded_skip_special");
+    if (!json_is_string(jt) || !json_is_array(jids) || !json_is_array(jids_s) || !json_is_string(jdec) ||
+        !json_is_string(jdec_s)) {
+        fprintf(stderr, "  line %zu: malformed vector record\n", line);
+        return 16;
+    }
+    const char *text = json_string_value(jt);
+    size_t len = json_string_length(jt);
+    if (verbose) {
+        fprintf(stderr, "  line %zu: text ", line);
+        put_escaped(stderr, text, len, 160);
+        fputc('\n', stderr);
+    }
+    int bad = 0;
+    aif_err err = {0};
+    aif_token_ids ids = {0}, ids_s = {0};
+    char *dec = NULL, *dec_s = NULL;
+    size_t dec_n = 0, dec_s_n = 0;
+
+    if (aif_tokenizer_encode(tok, text, len, extra, &ids, &err) != AIF_OK) {
+        if (verbose) fprintf(stderr, "    ids: encode failed: %s\n", err.msg);
+        bad |= 1;
+    } else if (!ids_agree(tok, "ids", jids, &ids, verbose)) {
+        bad |= 1;
+    }
+    if (aif_tokenizer_encode(tok, text, len, extra | AIF_TOK_ADD_SPECIAL, &ids_s, &err) != AIF_OK) {
+        if (verbose) fprintf(stderr, "    ids_with_special: encode failed: %s\n", err.msg);
+        bad |= 2;
+    } else if (!ids_agree(tok, "ids_with_special", jids_s, &ids_s, verbose)) {
+        bad |= 2;
+    }
+
+    /* Decode the reference ids, so that a decode check does not depend on
+     * the encoder being right. */
+    size_t n = json_array_size(jids), n_s = json_array_size(jids_s);
+    int32_t *v = malloc((n + 1) * sizeof *v), *v_s = malloc((n_s + 1) * sizeof *v_s);
+    if (!v || !v_s) {
+        bad |= 16;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) v[i] = (int32_t)json_integer_value(json_array_get(jids, i));
+    for (size_t i = 0; i < n_s; i++) v_s[i] = (int32_t)json_integer_value(json_array_get(jids_s, i));
+    if (aif_tokenizer_decode(tok, v, n, 0, &dec, &dec_n, &err) != AIF_OK) {
+        if (verbose) fprintf(stderr, "    decoded: decode failed: %s\n", err.msg);
+        bad |= 4;
+    } else if (!text_agree("decoded", jdec, dec, dec_n, verbose)) {
+        bad |= 4;
+    }
+    if (aif_tokenizer_decode(tok, v_s, n_s, AIF_TOK_SKIP_SPECIAL, &dec_s, &dec_s_n, &err) != AIF_OK) {
+        if (verbose) fprintf(stderr, "    decoded_skip_special: decode failed: %s\n", err.msg);
+        bad |= 8;
+    } else if (!text_agree("decoded_skip_special", jdec_s, dec_s, dec_s_n, verbose)) {
+        bad |= 8;
+    }
+out:
+    free(v);
+    free(v_s);
+    aif_free(dec);
+    aif_free(dec_s);
+    aif_token_ids_release(&ids);
+    aif_token_ids_release(&ids_s);
+    return bad;
+}
+
+/* Runs every record of one vector file; returns the number that agree, or -1
+ * if the file cannot be read. *total gets the number of records, by_kind[k]
+ * the number of records where output bit k of check_record disagrees. */
+static long run_file(const aif_tokenizer *tok, const char *family, const char *path, unsigned extra, size_t *total,
+                     long by_kind[5])
+{
+    FILE *f = fopen(path, "rb");
+    *total = 0;
+    if (!f) {
+        fprintf(stderr, "  %s: cannot open %s\n", family, path);
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t got;
+    long agree = 0, shown = 0;
+    while ((got = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        json_error_t je;
+        json_t *rec = json_loadb(line, (size_t)got, JSON_ALLOW_NUL, &je);
+        if (!rec) {
+            fprintf(stderr, "  %s:%zu: bad JSON: %s\n", path, lineno, je.text);
+            (*total)++;
+            continue;
+        }
+        if (lineno == 1 && json_object_get(rec, "source")) { /* provenance line */
+            json_decref(rec);
+            continue;
+        }
+        (*total)++;
+        int bad = check_record(tok, rec, extra, 0, lineno);
+        for (int k = 0; k < 5; k++)
+            if (bad & (1 << k)) by_kind[k]++;
+        if (!bad) {
+            agree++;
+        } else if (shown < SHOW_MISMATCHES) {
+            shown++;
+            fprintf(stderr, "  %s: mismatch %ld:\n", family, shown);
+            check_record(tok, rec, extra, 1, lineno);
+        }
+        json_decref(rec);
+    }
+    free(line);
+    fclose(f);
+    return agree;
+}
+
+static void xref_family(const char *family)
+{
+    char rel[256], vec[256];
+    aif_err err = {0};
+    aif_tokenizer *tok = NULL;
+    snprintf(rel, sizeof rel, "tokenizers/%s", family);
+    CHECK_OK(aif_tokenizer_load(aif_test_path(rel), &tok, &err), err);
+    if (!tok) return;
+
+    static const struct {
+        const char *suffix;
+        unsigned flags;
+    } files[] = {{"random", 0}, {"split_special", AIF_TOK_SPLIT_SPECIAL}};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        size_t total = 0;
+        snprintf(vec, sizeof vec, "tests/vectors/tokenizer/%s_%s.jsonl", family, files[i].suffix);
+        long by_kind[5] = {0};
+        long agree = run_file(tok, family, vec, files[i].flags, &total, by_kind);
+        fprintf(stderr,
+                "  %s %s: %ld/%zu agree (disagreeing: ids %ld, ids_with_special %ld, decoded %ld, "
+                "decoded_skip_special %ld, bad records %ld)\n",
+                family, files[i].suffix, agree < 0 ? 0 : agree, total, by_kind[0], by_kind[1], by_kind[2], by_kind[3],
+                by_kind[4]);
+        CHECK(total >= 80); /* the file is there and whole */
+        CHECK_EQ(agree, (long long)total);
+    }
+    aif_tokenizer_free(tok);
+}
+
+static void test_cl100k(void) { xref_family("gpt4-cl100k"); }
+static void test_llama3(void) { xref_family("llama3"); }
+static void test_qwen25(void) { xref_family("qwen2.5"); }
+static void test_qwen3(void) { xref_family("qwen3"); }
+static void test_deepseek_v3(void) { xref_family("deepseek-v3"); }
+static void test_mistral(void) { xref_family("mistral-7b-spm-bpe"); }
+
+AIF_TESTS(tokenizer_random_xref) = {
+    {"tokenizer/random_xref_gpt4_cl100k", test_cl100k},
+    {"tokenizer/random_xref_llama3", test_llama3},
+    {"tokenizer/random_xref_qwen2_5", test_qwen25},
+    {"tokenizer/random_xref_qwen3", test_qwen3},
+    {"tokenizer/random_xref_deepseek_v3", test_deepseek_v3},
+    {"tokenizer/random_xref_mistral_7b_spm_bpe", test_mistral},
+    {NULL, NULL},
+};
