@@ -28,7 +28,9 @@
 #include "aif/tokenizer.h"
 #include "harness.h"
 
+#ifndef SHOW_MISMATCHES
 #define SHOW_MISMATCHES 3
+#endif
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)

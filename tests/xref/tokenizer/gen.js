@@ -29,6 +29,11 @@
 // separate smaller set of strings that are dense in special-token text
 // (the committed files: --split-special --count 80).
 //
+// With --unicode-new it writes <family>_unicode16.jsonl: strings around the
+// characters whose Unicode general category changed between Unicode 14.0 and
+// 16.0 (table UNICODE_NEW below), where regex engines with older Unicode
+// tables split text differently from the reference.
+//
 // The strings are the same for every family. They come from a seeded PRNG
 // (mulberry32, written below) so that the same seed and count always give the
 // same files byte for byte (the reference library is deterministic).
@@ -49,6 +54,7 @@ function parseArgs() {
         testdata: path.resolve(root, '..', 'shared', 'testdata', 'tokenizers'),
         out: path.join(root, 'tests', 'vectors', 'tokenizer'),
         splitSpecial: false,
+        unicodeNew: false,
         families: null, // [[name, dir], ...]; null: FAMILIES under --testdata
     };
     const argv = process.argv.slice(2);
@@ -59,6 +65,7 @@ function parseArgs() {
         else if (k === '--testdata') a.testdata = path.resolve(argv[++i]);
         else if (k === '--out') a.out = path.resolve(argv[++i]);
         else if (k === '--split-special') a.splitSpecial = true;
+        else if (k === '--unicode-new') a.unicodeNew = true;
         else if (k === '--family') {
             const v = argv[++i] || '';
             const eq = v.indexOf('=');
@@ -66,7 +73,7 @@ function parseArgs() {
             (a.families = a.families || []).push([v.slice(0, eq), path.resolve(v.slice(eq + 1))]);
         }
         else {
-            console.error('usage: gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR] [--split-special] [--family NAME=DIR]...');
+            console.error('usage: gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR] [--split-special | --unicode-new] [--family NAME=DIR]...');
             process.exit(2);
         }
     }
@@ -280,6 +287,80 @@ function specialDense(i) {
     return i === 0 ? '' : s;
 }
 
+// Code points whose general category in Unicode 16.0 (the tables of the
+// Oniguruma inside the reference library, measured by probing it with
+// Split(\p{Xx}) pre-tokenizers for every category) differs from Unicode 14.0
+// (Python 3.11 unicodedata; the tables of Debian 12's PCRE2 10.42): the
+// characters added in Unicode 15.0, 15.1 and 16.0, plus U+1171E (Mn -> Mc).
+// [first, last, category in 14.0, category in 16.0].
+const UNICODE_NEW = [
+    [0x897, 0x897, 'Cn', 'Mn'], [0xCF3, 0xCF3, 'Cn', 'Mc'], [0xECE, 0xECE, 'Cn', 'Mn'],
+    [0x1B4E, 0x1B4F, 'Cn', 'Po'], [0x1B7F, 0x1B7F, 'Cn', 'Po'], [0x1C89, 0x1C89, 'Cn', 'Lu'],
+    [0x1C8A, 0x1C8A, 'Cn', 'Ll'], [0x2427, 0x2429, 'Cn', 'So'], [0x2FFC, 0x2FFF, 'Cn', 'So'],
+    [0x31E4, 0x31E5, 'Cn', 'So'], [0x31EF, 0x31EF, 'Cn', 'So'], [0xA7CB, 0xA7CC, 'Cn', 'Lu'],
+    [0xA7CD, 0xA7CD, 'Cn', 'Ll'], [0xA7DA, 0xA7DA, 'Cn', 'Lu'], [0xA7DB, 0xA7DB, 'Cn', 'Ll'],
+    [0xA7DC, 0xA7DC, 'Cn', 'Lu'], [0x105C0, 0x105F3, 'Cn', 'Lo'], [0x10D40, 0x10D49, 'Cn', 'Nd'],
+    [0x10D4A, 0x10D4D, 'Cn', 'Lo'], [0x10D4E, 0x10D4E, 'Cn', 'Lm'], [0x10D4F, 0x10D4F, 'Cn', 'Lo'],
+    [0x10D50, 0x10D65, 'Cn', 'Lu'], [0x10D69, 0x10D6D, 'Cn', 'Mn'], [0x10D6E, 0x10D6E, 'Cn', 'Pd'],
+    [0x10D6F, 0x10D6F, 'Cn', 'Lm'], [0x10D70, 0x10D85, 'Cn', 'Ll'], [0x10D8E, 0x10D8F, 'Cn', 'Sm'],
+    [0x10EC2, 0x10EC4, 'Cn', 'Lo'], [0x10EFC, 0x10EFF, 'Cn', 'Mn'], [0x1123F, 0x11240, 'Cn', 'Lo'],
+    [0x11241, 0x11241, 'Cn', 'Mn'], [0x11380, 0x11389, 'Cn', 'Lo'], [0x1138B, 0x1138B, 'Cn', 'Lo'],
+    [0x1138E, 0x1138E, 'Cn', 'Lo'], [0x11390, 0x113B5, 'Cn', 'Lo'], [0x113B7, 0x113B7, 'Cn', 'Lo'],
+    [0x113B8, 0x113BA, 'Cn', 'Mc'], [0x113BB, 0x113C0, 'Cn', 'Mn'], [0x113C2, 0x113C2, 'Cn', 'Mc'],
+    [0x113C5, 0x113C5, 'Cn', 'Mc'], [0x113C7, 0x113CA, 'Cn', 'Mc'], [0x113CC, 0x113CD, 'Cn', 'Mc'],
+    [0x113CE, 0x113CE, 'Cn', 'Mn'], [0x113CF, 0x113CF, 'Cn', 'Mc'], [0x113D0, 0x113D0, 'Cn', 'Mn'],
+    [0x113D1, 0x113D1, 'Cn', 'Lo'], [0x113D2, 0x113D2, 'Cn', 'Mn'], [0x113D3, 0x113D3, 'Cn', 'Lo'],
+    [0x113D4, 0x113D5, 'Cn', 'Po'], [0x113D7, 0x113D8, 'Cn', 'Po'], [0x113E1, 0x113E2, 'Cn', 'Mn'],
+    [0x116D0, 0x116E3, 'Cn', 'Nd'], [0x1171E, 0x1171E, 'Mn', 'Mc'], [0x11B00, 0x11B09, 'Cn', 'Po'],
+    [0x11BC0, 0x11BE0, 'Cn', 'Lo'], [0x11BE1, 0x11BE1, 'Cn', 'Po'], [0x11BF0, 0x11BF9, 'Cn', 'Nd'],
+    [0x11F00, 0x11F01, 'Cn', 'Mn'], [0x11F02, 0x11F02, 'Cn', 'Lo'], [0x11F03, 0x11F03, 'Cn', 'Mc'],
+    [0x11F04, 0x11F10, 'Cn', 'Lo'], [0x11F12, 0x11F33, 'Cn', 'Lo'], [0x11F34, 0x11F35, 'Cn', 'Mc'],
+    [0x11F36, 0x11F3A, 'Cn', 'Mn'], [0x11F3E, 0x11F3F, 'Cn', 'Mc'], [0x11F40, 0x11F40, 'Cn', 'Mn'],
+    [0x11F41, 0x11F41, 'Cn', 'Mc'], [0x11F42, 0x11F42, 'Cn', 'Mn'], [0x11F43, 0x11F4F, 'Cn', 'Po'],
+    [0x11F50, 0x11F59, 'Cn', 'Nd'], [0x11F5A, 0x11F5A, 'Cn', 'Mn'], [0x1342F, 0x1342F, 'Cn', 'Lo'],
+    [0x13440, 0x13440, 'Cn', 'Mn'], [0x13441, 0x13446, 'Cn', 'Lo'], [0x13447, 0x13455, 'Cn', 'Mn'],
+    [0x13460, 0x143FA, 'Cn', 'Lo'], [0x16100, 0x1611D, 'Cn', 'Lo'], [0x1611E, 0x16129, 'Cn', 'Mn'],
+    [0x1612A, 0x1612C, 'Cn', 'Mc'], [0x1612D, 0x1612F, 'Cn', 'Mn'], [0x16130, 0x16139, 'Cn', 'Nd'],
+    [0x16D40, 0x16D42, 'Cn', 'Lm'], [0x16D43, 0x16D6A, 'Cn', 'Lo'], [0x16D6B, 0x16D6C, 'Cn', 'Lm'],
+    [0x16D6D, 0x16D6F, 'Cn', 'Po'], [0x16D70, 0x16D79, 'Cn', 'Nd'], [0x18CFF, 0x18CFF, 'Cn', 'Lo'],
+    [0x1B132, 0x1B132, 'Cn', 'Lo'], [0x1B155, 0x1B155, 'Cn', 'Lo'], [0x1CC00, 0x1CCEF, 'Cn', 'So'],
+    [0x1CCF0, 0x1CCF9, 'Cn', 'Nd'], [0x1CD00, 0x1CEB3, 'Cn', 'So'], [0x1D2C0, 0x1D2D3, 'Cn', 'No'],
+    [0x1DF25, 0x1DF2A, 'Cn', 'Ll'], [0x1E030, 0x1E06D, 'Cn', 'Lm'], [0x1E08F, 0x1E08F, 'Cn', 'Mn'],
+    [0x1E4D0, 0x1E4EA, 'Cn', 'Lo'], [0x1E4EB, 0x1E4EB, 'Cn', 'Lm'], [0x1E4EC, 0x1E4EF, 'Cn', 'Mn'],
+    [0x1E4F0, 0x1E4F9, 'Cn', 'Nd'], [0x1E5D0, 0x1E5ED, 'Cn', 'Lo'], [0x1E5EE, 0x1E5EF, 'Cn', 'Mn'],
+    [0x1E5F0, 0x1E5F0, 'Cn', 'Lo'], [0x1E5F1, 0x1E5FA, 'Cn', 'Nd'], [0x1E5FF, 0x1E5FF, 'Cn', 'Po'],
+    [0x1F6DC, 0x1F6DC, 'Cn', 'So'], [0x1F774, 0x1F776, 'Cn', 'So'], [0x1F77B, 0x1F77F, 'Cn', 'So'],
+    [0x1F7D9, 0x1F7D9, 'Cn', 'So'], [0x1F8B2, 0x1F8BB, 'Cn', 'So'], [0x1F8C0, 0x1F8C1, 'Cn', 'So'],
+    [0x1FA75, 0x1FA77, 'Cn', 'So'], [0x1FA87, 0x1FA89, 'Cn', 'So'], [0x1FA8F, 0x1FA8F, 'Cn', 'So'],
+    [0x1FAAD, 0x1FAAF, 'Cn', 'So'], [0x1FABB, 0x1FABF, 'Cn', 'So'], [0x1FAC6, 0x1FAC6, 'Cn', 'So'],
+    [0x1FACE, 0x1FACF, 'Cn', 'So'], [0x1FADA, 0x1FADC, 'Cn', 'So'], [0x1FADF, 0x1FADF, 'Cn', 'So'],
+    [0x1FAE8, 0x1FAE9, 'Cn', 'So'], [0x1FAF7, 0x1FAF8, 'Cn', 'So'], [0x1FBCB, 0x1FBEF, 'Cn', 'So'],
+    [0x2B739, 0x2B739, 'Cn', 'Lo'], [0x2EBF0, 0x2EE5D, 'Cn', 'Lo'], [0x31350, 0x323AF, 'Cn', 'Lo'],
+];
+
+// --unicode-new strings: each range's characters between letters, digits,
+// spaces and punctuation, and the new canonical compositions (Garay,
+// Tulu-Tigalari, Gurung Khema, Kirat Rai) in composed and decomposed form.
+function unicodeNewStrings() {
+    const ctx = [(x) => 'a' + x + 'b', (x) => ' ' + x + x, (x) => '1' + x + '23', (x) => x + '!', (x) => '(' + x + ') x',
+        (x) => 'x ' + x + '\n', (x) => x, (x) => '\u00e9' + x + '\u0301', (x) => '\u4e00' + x + '\u3042'];
+    const out = [];
+    for (const [a, b] of UNICODE_NEW) {
+        for (let k = 0; k < 2; k++) {
+            const x = String.fromCodePoint(int(a, b)) + (chance(0.3) ? String.fromCodePoint(int(a, b)) : '');
+            out.push(pick(ctx)(x));
+        }
+    }
+    for (const [a, b] of UNICODE_NEW) {
+        for (let c = a; c <= b; c++) {
+            const x = String.fromCodePoint(c);
+            const d = x.normalize('NFD');
+            if (d !== x) out.push(x, d, 'a' + d + ' ' + x + 'b');
+        }
+    }
+    return out;
+}
+
 // split_special_tokens: the NAPI binding has no setter for the Rust
 // `AddedVocabulary::encode_special_tokens` flag, so it is emulated: the
 // tokenizer.json is loaded with the content of every special added token
@@ -345,14 +426,16 @@ async function main() {
     }
     rnd = mulberry32(args.seed);
     const texts = [];
-    for (let i = 0; i < args.count; i++) texts.push(args.splitSpecial ? specialDense(i) : randomString(i));
-    if (!args.splitSpecial) {
-        texts[0] = '';
+    if (args.unicodeNew) {
+        texts.push(...unicodeNewStrings());
+    } else {
+        for (let i = 0; i < args.count; i++) texts.push(args.splitSpecial ? specialDense(i) : randomString(i));
+        if (!args.splitSpecial) texts[0] = '';
     }
     for (const t of texts) if (t.includes(SPLIT_MARK)) throw new Error('a generated text contains SPLIT_MARK');
     fs.mkdirSync(args.out, { recursive: true });
-    const cmd = 'node tests/xref/tokenizer/gen.js --seed ' + args.seed + ' --count ' + args.count +
-        (args.splitSpecial ? ' --split-special' : '');
+    const cmd = 'node tests/xref/tokenizer/gen.js --seed ' + args.seed +
+        (args.unicodeNew ? ' --unicode-new' : ' --count ' + args.count) + (args.splitSpecial ? ' --split-special' : '');
     const fams = args.families || FAMILIES.map((f) => [f, path.join(args.testdata, f)]);
     for (const [fam, dir] of fams) {
         const file = path.join(dir, 'tokenizer.json');
@@ -366,7 +449,8 @@ async function main() {
         }
         const source = {
             source: TOOL + ' on ' + (args.families ? file : fam + '/tokenizer.json (../shared/testdata/tokenizers)') + '; node ' + process.version +
-                '; command: ' + cmd + '; seed ' + args.seed + ', ' + args.count + ' strings (mulberry32); ' +
+                '; command: ' + cmd + '; seed ' + args.seed + ', ' + texts.length + ' strings (mulberry32); ' +
+                (args.unicodeNew ? 'characters new in Unicode 15.0-16.0 (table UNICODE_NEW in gen.js); ' : '') +
                 (args.splitSpecial
                     ? 'split_special_tokens emulated by prefixing special added tokens with U+F8FF U+E0FF U+FDD0 ' +
                       '(dropping those in the model vocabulary) before encoding; special/non-special overlapping pairs: ' + overlaps.length +
@@ -389,7 +473,7 @@ async function main() {
                 decoded_skip_special: await tok.decode(idsS, true),
             }));
         }
-        const name = fam + (args.splitSpecial ? '_split_special.jsonl' : '_random.jsonl');
+        const name = fam + (args.splitSpecial ? '_split_special.jsonl' : args.unicodeNew ? '_unicode16.jsonl' : '_random.jsonl');
         fs.writeFileSync(path.join(args.out, name), lines.join('\n') + '\n');
         console.error('gen.js: wrote ' + path.join(args.out, name) + ' (' + texts.length + ' strings)');
     }
