@@ -268,7 +268,8 @@ static int cache_get(const aif_tk_bpe *m, const char *k, size_t n, aif_token_ids
                 out->v = v;
                 out->cap = cap;
             }
-            memcpy(out->v + out->n, sh->ids + off + 1, cnt * sizeof *out->v);
+            if (cnt)
+                memcpy(out->v + out->n, sh->ids + off + 1, cnt * sizeof *out->v);
             out->n += cnt;
             hit = 1;
         }
@@ -294,7 +295,8 @@ static void cache_put(const aif_tk_bpe *m, const char *k, size_t n, const int32_
         }
         if (aif_tk_strmap_put(&sh->map, k, n, (int32_t)sh->n_ids) == 0) {
             sh->ids[sh->n_ids] = (int32_t)cnt;
-            memcpy(sh->ids + sh->n_ids + 1, ids, cnt * sizeof *ids);
+            if (cnt)
+                memcpy(sh->ids + sh->n_ids + 1, ids, cnt * sizeof *ids);
             sh->n_ids += cnt + 1;
         }
     }
