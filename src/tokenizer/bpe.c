@@ -13,26 +13,19 @@
 #define CACHE_MAX_WORD 256
 #define CACHE_MAX_ENTRIES 4096 /* per shard */
 
-static inline size_t mhash(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return (size_t)k;
-}
-
 int aif_tk_merge_get(const aif_tk_bpe *m, int32_t a, int32_t b, uint32_t *rank, int32_t *new_id)
 {
     if (!m->n_merges)
         return 0;
     uint64_t k = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
-    size_t j = mhash(k) & m->mmask;
+    size_t j = aif_tk_merge_hash(k) & m->mmask;
     for (;;) {
-        if (m->mnew[j] < 0)
+        const struct aif_tk_merge *e = &m->mtab[j];
+        if (e->new_id < 0)
             return 0;
-        if (m->mkey[j] == k) {
-            *rank = m->mrank[j];
-            *new_id = m->mnew[j];
+        if (e->key == k) {
+            *rank = e->rank;
+            *new_id = e->new_id;
             return 1;
         }
         j = (j + 1) & m->mmask;
@@ -399,14 +392,8 @@ void aif_tk_bpe_release(aif_tk_bpe *m)
 {
     aif_tk_strmap_release(&m->vocab);
     aif_tk_strmap_release(&m->raw_vocab);
-    if (m->id_tok) {
-        for (size_t i = 0; i < m->n_id_tok; i++)
-            aif_free(m->id_tok[i]);
-        aif_free(m->id_tok);
-    }
-    aif_free(m->mkey);
-    aif_free(m->mrank);
-    aif_free(m->mnew);
+    aif_free(m->id_off);
+    aif_free(m->mtab);
     aif_free(m->prefix);
     aif_free(m->suffix);
     if (m->cache) {
