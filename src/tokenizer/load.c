@@ -577,6 +577,17 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
         }
         aif_tk_buf_release(&raw);
     }
+    /* SentencePiece-style vocabularies: can a merge cross the start of a run of U+2581? */
+    m->spm_split = !m->prefix && !m->suffix && aif_tk_strmap_get(&m->vocab, "\xE2\x96\x81", 3) >= 0;
+    for (size_t i = 0; i < m->vocab.n && m->spm_split; i++) {
+        const char *t = m->vocab.pool.p + m->vocab.ent[i].off;
+        size_t n = m->vocab.ent[i].len;
+        for (size_t k = 1; k + 3 <= n; k++)
+            if (!memcmp(t + k, "\xE2\x96\x81", 3) && !(k >= 3 && !memcmp(t + k - 3, "\xE2\x96\x81", 3))) {
+                m->spm_split = 0;
+                break;
+            }
+    }
     if (aif_tk_bpe_cache_init(m))
         return oom(err);
     return AIF_OK;

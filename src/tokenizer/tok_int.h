@@ -155,6 +155,7 @@ typedef struct aif_tk_bpe {
     int32_t unk_id;          /* -1: none */
     char *prefix, *suffix;   /* continuing_subword_prefix / end_of_word_suffix (NULL: none) */
     int fuse_unk, byte_fallback, ignore_merges;
+    int spm_split;           /* "\u2581" in the vocab and no token with x"\u2581" (x != "\u2581"): words split at \u2581 runs */
     int32_t byte_fb[256];    /* id of "<0xNN>" or -1 */
     /* byte-level fast path */
     int32_t byte_id[256];    /* id of the GPT-2 char of each byte, or -1 */

@@ -253,6 +253,16 @@ static void bpe_options(void)
                     "'end_of_word_suffix':'</w>'}", "");
     check_ids(tok, "ab", 0, "2", __LINE__);
     aif_tokenizer_free(tok);
+    /* a merge across the start of a U+2581 run (token "a\u2581"), by hand: a \u2581 b -> (a\u2581) b */
+    tok = model_tok("{'type':'BPE','vocab':{'\xE2\x96\x81':0,'a':1,'b':2,'a\xE2\x96\x81':3,'\xE2\x96\x81" "b':4},"
+                    "'merges':['a \xE2\x96\x81','\xE2\x96\x81 b']}", "");
+    check_ids(tok, "a\xE2\x96\x81" "b", 0, "3 2", __LINE__);
+    aif_tokenizer_free(tok);
+    /* without such tokens the word is merged per U+2581 segment: same result as whole-word BPE (by hand) */
+    tok = model_tok("{'type':'BPE','vocab':{'\xE2\x96\x81':0,'a':1,'b':2,'\xE2\x96\x81" "b':3,'ab':4},"
+                    "'merges':['\xE2\x96\x81 b','a b']}", "");
+    check_ids(tok, "ab\xE2\x96\x81" "bab\xE2\x96\x81\xE2\x96\x81" "b", 0, "4 3 4 0 3", __LINE__);
+    aif_tokenizer_free(tok);
     /* lowest rank first, leftmost on ties (by hand): "aaa" with merge (a,a) -> aa a */
     tok = model_tok("{'type':'BPE','vocab':{'a':0,'aa':1},'merges':['a a']}", "");
     check_ids(tok, "aaa", 0, "1 0", __LINE__);
