@@ -50,6 +50,14 @@ void aif_tokenizer_free(aif_tokenizer *tok);
  * ids are appended to *out. Thread-safe on a shared tokenizer. */
 aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
                               aif_token_ids *out, aif_err *err);
+/* The pieces the model sees (after added tokens, normalizer and
+ * pre-tokenizers), like pre_tokenize_str of the Rust library: fn gets each
+ * piece's text (ByteLevel pieces in their GPT-2 characters) and its added
+ * token id, or -1. A nonzero return from fn stops with AIF_ECANCELED. */
+typedef int (*aif_tokenizer_piece_fn)(void *arg, const char *piece, size_t len, int32_t added_id);
+aif_code aif_tokenizer_pieces(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                              aif_tokenizer_piece_fn fn, void *arg, aif_err *err);
+
 /* Decode ids to a NUL-terminated heap string (free with aif_free). */
 aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size_t n_ids, unsigned flags,
                               char **text, size_t *len, aif_err *err);

@@ -13,26 +13,19 @@
 #define CACHE_MAX_WORD 256
 #define CACHE_MAX_ENTRIES 4096 /* per shard */
 
-static inline size_t mhash(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return (size_t)k;
-}
-
 int aif_tk_merge_get(const aif_tk_bpe *m, int32_t a, int32_t b, uint32_t *rank, int32_t *new_id)
 {
     if (!m->n_merges)
         return 0;
     uint64_t k = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
-    size_t j = mhash(k) & m->mmask;
+    size_t j = aif_tk_merge_hash(k) & m->mmask;
     for (;;) {
-        if (m->mnew[j] < 0)
+        const struct aif_tk_merge *e = &m->mtab[j];
+        if (e->new_id < 0)
             return 0;
-        if (m->mkey[j] == k) {
-            *rank = m->mrank[j];
-            *new_id = m->mnew[j];
+        if (e->key == k) {
+            *rank = e->rank;
+            *new_id = e->new_id;
             return 1;
         }
         j = (j + 1) & m->mmask;
@@ -268,7 +261,8 @@ static int cache_get(const aif_tk_bpe *m, const char *k, size_t n, aif_token_ids
                 out->v = v;
                 out->cap = cap;
             }
-            memcpy(out->v + out->n, sh->ids + off + 1, cnt * sizeof *out->v);
+            if (cnt)
+                memcpy(out->v + out->n, sh->ids + off + 1, cnt * sizeof *out->v);
             out->n += cnt;
             hit = 1;
         }
@@ -294,7 +288,8 @@ static void cache_put(const aif_tk_bpe *m, const char *k, size_t n, const int32_
         }
         if (aif_tk_strmap_put(&sh->map, k, n, (int32_t)sh->n_ids) == 0) {
             sh->ids[sh->n_ids] = (int32_t)cnt;
-            memcpy(sh->ids + sh->n_ids + 1, ids, cnt * sizeof *ids);
+            if (cnt)
+                memcpy(sh->ids + sh->n_ids + 1, ids, cnt * sizeof *ids);
             sh->n_ids += cnt + 1;
         }
     }
@@ -316,35 +311,10 @@ static int ids_push(aif_token_ids *out, int32_t id)
     return 0;
 }
 
-aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out, aif_err *err)
+/* One word (or SentencePiece segment): cache, initial symbols, merges. */
+static aif_code word_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out,
+                              aif_err *err)
 {
-    if (!n)
-        return AIF_OK;
-    aif_tk_buf mapped = {0};
-    if (bytemapped && !m->bytes_ok) {
-        /* some byte's char is missing from the vocab: take the text path */
-        for (size_t i = 0; i < n; i++) {
-            char enc[4];
-            int l = aif_tk_utf8_encode(aif_tk_byte_char[(unsigned char)s[i]], enc);
-            if (aif_tk_buf_push(&mapped, enc, (size_t)l)) {
-                aif_tk_buf_release(&mapped);
-                return aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
-            }
-        }
-        s = mapped.p;
-        n = mapped.n;
-        bytemapped = 0;
-    }
-    aif_code rc = AIF_OK;
-    if (m->ignore_merges) {
-        int32_t id = bytemapped ? aif_tk_strmap_get(&m->raw_vocab, s, n) : aif_tk_strmap_get(&m->vocab, s, n);
-        if (id >= 0) {
-            if (ids_push(out, id))
-                rc = aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
-            aif_tk_buf_release(&mapped);
-            return rc;
-        }
-    }
     char key[CACHE_MAX_WORD + 1];
     int cacheable = m->cache && n < CACHE_MAX_WORD;
     if (cacheable) {
@@ -352,7 +322,6 @@ aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int b
         memcpy(key + 1, s, n);
         int hit = cache_get(m, key, n + 1, out);
         if (hit) {
-            aif_tk_buf_release(&mapped);
             return hit < 0 ? aif_err_set(err, AIF_ENOMEM, "out of memory in BPE") : AIF_OK;
         }
     }
@@ -387,24 +356,65 @@ aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int b
         aif_free(heap);
     if (w.v != w.stack)
         aif_free(w.v);
-    aif_tk_buf_release(&mapped);
     if (fail)
         return aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
     return AIF_OK;
+}
+
+aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out, aif_err *err)
+{
+    if (!n)
+        return AIF_OK;
+    aif_tk_buf mapped = {0};
+    if (bytemapped && !m->bytes_ok) {
+        /* some byte's char is missing from the vocab: take the text path */
+        for (size_t i = 0; i < n; i++) {
+            char enc[4];
+            int l = aif_tk_utf8_encode(aif_tk_byte_char[(unsigned char)s[i]], enc);
+            if (aif_tk_buf_push(&mapped, enc, (size_t)l)) {
+                aif_tk_buf_release(&mapped);
+                return aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
+            }
+        }
+        s = mapped.p;
+        n = mapped.n;
+        bytemapped = 0;
+    }
+    aif_code rc = AIF_OK;
+    if (m->ignore_merges) { /* the whole word only, before any split below */
+        int32_t id = bytemapped ? aif_tk_strmap_get(&m->raw_vocab, s, n) : aif_tk_strmap_get(&m->vocab, s, n);
+        if (id >= 0) {
+            if (ids_push(out, id))
+                rc = aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
+            aif_tk_buf_release(&mapped);
+            return rc;
+        }
+    }
+    if (!bytemapped && m->spm_split) {
+        /* no token holds "x▁" (x not ▁), so no merge crosses the start of a
+         * run of ▁: each segment can be merged (and cached) on its own */
+        static const char meta[3] = {'\xE2', '\x96', '\x81'};
+        size_t start = 0;
+        for (size_t i = 1; i + 3 <= n && rc == AIF_OK; i++)
+            if (!memcmp(s + i, meta, 3) && !(i >= 3 && !memcmp(s + i - 3, meta, 3))) {
+                rc = word_tokenize(m, s + start, i - start, 0, out, err);
+                start = i;
+            }
+        if (rc == AIF_OK)
+            rc = word_tokenize(m, s + start, n - start, 0, out, err);
+    } else {
+        rc = word_tokenize(m, s, n, bytemapped, out, err);
+    }
+    aif_tk_buf_release(&mapped);
+    return rc;
 }
 
 void aif_tk_bpe_release(aif_tk_bpe *m)
 {
     aif_tk_strmap_release(&m->vocab);
     aif_tk_strmap_release(&m->raw_vocab);
-    if (m->id_tok) {
-        for (size_t i = 0; i < m->n_id_tok; i++)
-            aif_free(m->id_tok[i]);
-        aif_free(m->id_tok);
-    }
-    aif_free(m->mkey);
-    aif_free(m->mrank);
-    aif_free(m->mnew);
+    aif_free(m->id_off);
+    aif_free(m->mtab);
     aif_free(m->prefix);
     aif_free(m->suffix);
     if (m->cache) {

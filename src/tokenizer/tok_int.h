@@ -63,12 +63,15 @@ int aif_tk_char_byte(int32_t cp); /* -1 if cp is not one of the 256 chars */
 void aif_tk_bytelevel_init(void);
 
 /* ---- string -> id hash map (vocab.c) ---- */
+typedef struct aif_tk_strent {
+    size_t off;        /* key offset in pool (keys are NUL-terminated there) */
+    uint32_t len;
+    int32_t val;
+} aif_tk_strent;
 typedef struct aif_tk_strmap {
-    uint32_t *slots;   /* index+1 into keys, 0 = empty */
+    uint64_t *slots;   /* (entry index + 1) | hash tag << 32; 0 = empty */
     size_t mask;
-    size_t *key_off;   /* per entry: offset of the key in pool */
-    uint32_t *key_len;
-    int32_t *val;
+    aif_tk_strent *ent;
     size_t n, cap;
     aif_tk_buf pool;
 } aif_tk_strmap;
@@ -143,17 +146,16 @@ typedef struct aif_tk_cache_shard {
 } aif_tk_cache_shard;
 typedef struct aif_tk_bpe {
     aif_tk_strmap vocab;         /* token -> id */
-    char **id_tok;           /* id -> token (NUL-terminated, owned), size n_id_tok */
+    int64_t *id_off;         /* id -> offset of its NUL-terminated key in vocab.pool, -1: none */
     size_t n_id_tok;
     /* merges: open addressing on (a << 32 | b) */
-    uint64_t *mkey;
-    uint32_t *mrank;
-    int32_t *mnew;
+    struct aif_tk_merge { uint64_t key; uint32_t rank; int32_t new_id; } *mtab; /* new_id < 0: empty */
     size_t mmask;
     size_t n_merges;
     int32_t unk_id;          /* -1: none */
     char *prefix, *suffix;   /* continuing_subword_prefix / end_of_word_suffix (NULL: none) */
     int fuse_unk, byte_fallback, ignore_merges;
+    int spm_split;           /* "\u2581" in the vocab and no token with x"\u2581" (x != "\u2581"): words split at \u2581 runs */
     int32_t byte_fb[256];    /* id of "<0xNN>" or -1 */
     /* byte-level fast path */
     int32_t byte_id[256];    /* id of the GPT-2 char of each byte, or -1 */
@@ -164,6 +166,13 @@ typedef struct aif_tk_bpe {
 /* Tokenize one piece (bytemapped: raw bytes standing for GPT-2 chars). */
 aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out,
                          aif_err *err);
+static inline size_t aif_tk_merge_hash(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
 int aif_tk_merge_get(const aif_tk_bpe *m, int32_t a, int32_t b, uint32_t *rank, int32_t *new_id);
 void aif_tk_bpe_release(aif_tk_bpe *m);
 int aif_tk_bpe_cache_init(aif_tk_bpe *m);
