@@ -269,6 +269,7 @@ int main(int argc, char **argv)
            data, c.n_docs, c.n_chunks, c.bytes / 1e6, cpu, nth, seconds);
     if (!have_hf) printf("HF: n/a (needs node and `npm ci` in tests/xref/tokenizer)\n");
     printf("%-12s %7s %10s %10s %9s\n", "tokenizer", "threads", "aif MB/s", "HF MB/s", "ratio");
+    fflush(stdout);
 
     int rc = 0;
     for (size_t f = 0; f < sizeof fams / sizeof fams[0]; f++) {
