@@ -12,7 +12,10 @@
  *   decoded              decode(ids, skip_special_tokens=false)
  *   decoded_skip_special decode(ids_with_special, skip_special_tokens=true)
  * The split_special files are the same with split_special_tokens (special
- * added tokens encoded as plain text: AIF_TOK_SPLIT_SPECIAL).
+ * added tokens encoded as plain text: AIF_TOK_SPLIT_SPECIAL). The
+ * decode_random files hold 150 random id sequences each (byte tokens that
+ * are not valid UTF-8 alone, added tokens anywhere) with the reference's
+ * decode(ids, skip_special false / true).
  *
  * For every family the tokenizer is loaded from the directory
  * ../shared/testdata/tokenizers/<family>/ (so tokenizer_config.json is read
@@ -259,6 +262,79 @@ static long run_file(const aif_tokenizer *tok, const char *family, const char *p
     return agree;
 }
 
+/* <family>_decode_random.jsonl: decode random id sequences (byte tokens
+ * that are not valid UTF-8 on their own, added tokens anywhere); returns the
+ * number of records whose two decodings agree, -1 if unreadable. */
+static long run_decode_file(const aif_tokenizer *tok, const char *family, const char *path, size_t *total)
+{
+    FILE *f = fopen(path, "rb");
+    *total = 0;
+    if (!f) {
+        fprintf(stderr, "  %s: cannot open %s\n", family, path);
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t got;
+    long agree = 0, shown = 0;
+    while ((got = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        json_error_t je;
+        json_t *rec = json_loadb(line, (size_t)got, JSON_ALLOW_NUL, &je);
+        if (lineno == 1 && rec && json_object_get(rec, "source")) {
+            json_decref(rec);
+            continue;
+        }
+        (*total)++;
+        const json_t *jids = rec ? json_object_get(rec, "ids") : NULL;
+        const json_t *want[2] = {rec ? json_object_get(rec, "decoded") : NULL,
+                                 rec ? json_object_get(rec, "decoded_skip_special") : NULL};
+        size_t n = json_array_size(jids);
+        int32_t *v = malloc((n + 1) * sizeof *v);
+        if (!json_is_array(jids) || !json_is_string(want[0]) || !json_is_string(want[1]) || !v) {
+            fprintf(stderr, "  %s:%zu: malformed vector record\n", path, lineno);
+            free(v);
+            json_decref(rec);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) v[i] = (int32_t)json_integer_value(json_array_get(jids, i));
+        int ok = 1;
+        char *dec[2] = {NULL, NULL};
+        size_t dec_n[2] = {0, 0};
+        aif_err err[2] = {{0}, {0}};
+        for (int k = 0; k < 2; k++) {
+            if (aif_tokenizer_decode(tok, v, n, k ? AIF_TOK_SKIP_SPECIAL : 0, &dec[k], &dec_n[k], &err[k]) != AIF_OK)
+                ok = 0;
+            else if (!text_agree("", want[k], dec[k], dec_n[k], 0))
+                ok = 0;
+        }
+        if (ok) {
+            agree++;
+        } else if (shown++ < SHOW_MISMATCHES) {
+            long long *w = malloc((n + 1) * sizeof *w);
+            fprintf(stderr, "  %s: decode mismatch %ld: line %zu: ids ", family, shown, lineno);
+            if (w) {
+                for (size_t i = 0; i < n; i++) w[i] = v[i];
+                put_ids(stderr, tok, w, n, 0, 12);
+            }
+            fputc('\n', stderr);
+            free(w);
+            for (int k = 0; k < 2; k++) {
+                const char *what = k ? "decoded_skip_special" : "decoded";
+                if (!dec[k]) fprintf(stderr, "    %s: decode failed: %s\n", what, err[k].msg);
+                else text_agree(what, want[k], dec[k], dec_n[k], 1);
+            }
+        }
+        aif_free(dec[0]);
+        aif_free(dec[1]);
+        free(v);
+        json_decref(rec);
+    }
+    free(line);
+    fclose(f);
+    return agree;
+}
+
 static void xref_family(const char *family)
 {
     char rel[256], vec[256];
@@ -285,6 +361,12 @@ static void xref_family(const char *family)
         CHECK(total >= 80); /* the file is there and whole */
         CHECK_EQ(agree, (long long)total);
     }
+    size_t total = 0;
+    snprintf(vec, sizeof vec, "tests/vectors/tokenizer/%s_decode_random.jsonl", family);
+    long agree = run_decode_file(tok, family, vec, &total);
+    fprintf(stderr, "  %s decode_random: %ld/%zu agree\n", family, agree < 0 ? 0 : agree, total);
+    CHECK(total >= 100);
+    CHECK_EQ(agree, (long long)total);
     aif_tokenizer_free(tok);
 }
 

@@ -34,6 +34,10 @@
 // 16.0 (table UNICODE_NEW below), where regex engines with older Unicode
 // tables split text differently from the reference.
 //
+// With --decode-random it writes <family>_decode_random.jsonl: random id
+// sequences and their decodings {"ids", "decoded", "decoded_skip_special"}
+// (the committed files: --decode-random --count 150).
+//
 // The strings are the same for every family. They come from a seeded PRNG
 // (mulberry32, written below) so that the same seed and count always give the
 // same files byte for byte (the reference library is deterministic).
@@ -55,6 +59,7 @@ function parseArgs() {
         out: path.join(root, 'tests', 'vectors', 'tokenizer'),
         splitSpecial: false,
         unicodeNew: false,
+        decodeRandom: false,
         families: null, // [[name, dir], ...]; null: FAMILIES under --testdata
     };
     const argv = process.argv.slice(2);
@@ -66,6 +71,7 @@ function parseArgs() {
         else if (k === '--out') a.out = path.resolve(argv[++i]);
         else if (k === '--split-special') a.splitSpecial = true;
         else if (k === '--unicode-new') a.unicodeNew = true;
+        else if (k === '--decode-random') a.decodeRandom = true;
         else if (k === '--family') {
             const v = argv[++i] || '';
             const eq = v.indexOf('=');
@@ -73,7 +79,7 @@ function parseArgs() {
             (a.families = a.families || []).push([v.slice(0, eq), path.resolve(v.slice(eq + 1))]);
         }
         else {
-            console.error('usage: gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR] [--split-special | --unicode-new] [--family NAME=DIR]...');
+            console.error('usage: gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR] [--split-special | --unicode-new | --decode-random] [--family NAME=DIR]...');
             process.exit(2);
         }
     }
@@ -265,7 +271,7 @@ const JOIN = ['', ' ', ' ', ' ', '\n', '  ', '\t', '\n\n', ' \n', '\r\n', '. ', 
 function randomString(i) {
     // A few degenerate cases first, then random mixtures; every 50th string is long (a few KB).
     let n;
-    if (i % 50 === 49) n = int(40, 120);
+    if (i % 50 === 49) n = int(30, 80);
     else n = pick([1, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8]);
     let s = '';
     for (let k = 0; k < n; k++) {
@@ -346,10 +352,8 @@ function unicodeNewStrings() {
         (x) => 'x ' + x + '\n', (x) => x, (x) => '\u00e9' + x + '\u0301', (x) => '\u4e00' + x + '\u3042'];
     const out = [];
     for (const [a, b] of UNICODE_NEW) {
-        for (let k = 0; k < 2; k++) {
-            const x = String.fromCodePoint(int(a, b)) + (chance(0.3) ? String.fromCodePoint(int(a, b)) : '');
-            out.push(pick(ctx)(x));
-        }
+        const x = String.fromCodePoint(int(a, b)) + (chance(0.3) ? String.fromCodePoint(int(a, b)) : '');
+        out.push(pick(ctx)(x));
     }
     for (const [a, b] of UNICODE_NEW) {
         for (let c = a; c <= b; c++) {
@@ -415,6 +419,43 @@ function checkSplitTokenizer(orig, mod, jsonText, file) {
     }
 }
 
+// --decode-random: decode random id sequences (not produced by encode):
+// byte tokens that do not form valid UTF-8, byte-fallback pieces, special and
+// non-special added tokens anywhere, ids anywhere in the vocabulary.
+async function decodeRandom(args, Tokenizer) {
+    fs.mkdirSync(args.out, { recursive: true });
+    const fams = args.families || FAMILIES.map((f) => [f, path.join(args.testdata, f)]);
+    for (let fi = 0; fi < fams.length; fi++) {
+        const [fam, dir] = fams[fi];
+        const file = path.join(dir, 'tokenizer.json');
+        const tok = Tokenizer.fromFile(file);
+        const added = JSON.parse(fs.readFileSync(file, 'utf8')).added_tokens.map((t) => t.id);
+        const n = tok.getVocabSize(true);
+        rnd = mulberry32((args.seed ^ Math.imul(fi + 1, 0x9e3779b1)) >>> 0);
+        const cmd = 'node tests/xref/tokenizer/gen.js --seed ' + args.seed + ' --count ' + args.count + ' --decode-random';
+        const lines = [JSON.stringify({
+            source: TOOL + ' on ' + (args.families ? file : fam + '/tokenizer.json (../shared/testdata/tokenizers)') +
+                '; node ' + process.version + '; command: ' + cmd + '; seed ' + args.seed + ' xor (family index + 1) * 0x9e3779b1, ' +
+                args.count + ' random id sequences (mulberry32: ids < 300 (byte tokens), added-token ids, any id < ' + n +
+                '); decoded = decode(ids, skip_special false), decoded_skip_special = decode(ids, true)',
+        })];
+        for (let i = 0; i < args.count; i++) {
+            const len = i === 0 ? 0 : chance(0.1) ? int(20, 80) : int(1, 12);
+            const ids = [];
+            for (let k = 0; k < len; k++) {
+                const r = rnd();
+                if (r < 0.45) ids.push(int(0, 299));
+                else if (r < 0.6) ids.push(pick(added));
+                else ids.push(int(0, n - 1));
+            }
+            lines.push(JSON.stringify({ ids, decoded: await tok.decode(ids, false), decoded_skip_special: await tok.decode(ids, true) }));
+        }
+        const name = fam + '_decode_random.jsonl';
+        fs.writeFileSync(path.join(args.out, name), lines.join('\n') + '\n');
+        console.error('gen.js: wrote ' + path.join(args.out, name) + ' (' + args.count + ' id sequences)');
+    }
+}
+
 async function main() {
     const args = parseArgs();
     let Tokenizer;
@@ -424,6 +465,7 @@ async function main() {
         console.error('gen.js: cannot load @anush008/tokenizers (run `npm ci` in tests/xref/tokenizer): ' + e.message);
         process.exit(1);
     }
+    if (args.decodeRandom) return decodeRandom(args, Tokenizer);
     rnd = mulberry32(args.seed);
     const texts = [];
     if (args.unicodeNew) {
