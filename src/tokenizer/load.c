@@ -650,8 +650,10 @@ static aif_code add_token(aif_tokenizer *tok, json_t *t, size_t idx, aif_err *er
         return AIF_OK;
     }
     av->tok[av->n] = a;
-    if (aif_tk_strmap_put(&av->map, s, n, (int32_t)av->n))
+    if (aif_tk_strmap_put(&av->map, s, n, (int32_t)av->n)) {
+        aif_free(a.content);
         return oom(err);
+    }
     av->n++;
     return AIF_OK;
 }
