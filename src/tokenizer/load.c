@@ -12,7 +12,7 @@
 #include "tok_int.h"
 
 #define MAX_JSON_BYTES ((size_t)512 << 20)
-#define MAX_VOCAB_ID (1 << 24)
+#define MAX_VOCAB_ID (1 << 22) /* largest real vocabularies: ~260k */
 #define MAX_DEPTH 16
 
 static aif_code oom(aif_err *err)
