@@ -100,6 +100,7 @@ static aif_code parse_norm(json_t *j, aif_tk_norm *nm, int depth, aif_err *err)
     }
     static const struct { const char *name; aif_tk_norm_type t; } simple[] = {
         {"NFC", NORM_NFC}, {"NFD", NORM_NFD}, {"NFKC", NORM_NFKC}, {"NFKD", NORM_NFKD}, {"Lowercase", NORM_LOWERCASE},
+        {"StripAccents", NORM_STRIP_ACCENTS},
     };
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
         if (!strcmp(t, simple[i].name)) {
@@ -239,6 +240,14 @@ static aif_code parse_pre(json_t *j, aif_tk_pre *pre, int depth, aif_err *err)
     if (!strcmp(t, "WhitespaceSplit")) {
         pre->type = PRE_WHITESPACE_SPLIT;
         return AIF_OK;
+    }
+    if (!strcmp(t, "BertPreTokenizer")) {
+        pre->type = PRE_BERT;
+        return AIF_OK;
+    }
+    if (!strcmp(t, "CharDelimiterSplit")) {
+        pre->type = PRE_CHAR_DELIM;
+        return one_char(json_object_get(j, "delimiter"), "pre_tokenizer CharDelimiterSplit", ' ', &pre->replacement, err);
     }
     return aif_err_set(err, AIF_ENOTSUP, "unsupported pre_tokenizer \"%s\"", t);
 }

@@ -97,7 +97,7 @@ typedef enum aif_tk_behavior {
 /* ---- normalizers (normalizer.c) ---- */
 typedef enum aif_tk_norm_type {
     NORM_SEQUENCE, NORM_NFC, NORM_NFD, NORM_NFKC, NORM_NFKD, NORM_LOWERCASE, NORM_STRIP,
-    NORM_PREPEND, NORM_REPLACE
+    NORM_PREPEND, NORM_REPLACE, NORM_STRIP_ACCENTS
 } aif_tk_norm_type;
 typedef struct aif_tk_norm {
     aif_tk_norm_type type;
@@ -115,7 +115,7 @@ void aif_tk_norm_free(aif_tk_norm *nm);
 /* ---- pre-tokenizers (pretokenizer.c) ---- */
 typedef enum aif_tk_pre_type {
     PRE_SEQUENCE, PRE_SPLIT, PRE_BYTELEVEL, PRE_METASPACE, PRE_DIGITS, PRE_PUNCT, PRE_WHITESPACE,
-    PRE_WHITESPACE_SPLIT
+    PRE_WHITESPACE_SPLIT, PRE_BERT, PRE_CHAR_DELIM
 } aif_tk_pre_type;
 typedef struct aif_tk_pre {
     aif_tk_pre_type type;
@@ -125,7 +125,7 @@ typedef struct aif_tk_pre {
     aif_tk_behavior behavior;  /* Split / Punctuation */
     int invert;
     int add_prefix_space, use_regex; /* ByteLevel */
-    int32_t replacement;   /* Metaspace */
+    int32_t replacement;   /* Metaspace; CharDelimiterSplit delimiter */
     char rep[5];
     int rep_len;
     int prepend;           /* Metaspace: 0 never, 1 first, 2 always */

@@ -186,8 +186,8 @@ static void load_errors(void)
     check_load_error("{'model':{'type':'WordPiece','vocab':{}}}", AIF_ENOTSUP, "unsupported model \"WordPiece\"", __LINE__);
     check_load_error("{'normalizer':{'type':'BertNormalizer'}," M "}", AIF_ENOTSUP,
                      "unsupported normalizer \"BertNormalizer\"", __LINE__);
-    check_load_error("{'pre_tokenizer':{'type':'BertPreTokenizer'}," M "}", AIF_ENOTSUP,
-                     "unsupported pre_tokenizer \"BertPreTokenizer\"", __LINE__);
+    check_load_error("{'pre_tokenizer':{'type':'UnicodeScripts'}," M "}", AIF_ENOTSUP,
+                     "unsupported pre_tokenizer \"UnicodeScripts\"", __LINE__);
     check_load_error("{'decoder':{'type':'CTC'}," M "}", AIF_ENOTSUP, "unsupported decoder \"CTC\"", __LINE__);
     check_load_error("{'post_processor':{'type':'Nope'}," M "}", AIF_ENOTSUP, "unsupported post_processor \"Nope\"",
                      __LINE__);
