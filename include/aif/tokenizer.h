@@ -31,7 +31,14 @@ enum {
     AIF_TOK_SPLIT_SPECIAL = 1u << 1,
     /* The `transformers` tokenizer __call__: AIF_TOK_ADD_SPECIAL plus the
      * add_bos_token/add_eos_token of tokenizer_config.json where the
-     * tokenizer class applies them, and truncation to model_max_length. */
+     * tokenizer class applies them, and truncation to model_max_length.
+     * Classes LlamaTokenizer(Fast), CodeLlamaTokenizer(Fast) and
+     * GemmaTokenizer(Fast) rebuild the template as [bos] A [eos] from
+     * add_bos_token (default true) / add_eos_token (default false); every
+     * other class keeps the tokenizer.json post-processor. The sequence is
+     * cut before the special tokens are added, so they survive truncation.
+     * split_special_tokens of the config applies too. In decode, it applies
+     * the config's clean_up_tokenization_spaces. */
     AIF_TOK_CALL = 1u << 2,
     /* decode: drop special tokens. */
     AIF_TOK_SKIP_SPECIAL = 1u << 3,

@@ -2,16 +2,16 @@
  * from the chars of the word (continuing_subword_prefix, end_of_word_suffix,
  * byte_fallback to <0xNN>, unk with fuse_unk), then merges by lowest rank,
  * leftmost first, with a binary heap and a linked list of symbols:
- * O(n log n) per word. Words are cached in a sharded, mutex-protected map
- * owned by the tokenizer. Bytemapped words (after a ByteLevel
+ * O(n log n) per word. Words are cached in an insert-only lock-free map
+ * owned by the tokenizer (see aif_tk_cache). Bytemapped words (after a ByteLevel
  * pre-tokenizer) start from byte_id[] directly. */
 #include <string.h>
+#include <xxhash.h>
 
 #include "aif/alloc.h"
 #include "tok_int.h"
 
 #define CACHE_MAX_WORD 256
-#define CACHE_MAX_ENTRIES 4096 /* per shard */
 
 int aif_tk_merge_get(const aif_tk_bpe *m, int32_t a, int32_t b, uint32_t *rank, int32_t *new_id)
 {
@@ -221,80 +221,88 @@ static int initial_text(const aif_tk_bpe *m, const char *s, size_t n, word *w)
     return 0;
 }
 
-static uint32_t cache_shard(const char *k, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * 16777619u;
-    return h % TK_CACHE_SHARDS;
-}
+#define CACHE_SLOTS (1u << 17)
 
 int aif_tk_bpe_cache_init(aif_tk_bpe *m)
 {
-    m->cache = aif_calloc(TK_CACHE_SHARDS, sizeof *m->cache);
+    m->cache = aif_calloc(1, sizeof *m->cache);
     if (!m->cache)
         return -1;
-    for (int i = 0; i < TK_CACHE_SHARDS; i++)
-        pthread_mutex_init(&m->cache[i].mu, NULL);
+    m->cache->slots = aif_calloc(CACHE_SLOTS, sizeof *m->cache->slots);
+    if (!m->cache->slots) {
+        aif_free(m->cache);
+        m->cache = NULL;
+        return -1;
+    }
+    m->cache->mask = CACHE_SLOTS - 1;
+    m->cache->cap = CACHE_SLOTS / 4 * 3;
+    atomic_init(&m->cache->count, 0);
     return 0;
 }
 
-static int cache_get(const aif_tk_bpe *m, const char *k, size_t n, aif_token_ids *out)
+static inline const char *crec_key(const aif_tk_crec *r)
 {
-    aif_tk_cache_shard *sh = &m->cache[cache_shard(k, n)];
-    int hit = 0;
-    pthread_mutex_lock(&sh->mu);
-    int32_t off = aif_tk_strmap_get(&sh->map, k, n);
-    if (off >= 0) {
-        size_t cnt = (size_t)sh->ids[off];
-        {
-            size_t need = out->n + cnt;
-            if (need > out->cap) {
-                size_t cap = out->cap ? out->cap : 16;
-                while (cap < need)
-                    cap *= 2;
-                int32_t *v = aif_realloc(out->v, cap * sizeof *v);
-                if (!v) {
-                    pthread_mutex_unlock(&sh->mu);
-                    return -1;
-                }
-                out->v = v;
-                out->cap = cap;
-            }
-            if (cnt)
-                memcpy(out->v + out->n, sh->ids + off + 1, cnt * sizeof *out->v);
-            out->n += cnt;
-            hit = 1;
-        }
-    }
-    pthread_mutex_unlock(&sh->mu);
-    return hit;
+    return (const char *)(r->ids + r->nids);
 }
 
-static void cache_put(const aif_tk_bpe *m, const char *k, size_t n, const int32_t *ids, size_t cnt)
+/* 1: hit (ids appended), 0: miss, -1: out of memory. */
+static int cache_get(const aif_tk_bpe *m, const char *k, size_t n, uint64_t h, aif_token_ids *out)
 {
-    aif_tk_cache_shard *sh = &m->cache[cache_shard(k, n)];
-    pthread_mutex_lock(&sh->mu);
-    if (sh->map.n < CACHE_MAX_ENTRIES && aif_tk_strmap_get(&sh->map, k, n) < 0 && sh->n_ids + cnt + 1 < INT32_MAX) {
-        if (sh->n_ids + cnt + 1 > sh->cap_ids) {
-            size_t cap = sh->cap_ids ? sh->cap_ids : 1024;
-            while (cap < sh->n_ids + cnt + 1)
+    aif_tk_cache *c = m->cache;
+    for (size_t j = (size_t)h & c->mask;; j = (j + 1) & c->mask) {
+        aif_tk_crec *r = atomic_load_explicit(&c->slots[j], memory_order_acquire);
+        if (!r)
+            return 0;
+        if (r->hash != h || r->klen != n || memcmp(crec_key(r), k, n))
+            continue;
+        size_t need = out->n + r->nids;
+        if (need > out->cap) {
+            size_t cap = out->cap ? out->cap : 16;
+            while (cap < need)
                 cap *= 2;
-            int32_t *v = aif_realloc(sh->ids, cap * sizeof *v);
+            int32_t *v = aif_realloc(out->v, cap * sizeof *v);
             if (!v)
-                goto out;
-            sh->ids = v;
-            sh->cap_ids = cap;
+                return -1;
+            out->v = v;
+            out->cap = cap;
         }
-        if (aif_tk_strmap_put(&sh->map, k, n, (int32_t)sh->n_ids) == 0) {
-            sh->ids[sh->n_ids] = (int32_t)cnt;
-            if (cnt)
-                memcpy(sh->ids + sh->n_ids + 1, ids, cnt * sizeof *ids);
-            sh->n_ids += cnt + 1;
+        if (r->nids)
+            memcpy(out->v + out->n, r->ids, r->nids * sizeof *r->ids);
+        out->n += r->nids;
+        return 1;
+    }
+}
+
+static void cache_put(const aif_tk_bpe *m, const char *k, size_t n, uint64_t h, const int32_t *ids, size_t cnt)
+{
+    aif_tk_cache *c = m->cache;
+    if (atomic_load_explicit(&c->count, memory_order_relaxed) >= c->cap)
+        return;
+    aif_tk_crec *rec = aif_malloc(sizeof *rec + cnt * sizeof *ids + n);
+    if (!rec)
+        return; /* a cache miss is not an error */
+    rec->hash = h;
+    rec->klen = (uint32_t)n;
+    rec->nids = (uint32_t)cnt;
+    if (cnt)
+        memcpy(rec->ids, ids, cnt * sizeof *ids);
+    memcpy((char *)(rec->ids + cnt), k, n);
+    for (size_t j = (size_t)h & c->mask;; j = (j + 1) & c->mask) {
+        aif_tk_crec *r = atomic_load_explicit(&c->slots[j], memory_order_acquire);
+        if (!r) {
+            aif_tk_crec *expected = NULL;
+            if (atomic_compare_exchange_strong_explicit(&c->slots[j], &expected, rec, memory_order_acq_rel,
+                                                        memory_order_acquire)) {
+                atomic_fetch_add_explicit(&c->count, 1, memory_order_relaxed);
+                return;
+            }
+            r = expected; /* another thread took the slot: look at its record */
+        }
+        if (r->hash == h && r->klen == n && !memcmp(crec_key(r), k, n)) {
+            aif_free(rec); /* already cached */
+            return;
         }
     }
-out:
-    pthread_mutex_unlock(&sh->mu);
 }
 
 static int ids_push(aif_token_ids *out, int32_t id)
@@ -317,10 +325,12 @@ static aif_code word_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int 
 {
     char key[CACHE_MAX_WORD + 1];
     int cacheable = m->cache && n < CACHE_MAX_WORD;
+    uint64_t h = 0;
     if (cacheable) {
         key[0] = bytemapped ? 'b' : 't';
         memcpy(key + 1, s, n);
-        int hit = cache_get(m, key, n + 1, out);
+        h = XXH3_64bits(key, n + 1);
+        int hit = cache_get(m, key, n + 1, h, out);
         if (hit) {
             return hit < 0 ? aif_err_set(err, AIF_ENOMEM, "out of memory in BPE") : AIF_OK;
         }
@@ -350,7 +360,7 @@ static aif_code word_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int 
             if (w.v[i].len)
                 fail = ids_push(out, w.v[i].id);
         if (!fail && cacheable)
-            cache_put(m, key, n + 1, out->v + start, out->n - start);
+            cache_put(m, key, n + 1, h, out->v + start, out->n - start);
     }
     if (heap != hstack)
         aif_free(heap);
@@ -418,11 +428,9 @@ void aif_tk_bpe_release(aif_tk_bpe *m)
     aif_free(m->prefix);
     aif_free(m->suffix);
     if (m->cache) {
-        for (int i = 0; i < TK_CACHE_SHARDS; i++) {
-            pthread_mutex_destroy(&m->cache[i].mu);
-            aif_tk_strmap_release(&m->cache[i].map);
-            aif_free(m->cache[i].ids);
-        }
+        for (size_t j = 0; j <= m->cache->mask; j++)
+            aif_free(atomic_load_explicit(&m->cache->slots[j], memory_order_relaxed));
+        aif_free(m->cache->slots);
         aif_free(m->cache);
     }
     memset(m, 0, sizeof *m);

@@ -262,7 +262,7 @@ aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size
         aif_tk_buf_release(&out);
         goto done;
     }
-    if (flags & AIF_TOK_CLEAN_SPACES)
+    if ((flags & AIF_TOK_CLEAN_SPACES) || ((flags & AIF_TOK_CALL) && tok->clean_spaces))
         out.n = aif_tk_clean_up_spaces(out.p, out.n);
     *text = out.p;
     if (len)
@@ -282,7 +282,7 @@ struct batch {
     unsigned flags;
     aif_token_ids *outs;
     aif_code *codes;
-    aif_err *errs;
+    aif_err *errs; /* one per text */
 };
 
 static void batch_fn(void *arg, int ith, int nth)
@@ -292,22 +292,21 @@ static void batch_fn(void *arg, int ith, int nth)
     aif_pool_split(b->n, ith, nth, &lo, &hi);
     for (size_t i = lo; i < hi; i++) {
         b->outs[i].n = 0;
-        b->codes[i] = aif_tokenizer_encode(b->tok, b->texts[i], b->lens[i], b->flags, &b->outs[i], &b->errs[ith]);
+        b->codes[i] = aif_tokenizer_encode(b->tok, b->texts[i], b->lens[i], b->flags, &b->outs[i], &b->errs[i]);
         if (b->codes[i])
-            aif_err_wrap(&b->errs[ith], "text %zu", i);
+            aif_err_wrap(&b->errs[i], "text %zu", i);
     }
 }
 
 aif_code aif_tokenizer_encode_batch(const aif_tokenizer *tok, const char *const *texts, const size_t *lens, size_t n,
                                     unsigned flags, aif_pool *pool, aif_token_ids *outs, aif_err *err)
 {
-    int nth = pool ? aif_pool_size(pool) : 1;
     aif_code *codes = aif_calloc(n + 1, sizeof *codes);
-    aif_err *errs = aif_calloc((size_t)nth, sizeof *errs);
+    aif_err *errs = aif_calloc(n + 1, sizeof *errs);
     if (!codes || !errs) {
         aif_free(codes);
         aif_free(errs);
-        return aif_err_set(err, AIF_ENOMEM, "out of memory encoding a batch");
+        return aif_err_set(err, AIF_ENOMEM, "out of memory encoding a batch of %zu texts", n);
     }
     struct batch b = {tok, texts, lens, n, flags, outs, codes, errs};
     aif_pool_run(pool, batch_fn, &b);
@@ -315,12 +314,8 @@ aif_code aif_tokenizer_encode_batch(const aif_tokenizer *tok, const char *const 
     for (size_t i = 0; i < n && !rc; i++)
         if (codes[i]) {
             rc = codes[i];
-            for (int t = 0; t < nth; t++)
-                if (errs[t].code == rc) {
-                    if (err)
-                        *err = errs[t];
-                    break;
-                }
+            if (err)
+                *err = errs[i];
         }
     aif_free(codes);
     aif_free(errs);

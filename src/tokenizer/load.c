@@ -12,7 +12,7 @@
 #include "tok_int.h"
 
 #define MAX_JSON_BYTES ((size_t)512 << 20)
-#define MAX_VOCAB_ID (1 << 24)
+#define MAX_VOCAB_ID (1 << 22) /* largest real vocabularies: ~260k */
 #define MAX_DEPTH 16
 
 static aif_code oom(aif_err *err)
@@ -100,6 +100,7 @@ static aif_code parse_norm(json_t *j, aif_tk_norm *nm, int depth, aif_err *err)
     }
     static const struct { const char *name; aif_tk_norm_type t; } simple[] = {
         {"NFC", NORM_NFC}, {"NFD", NORM_NFD}, {"NFKC", NORM_NFKC}, {"NFKD", NORM_NFKD}, {"Lowercase", NORM_LOWERCASE},
+        {"StripAccents", NORM_STRIP_ACCENTS},
     };
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
         if (!strcmp(t, simple[i].name)) {
@@ -239,6 +240,14 @@ static aif_code parse_pre(json_t *j, aif_tk_pre *pre, int depth, aif_err *err)
     if (!strcmp(t, "WhitespaceSplit")) {
         pre->type = PRE_WHITESPACE_SPLIT;
         return AIF_OK;
+    }
+    if (!strcmp(t, "BertPreTokenizer")) {
+        pre->type = PRE_BERT;
+        return AIF_OK;
+    }
+    if (!strcmp(t, "CharDelimiterSplit")) {
+        pre->type = PRE_CHAR_DELIM;
+        return one_char(json_object_get(j, "delimiter"), "pre_tokenizer CharDelimiterSplit", ' ', &pre->replacement, err);
     }
     return aif_err_set(err, AIF_ENOTSUP, "unsupported pre_tokenizer \"%s\"", t);
 }
@@ -650,8 +659,10 @@ static aif_code add_token(aif_tokenizer *tok, json_t *t, size_t idx, aif_err *er
         return AIF_OK;
     }
     av->tok[av->n] = a;
-    if (aif_tk_strmap_put(&av->map, s, n, (int32_t)av->n))
+    if (aif_tk_strmap_put(&av->map, s, n, (int32_t)av->n)) {
+        aif_free(a.content);
         return oom(err);
+    }
     av->n++;
     return AIF_OK;
 }

@@ -13,6 +13,7 @@
 #define AIF_TOKENIZER_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,7 +97,7 @@ typedef enum aif_tk_behavior {
 /* ---- normalizers (normalizer.c) ---- */
 typedef enum aif_tk_norm_type {
     NORM_SEQUENCE, NORM_NFC, NORM_NFD, NORM_NFKC, NORM_NFKD, NORM_LOWERCASE, NORM_STRIP,
-    NORM_PREPEND, NORM_REPLACE
+    NORM_PREPEND, NORM_REPLACE, NORM_STRIP_ACCENTS
 } aif_tk_norm_type;
 typedef struct aif_tk_norm {
     aif_tk_norm_type type;
@@ -114,7 +115,7 @@ void aif_tk_norm_free(aif_tk_norm *nm);
 /* ---- pre-tokenizers (pretokenizer.c) ---- */
 typedef enum aif_tk_pre_type {
     PRE_SEQUENCE, PRE_SPLIT, PRE_BYTELEVEL, PRE_METASPACE, PRE_DIGITS, PRE_PUNCT, PRE_WHITESPACE,
-    PRE_WHITESPACE_SPLIT
+    PRE_WHITESPACE_SPLIT, PRE_BERT, PRE_CHAR_DELIM
 } aif_tk_pre_type;
 typedef struct aif_tk_pre {
     aif_tk_pre_type type;
@@ -124,7 +125,7 @@ typedef struct aif_tk_pre {
     aif_tk_behavior behavior;  /* Split / Punctuation */
     int invert;
     int add_prefix_space, use_regex; /* ByteLevel */
-    int32_t replacement;   /* Metaspace */
+    int32_t replacement;   /* Metaspace; CharDelimiterSplit delimiter */
     char rep[5];
     int rep_len;
     int prepend;           /* Metaspace: 0 never, 1 first, 2 always */
@@ -137,13 +138,19 @@ void aif_tk_pre_free(aif_tk_pre *pre);
 extern const char aif_tk_gpt2_regex[];
 
 /* ---- BPE model (bpe.c) ---- */
-#define TK_CACHE_SHARDS 64
-typedef struct aif_tk_cache_shard {
-    pthread_mutex_t mu;
-    aif_tk_strmap map;     /* word -> index into ids (offset) */
-    int32_t *ids;
-    size_t n_ids, cap_ids;
-} aif_tk_cache_shard;
+/* Word cache: insert-only, lock-free open addressing. A record is
+ * immutable once published (compare-and-swap into an empty slot), so
+ * readers need no lock; nothing is removed until the tokenizer is freed. */
+typedef struct aif_tk_crec {
+    uint64_t hash;
+    uint32_t klen, nids;
+    int32_t ids[];   /* nids ids, then klen key bytes */
+} aif_tk_crec;
+typedef struct aif_tk_cache {
+    _Atomic(aif_tk_crec *) *slots;
+    size_t mask, cap;          /* cap: most records inserted */
+    _Atomic size_t count;
+} aif_tk_cache;
 typedef struct aif_tk_bpe {
     aif_tk_strmap vocab;         /* token -> id */
     int64_t *id_off;         /* id -> offset of its NUL-terminated key in vocab.pool, -1: none */
@@ -161,7 +168,7 @@ typedef struct aif_tk_bpe {
     int32_t byte_id[256];    /* id of the GPT-2 char of each byte, or -1 */
     int bytes_ok;            /* all 256 present */
     aif_tk_strmap raw_vocab;     /* decoded bytes -> id, for tokens made only of GPT-2 chars */
-    aif_tk_cache_shard *cache;   /* TK_CACHE_SHARDS, NULL: no cache */
+    aif_tk_cache *cache;         /* NULL: no cache */
 } aif_tk_bpe;
 /* Tokenize one piece (bytemapped: raw bytes standing for GPT-2 chars). */
 aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out,

@@ -125,6 +125,12 @@ static void config_call_truncation(void)
     }
     aif_token_ids_release(&plain);
     aif_token_ids_release(&call);
+    /* decode with AIF_TOK_CALL: clean_up_tokenization_spaces true in this config;
+     * 22557 = "\u2581Hello", 842 = "\u2581." (tokenizer.json vocab) */
+    int32_t dec_ids[] = {1, 22557, 842};
+    CHECK_STR(aif_tokenizer_id_to_token(tok, 842), "\xE2\x96\x81.");
+    CHECK_STR(tk_decode_str(tok, dec_ids, 3, AIF_TOK_SKIP_SPECIAL, buf, sizeof buf), "Hello .");
+    CHECK_STR(tk_decode_str(tok, dec_ids, 3, AIF_TOK_SKIP_SPECIAL | AIF_TOK_CALL, buf, sizeof buf), "Hello.");
     aif_tokenizer_free(tok);
 }
 
@@ -180,8 +186,8 @@ static void load_errors(void)
     check_load_error("{'model':{'type':'WordPiece','vocab':{}}}", AIF_ENOTSUP, "unsupported model \"WordPiece\"", __LINE__);
     check_load_error("{'normalizer':{'type':'BertNormalizer'}," M "}", AIF_ENOTSUP,
                      "unsupported normalizer \"BertNormalizer\"", __LINE__);
-    check_load_error("{'pre_tokenizer':{'type':'BertPreTokenizer'}," M "}", AIF_ENOTSUP,
-                     "unsupported pre_tokenizer \"BertPreTokenizer\"", __LINE__);
+    check_load_error("{'pre_tokenizer':{'type':'UnicodeScripts'}," M "}", AIF_ENOTSUP,
+                     "unsupported pre_tokenizer \"UnicodeScripts\"", __LINE__);
     check_load_error("{'decoder':{'type':'CTC'}," M "}", AIF_ENOTSUP, "unsupported decoder \"CTC\"", __LINE__);
     check_load_error("{'post_processor':{'type':'Nope'}," M "}", AIF_ENOTSUP, "unsupported post_processor \"Nope\"",
                      __LINE__);
@@ -300,6 +306,15 @@ static void batch_and_jsonl(void)
         aif_token_ids_release(&outs[i]);
     }
     aif_token_ids_release(&one);
+    /* a failing text is named with its index and offset */
+    const char *bad_texts[] = {"fine", "also fine", "bad \xC3("};
+    size_t bad_lens[] = {4, 9, 6};
+    aif_token_ids bad_outs[3];
+    memset(bad_outs, 0, sizeof bad_outs);
+    CHECK_ERR(aif_tokenizer_encode_batch(tok, bad_texts, bad_lens, 3, 0, pool, bad_outs, &err), AIF_EUTF8, err,
+              "text 2: invalid UTF-8 at byte offset 4");
+    for (size_t i = 0; i < 3; i++)
+        aif_token_ids_release(&bad_outs[i]);
     /* the same texts as JSON Lines (written by hand with JSON escapes), a blank line skipped */
     const char *in_text =
         "{\"text\":\"Hello world\"}\n{\"text\":\"\"}\n\n{\"text\":\"<|im_start|>user\\nHi<|im_end|>\"}\n"

@@ -75,6 +75,8 @@ static void other_pretokenizers(void)
     check_pre("{'type':'Whitespace'}", "Hey man!", "Hey|man|!");
     check_pre("{'type':'Whitespace'}", "How are you doing?", "How|are|you|doing|?");
     check_pre("{'type':'Whitespace'}", "\n", "");
+    check_pre("{'type':'BertPreTokenizer'}", "Hey friend!     How are you?!?", "Hey|friend|!|How|are|you|?|!|?");
+    check_pre("{'type':'CharDelimiterSplit','delimiter':'x'}", "axbxxc", "a|b|c"); /* by hand */
     check_pre("{'type':'WhitespaceSplit'}", "Hey man!", "Hey|man!");
     check_pre("{'type':'WhitespaceSplit'}", "Hey, man, Good?", "Hey,|man,|Good?");
     check_pre("{'type':'ByteLevel','add_prefix_space':false,'use_regex':true}",
@@ -108,6 +110,16 @@ static void normalizers(void)
     check_norm("{'type':'NFKD'}", "\xE2\x91\xA0", "1");
     check_norm("{'type':'NFD'}", "\xC3\xA9", "e\xCC\x81");
     check_norm("{'type':'NFC'}", "e\xCC\x81", "\xC3\xA9");
+    /* ASCII around the non-ASCII runs: A + U+030A + U+0301 -> U+01FA; a + U+0301 + U+0323 -> U+1EA1 U+0301
+     * (canonical order puts the dot below, ccc 220, before the acute, ccc 230) */
+    check_norm("{'type':'NFC'}", "xyA\xCC\x8A\xCC\x81z", "xy\xC7\xBAz");
+    check_norm("{'type':'NFC'}", "ba\xCC\x81\xCC\xA3" "c", "b\xE1\xBA\xA1\xCC\x81" "c");
+    check_norm("{'type':'NFD'}", "a\xCC\x81\xCC\xA3", "a\xCC\xA3\xCC\x81");
+    check_norm("{'type':'NFC'}", "\xCC\x81" "a", "\xCC\x81" "a");
+    check_norm("{'type':'NFKC'}", "x\xEF\xAC\x81\xE2\x91\xA0y", "xfi1y");
+    /* normalizers/strip.rs: NFKD then StripAccents */
+    check_norm("{'type':'Sequence','normalizers':[{'type':'NFKD'},{'type':'StripAccents'}]}", "Me llam\xC3\xB3",
+               "Me llamo");
     check_norm("{'type':'Strip','strip_left':true,'strip_right':true}", " \t hi there \xE3\x80\x80", "hi there");
     check_norm("{'type':'Strip','strip_left':false,'strip_right':true}", "  hi  ", "  hi");
     check_norm("{'type':'Prepend','prepend':'\xE2\x96\x81'}", "hi", "\xE2\x96\x81hi");

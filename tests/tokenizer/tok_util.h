@@ -55,8 +55,10 @@ static inline const char *tk_pieces_str(const aif_tokenizer *tok, const char *te
     aif_err err = {0};
     t->n = 0;
     t->buf[0] = 0;
-    if (!tok || aif_tokenizer_pieces(tok, text, strlen(text), flags, tk_piece_cb, t, &err) != AIF_OK)
-        return err.msg[0] ? err.msg : "(error)";
+    if (!tok || aif_tokenizer_pieces(tok, text, strlen(text), flags, tk_piece_cb, t, &err) != AIF_OK) {
+        snprintf(t->buf, sizeof t->buf, "error: %s", err.msg[0] ? err.msg : "(no tokenizer)");
+        t->n = strlen(t->buf);
+    }
     return t->buf;
 }
 
@@ -68,6 +70,7 @@ static inline const char *tk_ids_str(const aif_tokenizer *tok, const char *text,
     aif_token_ids ids = {0};
     buf[0] = 0;
     if (!tok || aif_tokenizer_encode(tok, text, len, flags, &ids, &err) != AIF_OK) {
+        aif_token_ids_release(&ids);
         snprintf(buf, cap, "error: %.200s", err.msg);
         return buf;
     }
