@@ -15,7 +15,9 @@
  * added tokens encoded as plain text: AIF_TOK_SPLIT_SPECIAL). The
  * decode_random files hold 150 random id sequences each (byte tokens that
  * are not valid UTF-8 alone, added tokens anywhere) with the reference's
- * decode(ids, skip_special false / true).
+ * decode(ids, skip_special false / true). The random vectors are also
+ * encoded by 4 threads at once on the shared tokenizer (its documented
+ * thread safety; the word cache is shared).
  *
  * For every family the tokenizer is loaded from the directory
  * ../shared/testdata/tokenizers/<family>/ (so tokenizer_config.json is read
@@ -28,6 +30,7 @@
 #include <string.h>
 
 #include "aif/alloc.h"
+#include "aif/pool.h"
 #include "aif/tokenizer.h"
 #include "harness.h"
 
@@ -335,6 +338,83 @@ static long run_decode_file(const aif_tokenizer *tok, const char *family, const 
     return agree;
 }
 
+/* The same random vectors encoded concurrently by 4 threads sharing one
+ * tokenizer (twice: the first round fills the word cache from all threads at
+ * once, the second reads it); returns the number of (record, round) pairs
+ * whose ids agree, *total the number checked. */
+typedef struct mt_job {
+    const aif_tokenizer *tok;
+    json_t **recs;
+    size_t n;
+    int *ok;
+} mt_job;
+
+static void mt_encode(void *arg, int ith, int nth)
+{
+    mt_job *j = arg;
+    aif_token_ids ids = {0};
+    aif_err err = {0};
+    for (size_t i = (size_t)ith; i < j->n; i += (size_t)nth) {
+        const json_t *jt = json_object_get(j->recs[i], "text"), *want = json_object_get(j->recs[i], "ids");
+        ids.n = 0;
+        int ok = aif_tokenizer_encode(j->tok, json_string_value(jt), json_string_length(jt), 0, &ids, &err) == AIF_OK &&
+                 ids.n == json_array_size(want);
+        for (size_t k = 0; ok && k < ids.n; k++)
+            ok = ids.v[k] == json_integer_value(json_array_get(want, k));
+        j->ok[i] = ok;
+    }
+    aif_token_ids_release(&ids);
+}
+
+static long run_threads(const aif_tokenizer *tok, const char *path, size_t *total)
+{
+    *total = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    json_t **recs = NULL;
+    size_t n = 0, cap = 0, lcap = 0;
+    char *line = NULL;
+    ssize_t got;
+    while ((got = getline(&line, &lcap, f)) > 0) {
+        json_error_t je;
+        json_t *rec = json_loadb(line, (size_t)got, JSON_ALLOW_NUL, &je);
+        if (!json_is_string(json_object_get(rec, "text")) || !json_is_array(json_object_get(rec, "ids"))) {
+            json_decref(rec);
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            json_t **r = realloc(recs, cap * sizeof *r);
+            if (!r) {
+                json_decref(rec);
+                break;
+            }
+            recs = r;
+        }
+        recs[n++] = rec;
+    }
+    free(line);
+    fclose(f);
+    long agree = -1;
+    aif_err err = {0};
+    aif_pool *pool = NULL;
+    int *ok = calloc(n + 1, sizeof *ok);
+    if (ok && aif_pool_new(4, &pool, &err) == AIF_OK) {
+        agree = 0;
+        for (int round = 0; round < 2; round++) {
+            mt_job j = {.tok = tok, .recs = recs, .n = n, .ok = ok};
+            aif_pool_run(pool, mt_encode, &j);
+            for (size_t i = 0; i < n; i++) agree += ok[i];
+            *total += n;
+        }
+        aif_pool_free(pool);
+    }
+    free(ok);
+    for (size_t i = 0; i < n; i++) json_decref(recs[i]);
+    free(recs);
+    return agree;
+}
+
 static void xref_family(const char *family)
 {
     char rel[256], vec[256];
@@ -343,6 +423,15 @@ static void xref_family(const char *family)
     snprintf(rel, sizeof rel, "tokenizers/%s", family);
     CHECK_OK(aif_tokenizer_load(aif_test_path(rel), &tok, &err), err);
     if (!tok) return;
+
+    /* First, while the word cache is empty: 4 threads fill it at once. */
+    size_t mt_total = 0;
+    snprintf(vec, sizeof vec, "tests/vectors/tokenizer/%s_random.jsonl", family);
+    long agree_mt = run_threads(tok, vec, &mt_total);
+    fprintf(stderr, "  %s random, 4 threads sharing the tokenizer, 2 rounds: %ld/%zu agree\n", family,
+            agree_mt < 0 ? 0 : agree_mt, mt_total);
+    CHECK(mt_total >= 800);
+    CHECK_EQ(agree_mt, (long long)mt_total);
 
     static const struct {
         const char *suffix;
