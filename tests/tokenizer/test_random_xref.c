@@ -17,7 +17,10 @@
  * are not valid UTF-8 alone, added tokens anywhere) with the reference's
  * decode(ids, skip_special false / true). The random vectors are also
  * encoded by 4 threads at once on the shared tokenizer (its documented
- * thread safety; the word cache is shared).
+ * thread safety; the word cache is shared). The datasets files name real
+ * documents of ../shared/testdata/datasets/ (all of arxiv.jsonl, every 8th
+ * line of stackexchange.jsonl and reasoning.jsonl) with the reference's id
+ * count and SHA-256 prefix of the ids.
  *
  * For every family the tokenizer is loaded from the directory
  * ../shared/testdata/tokenizers/<family>/ (so tokenizer_config.json is read
@@ -30,6 +33,7 @@
 #include <string.h>
 
 #include "aif/alloc.h"
+#include "aif/crypto.h"
 #include "aif/pool.h"
 #include "aif/tokenizer.h"
 #include "harness.h"
@@ -415,6 +419,118 @@ static long run_threads(const aif_tokenizer *tok, const char *path, size_t *tota
     return agree;
 }
 
+/* <family>_datasets.jsonl: real documents of ../shared/testdata/datasets/
+ * given by file and line, with the reference's id count and the first 16 hex
+ * digits of the SHA-256 of its ids as little-endian uint32. Returns the
+ * number of documents that agree, -1 if the vector file is unreadable. */
+typedef struct doc_lines {
+    char name[64];
+    char **v;
+    size_t n;
+} doc_lines;
+
+static void doc_lines_free(doc_lines *d)
+{
+    for (size_t i = 0; i < d->n; i++) free(d->v[i]);
+    free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+static const char *doc_line(doc_lines *cache, size_t n_cache, const char *file, size_t line)
+{
+    doc_lines *d = NULL;
+    for (size_t i = 0; i < n_cache && !d; i++)
+        if (!strcmp(cache[i].name, file) || !cache[i].name[0]) d = &cache[i];
+    if (!d) return NULL;
+    if (!d->name[0]) {
+        char rel[128];
+        snprintf(d->name, sizeof d->name, "%s", file);
+        snprintf(rel, sizeof rel, "datasets/%s", file);
+        FILE *f = fopen(aif_test_path(rel), "rb");
+        if (!f) return NULL;
+        char *l = NULL;
+        size_t cap = 0;
+        ssize_t got;
+        while ((got = getline(&l, &cap, f)) > 0) {
+            char **v = realloc(d->v, (d->n + 1) * sizeof *v);
+            if (!v) break;
+            d->v = v;
+            d->v[d->n++] = l;
+            l = NULL;
+            cap = 0;
+        }
+        free(l);
+        fclose(f);
+    }
+    return line >= 1 && line <= d->n ? d->v[line - 1] : NULL;
+}
+
+static long run_datasets_file(const aif_tokenizer *tok, const char *family, const char *path, size_t *total)
+{
+    FILE *f = fopen(path, "rb");
+    *total = 0;
+    if (!f) {
+        fprintf(stderr, "  %s: cannot open %s\n", family, path);
+        return -1;
+    }
+    doc_lines cache[4];
+    memset(cache, 0, sizeof cache);
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t got;
+    long agree = 0, shown = 0;
+    aif_token_ids ids = {0};
+    while ((got = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        json_error_t je;
+        json_t *rec = json_loadb(line, (size_t)got, 0, &je);
+        if (lineno == 1 && rec && json_object_get(rec, "source")) {
+            json_decref(rec);
+            continue;
+        }
+        (*total)++;
+        const char *file = json_string_value(json_object_get(rec, "f"));
+        const char *want_h = json_string_value(json_object_get(rec, "h"));
+        long long want_n = json_integer_value(json_object_get(rec, "n"));
+        size_t l = (size_t)json_integer_value(json_object_get(rec, "l"));
+        const char *doc = file ? doc_line(cache, 4, file, l) : NULL;
+        json_t *jd = doc ? json_loads(doc, 0, &je) : NULL;
+        const json_t *jt = json_object_get(jd, "text");
+        char hex[2 * AIF_SHA256_BYTES + 1] = "";
+        aif_err err = {0};
+        ids.n = 0;
+        int ok = want_h && json_is_string(jt) &&
+                 aif_tokenizer_encode(tok, json_string_value(jt), json_string_length(jt), 0, &ids, &err) == AIF_OK;
+        if (ok) {
+            aif_sha256 h;
+            uint8_t md[AIF_SHA256_BYTES];
+            aif_sha256_init(&h);
+            for (size_t i = 0; i < ids.n; i++) {
+                uint32_t v = (uint32_t)ids.v[i];
+                uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+                aif_sha256_update(&h, le, 4);
+            }
+            aif_sha256_final(&h, md);
+            for (int i = 0; i < AIF_SHA256_BYTES; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+            ok = (long long)ids.n == want_n && !strncmp(hex, want_h, strlen(want_h)) && strlen(want_h) >= 16;
+        }
+        if (ok) {
+            agree++;
+        } else if (shown++ < SHOW_MISMATCHES) {
+            fprintf(stderr, "  %s: datasets mismatch: %s line %zu: want %lld ids (sha256 %s...), got %zu ids (%.16s...)%s%s\n",
+                    family, file ? file : "?", l, want_n, want_h ? want_h : "?", ids.n, hex, err.msg[0] ? ": " : "",
+                    err.msg);
+        }
+        json_decref(jd);
+        json_decref(rec);
+    }
+    aif_token_ids_release(&ids);
+    for (int i = 0; i < 4; i++) doc_lines_free(&cache[i]);
+    free(line);
+    fclose(f);
+    return agree;
+}
+
 static void xref_family(const char *family)
 {
     char rel[256], vec[256];
@@ -455,6 +571,13 @@ static void xref_family(const char *family)
     long agree = run_decode_file(tok, family, vec, &total);
     fprintf(stderr, "  %s decode_random: %ld/%zu agree\n", family, agree < 0 ? 0 : agree, total);
     CHECK(total >= 100);
+    CHECK_EQ(agree, (long long)total);
+
+    snprintf(vec, sizeof vec, "tests/vectors/tokenizer/%s_datasets.jsonl", family);
+    agree = run_datasets_file(tok, family, vec, &total);
+    fprintf(stderr, "  %s datasets (arXiv, StackExchange, reasoning documents): %ld/%zu agree\n", family,
+            agree < 0 ? 0 : agree, total);
+    CHECK(total >= 80);
     CHECK_EQ(agree, (long long)total);
     aif_tokenizer_free(tok);
 }

@@ -38,6 +38,9 @@
 // sequences and their decodings {"ids", "decoded", "decoded_skip_special"}
 // (the committed files: --decode-random --count 150).
 //
+// With --datasets it writes <family>_datasets.jsonl: token counts and id
+// hashes of real documents (see datasets() below; committed: --every 8).
+//
 // The strings are the same for every family. They come from a seeded PRNG
 // (mulberry32, written below) so that the same seed and count always give the
 // same files byte for byte (the reference library is deterministic).
@@ -60,6 +63,8 @@ function parseArgs() {
         splitSpecial: false,
         unicodeNew: false,
         decodeRandom: false,
+        datasets: false,
+        every: 8,
         families: null, // [[name, dir], ...]; null: FAMILIES under --testdata
     };
     const argv = process.argv.slice(2);
@@ -72,6 +77,8 @@ function parseArgs() {
         else if (k === '--split-special') a.splitSpecial = true;
         else if (k === '--unicode-new') a.unicodeNew = true;
         else if (k === '--decode-random') a.decodeRandom = true;
+        else if (k === '--datasets') a.datasets = true;
+        else if (k === '--every') a.every = Number(argv[++i]);
         else if (k === '--family') {
             const v = argv[++i] || '';
             const eq = v.indexOf('=');
@@ -79,7 +86,7 @@ function parseArgs() {
             (a.families = a.families || []).push([v.slice(0, eq), path.resolve(v.slice(eq + 1))]);
         }
         else {
-            console.error('usage: gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR] [--split-special | --unicode-new | --decode-random] [--family NAME=DIR]...');
+            console.error('usage: gen.js [--seed N] [--count N] [--testdata DIR] [--out DIR] [--split-special | --unicode-new | --decode-random | --datasets [--every N]] [--family NAME=DIR]...');
             process.exit(2);
         }
     }
@@ -456,6 +463,49 @@ async function decodeRandom(args, Tokenizer) {
     }
 }
 
+// --datasets: the real texts of ../shared/testdata/datasets/ (arXiv LaTeX,
+// StackExchange threads, reasoning transcripts), every line of arxiv.jsonl and
+// every Nth line (--every, default 8) of the other two, stored compactly: per
+// document the number of ids of encode(text, addSpecialTokens false) and the
+// first 16 hex digits of the SHA-256 of those ids as little-endian uint32.
+const DATASETS = ['arxiv.jsonl', 'stackexchange.jsonl', 'reasoning.jsonl'];
+
+async function datasets(args, Tokenizer) {
+    const crypto = require('crypto');
+    const root = path.join(args.testdata, '..', 'datasets');
+    const docs = [];
+    for (const f of DATASETS) {
+        const lines = fs.readFileSync(path.join(root, f), 'utf8').split('\n');
+        for (let i = 0; i < lines.length; i++) {
+            if (!lines[i].length || (f !== 'arxiv.jsonl' && i % args.every !== 0)) continue;
+            docs.push({ f, l: i + 1, text: JSON.parse(lines[i]).text });
+        }
+    }
+    fs.mkdirSync(args.out, { recursive: true });
+    const fams = args.families || FAMILIES.map((f) => [f, path.join(args.testdata, f)]);
+    for (const [fam, dir] of fams) {
+        const file = path.join(dir, 'tokenizer.json');
+        const tok = Tokenizer.fromFile(file);
+        const out = [JSON.stringify({
+            source: TOOL + ' on ' + (args.families ? file : fam + '/tokenizer.json (../shared/testdata/tokenizers)') +
+                '; node ' + process.version + '; command: node tests/xref/tokenizer/gen.js --datasets --every ' + args.every +
+                '; texts: ../shared/testdata/datasets/{' + DATASETS.join(',') + '} (arxiv: every line; the others: line 1, ' +
+                (1 + args.every) + ', ...); per document f (file), l (1-based line), n = number of ids of ' +
+                'encode(text, addSpecialTokens false), h = first 16 hex digits of sha256(ids as little-endian uint32)',
+        })];
+        for (const d of docs) {
+            const ids = Array.from((await tok.encode(d.text, null, { addSpecialTokens: false })).getIds());
+            const buf = Buffer.alloc(4 * ids.length);
+            ids.forEach((v, i) => buf.writeUInt32LE(v >>> 0, 4 * i));
+            const h = crypto.createHash('sha256').update(buf).digest('hex').slice(0, 16);
+            out.push(JSON.stringify({ f: d.f, l: d.l, n: ids.length, h }));
+        }
+        const name = fam + '_datasets.jsonl';
+        fs.writeFileSync(path.join(args.out, name), out.join('\n') + '\n');
+        console.error('gen.js: wrote ' + path.join(args.out, name) + ' (' + docs.length + ' documents)');
+    }
+}
+
 async function main() {
     const args = parseArgs();
     let Tokenizer;
@@ -466,6 +516,7 @@ async function main() {
         process.exit(1);
     }
     if (args.decodeRandom) return decodeRandom(args, Tokenizer);
+    if (args.datasets) return datasets(args, Tokenizer);
     rnd = mulberry32(args.seed);
     const texts = [];
     if (args.unicodeNew) {
