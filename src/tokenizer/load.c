@@ -304,6 +304,12 @@ static aif_code parse_dec(json_t *j, aif_tk_dec *d, int depth, aif_err *err)
         d->str = dup_n(json_string_value(c), d->str_len);
         if (!d->str)
             return oom(err);
+        json_t *lit = json_object_get(json_object_get(j, "pattern"), "String");
+        if (json_is_string(lit) && utf8_ok(lit)) { /* matched literally, without the regex engine */
+            d->pat_len = json_string_length(lit);
+            d->pat = dup_n(json_string_value(lit), d->pat_len);
+            return d->pat ? AIF_OK : oom(err);
+        }
         return parse_pattern(json_object_get(j, "pattern"), "decoder Replace", &d->re, err);
     }
     if (!strcmp(t, "BPEDecoder") || !strcmp(t, "WordPiece")) {
@@ -708,7 +714,23 @@ static aif_code build_added(aif_tokenizer *tok, aif_err *err)
         av->has_norm = 1;
     }
     aif_tk_buf_release(&normed);
-    /* a token whose id another entry took over is no longer reachable by id */
+    /* decode's skip_special tests the token string of each id (Rust: is_special_token) */
+    size_t nid = aif_tokenizer_vocab_size(tok);
+    tok->special_ids = aif_calloc(nid / 8 + 1, 1);
+    if (!tok->special_ids)
+        return oom(err);
+    tok->n_special_ids = nid;
+    for (size_t i = 0; i < av->n; i++) {
+        if (!av->tok[i].special)
+            continue;
+        int32_t vid = aif_tk_strmap_get(&tok->bpe.vocab, av->tok[i].content, av->tok[i].len);
+        int32_t ids[2] = {av->tok[i].id, vid};
+        for (int k = 0; k < 2; k++) {
+            const char *t = ids[k] >= 0 ? aif_tokenizer_id_to_token(tok, ids[k]) : NULL;
+            if (t && strlen(t) == av->tok[i].len && !memcmp(t, av->tok[i].content, av->tok[i].len))
+                tok->special_ids[ids[k] / 8] |= (uint8_t)(1u << (ids[k] % 8));
+        }
+    }
     return AIF_OK;
 fail:
     aif_tk_buf_release(&normed);
@@ -926,6 +948,7 @@ void aif_tokenizer_free(aif_tokenizer *tok)
     aif_tk_pre_free(tok->pre);
     aif_tk_post_free(tok->post);
     aif_tk_dec_free(tok->dec);
+    aif_free(tok->special_ids);
     aif_free(tok);
 }
 

@@ -244,17 +244,21 @@ typedef struct aif_tk_dec {
     int32_t ch;        /* Strip content / Metaspace replacement */
     int start, stop;   /* Strip */
     int prepend;       /* Metaspace: 0 never */
-    aif_tk_regex *re;      /* Replace */
+    aif_tk_regex *re;      /* Replace (a regex pattern) */
+    char *pat;         /* Replace (a String pattern, matched literally), NULL: regex */
+    size_t pat_len;
     char *str;         /* Replace content / BPEDecoder suffix / WordPiece prefix */
     size_t str_len;
     int cleanup;       /* WordPiece */
 } aif_tk_dec;
-/* A list of token strings (the decode chain works on it). */
+/* A list of token strings (the decode chain works on it): token i is
+ * text.p[off[i] .. off[i] + len[i]), not NUL-terminated. */
 typedef struct aif_tk_strs {
-    char **s;
-    size_t *len;
+    aif_tk_buf text;
+    size_t *off, *len;
     size_t n, cap;
 } aif_tk_strs;
+/* Append a token (s must not point into v->text). */
 int aif_tk_strs_push(aif_tk_strs *v, const char *s, size_t n);
 void aif_tk_strs_release(aif_tk_strs *v);
 aif_code aif_tk_dec_apply(const aif_tk_dec *d, aif_tk_strs *toks, aif_err *err);
@@ -278,6 +282,8 @@ struct aif_tokenizer {
     int clean_spaces;
     size_t model_max_length;
     int split_special;      /* split_special_tokens of the config */
+    uint8_t *special_ids;   /* bitmap over ids: the token's string is a special added token */
+    size_t n_special_ids;   /* bits */
 };
 
 #endif
