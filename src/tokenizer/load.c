@@ -782,6 +782,9 @@ static aif_code parse_root(aif_tokenizer *tok, json_t *root, aif_err *err)
             return aif_err_set(err, AIF_ENOTSUP, "unsupported truncation (only max_length, direction Right)");
         tok->trunc_max = (size_t)json_integer_value(ml);
     }
+    j = json_object_get(root, "padding");
+    if (j && !json_is_null(j) && json_is_object(json_object_get(j, "strategy")))
+        return aif_err_set(err, AIF_ENOTSUP, "unsupported padding strategy Fixed (only BatchLongest or none)");
     j = json_object_get(root, "added_tokens");
     if (j && !json_is_null(j)) {
         if (!json_is_array(j))
