@@ -179,6 +179,22 @@ aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t
                 rc = oom(err);
             else
                 out->v[out->n++] = p->id;
+        } else if (tok->bpe.unigram) {
+            if (p->flags & PIECE_BYTEMAPPED) {
+                /* a ByteLevel pre-tokenizer before a Unigram model: the GPT-2 chars */
+                aif_tk_buf m = {0};
+                for (size_t k = 0; k < p->len && rc == AIF_OK; k++) {
+                    char enc[4];
+                    int l = aif_tk_utf8_encode(aif_tk_byte_char[(unsigned char)arena.p[p->off + k]], enc);
+                    if (aif_tk_buf_push(&m, enc, (size_t)l))
+                        rc = oom(err);
+                }
+                if (rc == AIF_OK)
+                    rc = aif_tk_unigram_tokenize(&tok->bpe, m.p, m.n, out, err);
+                aif_tk_buf_release(&m);
+            } else {
+                rc = aif_tk_unigram_tokenize(&tok->bpe, arena.p + p->off, p->len, out, err);
+            }
         } else {
             rc = aif_tk_bpe_tokenize(&tok->bpe, arena.p + p->off, p->len, (p->flags & PIECE_BYTEMAPPED) != 0, out, err);
         }

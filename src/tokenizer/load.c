@@ -463,13 +463,70 @@ static char *opt_str(json_t *j, const char *key)
     return aif_strdup(s);
 }
 
+static void byte_fallback_ids(aif_tk_bpe *m)
+{
+    for (int b = 0; b < 256; b++) {
+        char name[8];
+        snprintf(name, sizeof name, "<0x%02X>", b);
+        m->byte_fb[b] = aif_tk_strmap_get(&m->vocab, name, 6);
+    }
+}
+
+/* Unigram: "vocab": [[piece, score], ...], "unk_id", "byte_fallback". */
+static aif_code parse_unigram(json_t *j, aif_tk_bpe *m, aif_err *err)
+{
+    json_t *vocab = json_object_get(j, "vocab"), *unk = json_object_get(j, "unk_id");
+    if (!json_is_array(vocab))
+        return aif_err_set(err, AIF_EFORMAT, "model (Unigram): missing vocab (array)");
+    size_t n = json_array_size(vocab);
+    if (n >= MAX_VOCAB_ID)
+        return aif_err_set(err, AIF_ERANGE, "model (Unigram): %zu pieces, above %d", n, MAX_VOCAB_ID);
+    m->unigram = 1;
+    m->unk_id = -1;
+    if (unk && !json_is_null(unk)) {
+        if (!json_is_integer(unk) || json_integer_value(unk) < 0 || (size_t)json_integer_value(unk) >= n)
+            return aif_err_set(err, AIF_EFORMAT, "model (Unigram): unk_id is not an index into vocab");
+        m->unk_id = (int32_t)json_integer_value(unk);
+    }
+    m->byte_fallback = get_bool(j, "byte_fallback", 0);
+    m->model_vocab_size = n;
+    m->n_id_tok = n;
+    m->scores = aif_malloc((n + 1) * sizeof *m->scores);
+    m->id_off = aif_malloc((n + 1) * sizeof *m->id_off);
+    m->pieces = aif_calloc(1, sizeof *m->pieces);
+    if (!m->scores || !m->id_off || !m->pieces || aif_tk_trie_insert(m->pieces, "", 0, -1))
+        return oom(err);
+    m->min_score = 1.0 / 0.0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(vocab, i), *p = json_array_get(e, 0), *sc = json_array_get(e, 1);
+        if (!json_is_string(p) || !json_is_number(sc) || !utf8_ok(p))
+            return aif_err_set(err, AIF_EFORMAT, "model.vocab[%zu]: expected [piece, score]", i);
+        const char *ps = json_string_value(p);
+        size_t pl = json_string_length(p);
+        m->scores[i] = json_number_value(sc);
+        if (m->scores[i] < m->min_score)
+            m->min_score = m->scores[i];
+        if (aif_tk_strmap_put(&m->vocab, ps, pl, (int32_t)i) || aif_tk_trie_insert(m->pieces, ps, pl, (int32_t)i))
+            return oom(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *p = json_array_get(json_array_get(vocab, i), 0);
+        m->id_off[i] = aif_tk_strmap_key_off(&m->vocab, json_string_value(p), json_string_length(p));
+    }
+    byte_fallback_ids(m);
+    return AIF_OK;
+}
+
 static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
 {
     if (!json_is_object(j))
         return aif_err_set(err, AIF_EFORMAT, "\"model\" must be an object");
     json_t *ty = json_object_get(j, "type");
+    if ((ty && json_is_string(ty) && !strcmp(json_string_value(ty), "Unigram")) ||
+        (!ty && json_is_array(json_object_get(j, "vocab"))))
+        return parse_unigram(j, m, err);
     if (ty && (!json_is_string(ty) || strcmp(json_string_value(ty), "BPE")))
-        return aif_err_set(err, AIF_ENOTSUP, "unsupported model \"%s\" (only BPE)",
+        return aif_err_set(err, AIF_ENOTSUP, "unsupported model \"%s\" (only BPE and Unigram)",
                            json_is_string(ty) ? json_string_value(ty) : "?");
     json_t *vocab = json_object_get(j, "vocab"), *merges = json_object_get(j, "merges");
     if (!json_is_object(vocab) || !json_is_array(merges))
@@ -511,6 +568,7 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
             return oom(err);
         iter = json_object_iter_next(vocab, iter);
     }
+    m->model_vocab_size = m->vocab.n;
     /* id -> token: the keys are NUL-terminated in the pool, which no longer moves */
     for (size_t i = 0; i < m->vocab.n; i++)
         m->id_off[m->vocab.ent[i].val] = (int64_t)m->vocab.ent[i].off;
@@ -558,10 +616,8 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
 
     /* byte fallback ids and the byte-level fast path */
     aif_tk_bytelevel_init();
+    byte_fallback_ids(m);
     for (int b = 0; b < 256; b++) {
-        char name[8];
-        snprintf(name, sizeof name, "<0x%02X>", b);
-        m->byte_fb[b] = aif_tk_strmap_get(&m->vocab, name, 6);
         char enc[4];
         int l = aif_tk_utf8_encode(aif_tk_byte_char[b], enc);
         m->byte_id[b] = aif_tk_strmap_get(&m->vocab, enc, (size_t)l);
@@ -640,7 +696,7 @@ static aif_code add_token(aif_tokenizer *tok, json_t *t, size_t idx, aif_err *er
         for (size_t i = 0; i < av->n; i++)
             if (av->tok[i].id > max)
                 max = av->tok[i].id;
-        int64_t vs = (int64_t)tok->bpe.vocab.n;
+        int64_t vs = (int64_t)tok->bpe.model_vocab_size;
         id = (int32_t)(max < 0 ? vs : (max >= vs || vs == 0) ? max + 1 : vs);
         if (id >= MAX_VOCAB_ID)
             return aif_err_set(err, AIF_ERANGE, "added_tokens[%zu]: id beyond %d", idx, MAX_VOCAB_ID);
