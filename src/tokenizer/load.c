@@ -304,6 +304,12 @@ static aif_code parse_dec(json_t *j, aif_tk_dec *d, int depth, aif_err *err)
         d->str = dup_n(json_string_value(c), d->str_len);
         if (!d->str)
             return oom(err);
+        json_t *lit = json_object_get(json_object_get(j, "pattern"), "String");
+        if (json_is_string(lit) && utf8_ok(lit)) { /* matched literally, without the regex engine */
+            d->pat_len = json_string_length(lit);
+            d->pat = dup_n(json_string_value(lit), d->pat_len);
+            return d->pat ? AIF_OK : oom(err);
+        }
         return parse_pattern(json_object_get(j, "pattern"), "decoder Replace", &d->re, err);
     }
     if (!strcmp(t, "BPEDecoder") || !strcmp(t, "WordPiece")) {
@@ -457,13 +463,70 @@ static char *opt_str(json_t *j, const char *key)
     return aif_strdup(s);
 }
 
+static void byte_fallback_ids(aif_tk_bpe *m)
+{
+    for (int b = 0; b < 256; b++) {
+        char name[8];
+        snprintf(name, sizeof name, "<0x%02X>", b);
+        m->byte_fb[b] = aif_tk_strmap_get(&m->vocab, name, 6);
+    }
+}
+
+/* Unigram: "vocab": [[piece, score], ...], "unk_id", "byte_fallback". */
+static aif_code parse_unigram(json_t *j, aif_tk_bpe *m, aif_err *err)
+{
+    json_t *vocab = json_object_get(j, "vocab"), *unk = json_object_get(j, "unk_id");
+    if (!json_is_array(vocab))
+        return aif_err_set(err, AIF_EFORMAT, "model (Unigram): missing vocab (array)");
+    size_t n = json_array_size(vocab);
+    if (n >= MAX_VOCAB_ID)
+        return aif_err_set(err, AIF_ERANGE, "model (Unigram): %zu pieces, above %d", n, MAX_VOCAB_ID);
+    m->unigram = 1;
+    m->unk_id = -1;
+    if (unk && !json_is_null(unk)) {
+        if (!json_is_integer(unk) || json_integer_value(unk) < 0 || (size_t)json_integer_value(unk) >= n)
+            return aif_err_set(err, AIF_EFORMAT, "model (Unigram): unk_id is not an index into vocab");
+        m->unk_id = (int32_t)json_integer_value(unk);
+    }
+    m->byte_fallback = get_bool(j, "byte_fallback", 0);
+    m->model_vocab_size = n;
+    m->n_id_tok = n;
+    m->scores = aif_malloc((n + 1) * sizeof *m->scores);
+    m->id_off = aif_malloc((n + 1) * sizeof *m->id_off);
+    m->pieces = aif_calloc(1, sizeof *m->pieces);
+    if (!m->scores || !m->id_off || !m->pieces || aif_tk_trie_insert(m->pieces, "", 0, -1))
+        return oom(err);
+    m->min_score = 1.0 / 0.0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(vocab, i), *p = json_array_get(e, 0), *sc = json_array_get(e, 1);
+        if (!json_is_string(p) || !json_is_number(sc) || !utf8_ok(p))
+            return aif_err_set(err, AIF_EFORMAT, "model.vocab[%zu]: expected [piece, score]", i);
+        const char *ps = json_string_value(p);
+        size_t pl = json_string_length(p);
+        m->scores[i] = json_number_value(sc);
+        if (m->scores[i] < m->min_score)
+            m->min_score = m->scores[i];
+        if (aif_tk_strmap_put(&m->vocab, ps, pl, (int32_t)i) || aif_tk_trie_insert(m->pieces, ps, pl, (int32_t)i))
+            return oom(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *p = json_array_get(json_array_get(vocab, i), 0);
+        m->id_off[i] = aif_tk_strmap_key_off(&m->vocab, json_string_value(p), json_string_length(p));
+    }
+    byte_fallback_ids(m);
+    return AIF_OK;
+}
+
 static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
 {
     if (!json_is_object(j))
         return aif_err_set(err, AIF_EFORMAT, "\"model\" must be an object");
     json_t *ty = json_object_get(j, "type");
+    if ((ty && json_is_string(ty) && !strcmp(json_string_value(ty), "Unigram")) ||
+        (!ty && json_is_array(json_object_get(j, "vocab"))))
+        return parse_unigram(j, m, err);
     if (ty && (!json_is_string(ty) || strcmp(json_string_value(ty), "BPE")))
-        return aif_err_set(err, AIF_ENOTSUP, "unsupported model \"%s\" (only BPE)",
+        return aif_err_set(err, AIF_ENOTSUP, "unsupported model \"%s\" (only BPE and Unigram)",
                            json_is_string(ty) ? json_string_value(ty) : "?");
     json_t *vocab = json_object_get(j, "vocab"), *merges = json_object_get(j, "merges");
     if (!json_is_object(vocab) || !json_is_array(merges))
@@ -505,6 +568,7 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
             return oom(err);
         iter = json_object_iter_next(vocab, iter);
     }
+    m->model_vocab_size = m->vocab.n;
     /* id -> token: the keys are NUL-terminated in the pool, which no longer moves */
     for (size_t i = 0; i < m->vocab.n; i++)
         m->id_off[m->vocab.ent[i].val] = (int64_t)m->vocab.ent[i].off;
@@ -552,10 +616,8 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
 
     /* byte fallback ids and the byte-level fast path */
     aif_tk_bytelevel_init();
+    byte_fallback_ids(m);
     for (int b = 0; b < 256; b++) {
-        char name[8];
-        snprintf(name, sizeof name, "<0x%02X>", b);
-        m->byte_fb[b] = aif_tk_strmap_get(&m->vocab, name, 6);
         char enc[4];
         int l = aif_tk_utf8_encode(aif_tk_byte_char[b], enc);
         m->byte_id[b] = aif_tk_strmap_get(&m->vocab, enc, (size_t)l);
@@ -634,7 +696,7 @@ static aif_code add_token(aif_tokenizer *tok, json_t *t, size_t idx, aif_err *er
         for (size_t i = 0; i < av->n; i++)
             if (av->tok[i].id > max)
                 max = av->tok[i].id;
-        int64_t vs = (int64_t)tok->bpe.vocab.n;
+        int64_t vs = (int64_t)tok->bpe.model_vocab_size;
         id = (int32_t)(max < 0 ? vs : (max >= vs || vs == 0) ? max + 1 : vs);
         if (id >= MAX_VOCAB_ID)
             return aif_err_set(err, AIF_ERANGE, "added_tokens[%zu]: id beyond %d", idx, MAX_VOCAB_ID);
@@ -708,7 +770,23 @@ static aif_code build_added(aif_tokenizer *tok, aif_err *err)
         av->has_norm = 1;
     }
     aif_tk_buf_release(&normed);
-    /* a token whose id another entry took over is no longer reachable by id */
+    /* decode's skip_special tests the token string of each id (Rust: is_special_token) */
+    size_t nid = aif_tokenizer_vocab_size(tok);
+    tok->special_ids = aif_calloc(nid / 8 + 1, 1);
+    if (!tok->special_ids)
+        return oom(err);
+    tok->n_special_ids = nid;
+    for (size_t i = 0; i < av->n; i++) {
+        if (!av->tok[i].special)
+            continue;
+        int32_t vid = aif_tk_strmap_get(&tok->bpe.vocab, av->tok[i].content, av->tok[i].len);
+        int32_t ids[2] = {av->tok[i].id, vid};
+        for (int k = 0; k < 2; k++) {
+            const char *t = ids[k] >= 0 ? aif_tokenizer_id_to_token(tok, ids[k]) : NULL;
+            if (t && strlen(t) == av->tok[i].len && !memcmp(t, av->tok[i].content, av->tok[i].len))
+                tok->special_ids[ids[k] / 8] |= (uint8_t)(1u << (ids[k] % 8));
+        }
+    }
     return AIF_OK;
 fail:
     aif_tk_buf_release(&normed);
@@ -760,6 +838,9 @@ static aif_code parse_root(aif_tokenizer *tok, json_t *root, aif_err *err)
             return aif_err_set(err, AIF_ENOTSUP, "unsupported truncation (only max_length, direction Right)");
         tok->trunc_max = (size_t)json_integer_value(ml);
     }
+    j = json_object_get(root, "padding");
+    if (j && !json_is_null(j) && json_is_object(json_object_get(j, "strategy")))
+        return aif_err_set(err, AIF_ENOTSUP, "unsupported padding strategy Fixed (only BatchLongest or none)");
     j = json_object_get(root, "added_tokens");
     if (j && !json_is_null(j)) {
         if (!json_is_array(j))
@@ -926,6 +1007,7 @@ void aif_tokenizer_free(aif_tokenizer *tok)
     aif_tk_pre_free(tok->pre);
     aif_tk_post_free(tok->post);
     aif_tk_dec_free(tok->dec);
+    aif_free(tok->special_ids);
     aif_free(tok);
 }
 

@@ -206,6 +206,8 @@ static void load_errors(void)
     check_load_error("{'model':{'type':'BPE','vocab':{'a':0},'merges':[],'dropout':0.5}}", AIF_ENOTSUP, "dropout",
                      __LINE__);
     check_load_error("{'model':{'type':'BPE','vocab':{'a':0}}}", AIF_EFORMAT, "missing vocab", __LINE__);
+    check_load_error("{'padding':{'strategy':{'Fixed':8},'pad_id':0}," M "}", AIF_ENOTSUP, "padding", __LINE__);
+    check_load_error("{'truncation':{'max_length':8,'direction':'Left'}," M "}", AIF_ENOTSUP, "truncation", __LINE__);
     aif_tokenizer *tok = NULL;
     aif_err err = {0};
     CHECK_ERR(aif_tokenizer_load("/nonexistent/dir/tokenizer.json", &tok, &err), AIF_ENOTFOUND, err, "/nonexistent");
