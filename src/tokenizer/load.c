@@ -12,7 +12,7 @@
 #include "tok_int.h"
 
 #define MAX_JSON_BYTES ((size_t)512 << 20)
-#define MAX_VOCAB_ID (1 << 24)
+#define MAX_VOCAB_ID (1 << 22) /* largest real vocabularies: ~260k */
 #define MAX_DEPTH 16
 
 static aif_code oom(aif_err *err)
@@ -100,6 +100,7 @@ static aif_code parse_norm(json_t *j, aif_tk_norm *nm, int depth, aif_err *err)
     }
     static const struct { const char *name; aif_tk_norm_type t; } simple[] = {
         {"NFC", NORM_NFC}, {"NFD", NORM_NFD}, {"NFKC", NORM_NFKC}, {"NFKD", NORM_NFKD}, {"Lowercase", NORM_LOWERCASE},
+        {"StripAccents", NORM_STRIP_ACCENTS},
     };
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
         if (!strcmp(t, simple[i].name)) {
@@ -240,6 +241,14 @@ static aif_code parse_pre(json_t *j, aif_tk_pre *pre, int depth, aif_err *err)
         pre->type = PRE_WHITESPACE_SPLIT;
         return AIF_OK;
     }
+    if (!strcmp(t, "BertPreTokenizer")) {
+        pre->type = PRE_BERT;
+        return AIF_OK;
+    }
+    if (!strcmp(t, "CharDelimiterSplit")) {
+        pre->type = PRE_CHAR_DELIM;
+        return one_char(json_object_get(j, "delimiter"), "pre_tokenizer CharDelimiterSplit", ' ', &pre->replacement, err);
+    }
     return aif_err_set(err, AIF_ENOTSUP, "unsupported pre_tokenizer \"%s\"", t);
 }
 
@@ -295,6 +304,12 @@ static aif_code parse_dec(json_t *j, aif_tk_dec *d, int depth, aif_err *err)
         d->str = dup_n(json_string_value(c), d->str_len);
         if (!d->str)
             return oom(err);
+        json_t *lit = json_object_get(json_object_get(j, "pattern"), "String");
+        if (json_is_string(lit) && utf8_ok(lit)) { /* matched literally, without the regex engine */
+            d->pat_len = json_string_length(lit);
+            d->pat = dup_n(json_string_value(lit), d->pat_len);
+            return d->pat ? AIF_OK : oom(err);
+        }
         return parse_pattern(json_object_get(j, "pattern"), "decoder Replace", &d->re, err);
     }
     if (!strcmp(t, "BPEDecoder") || !strcmp(t, "WordPiece")) {
@@ -407,18 +422,12 @@ static aif_code parse_post(aif_tokenizer *tok, json_t *j, aif_tk_post *pp, int d
 static aif_code merges_insert(aif_tk_bpe *m, int32_t a, int32_t b, uint32_t rank, int32_t nid)
 {
     uint64_t k = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
-    uint64_t h = k;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    size_t j = (size_t)h & m->mmask;
-    while (m->mnew[j] >= 0 && m->mkey[j] != k)
+    size_t j = aif_tk_merge_hash(k) & m->mmask;
+    while (m->mtab[j].new_id >= 0 && m->mtab[j].key != k)
         j = (j + 1) & m->mmask;
-    if (m->mnew[j] < 0)
+    if (m->mtab[j].new_id < 0)
         m->n_merges++;
-    m->mkey[j] = k;
-    m->mrank[j] = rank;
-    m->mnew[j] = nid;
+    m->mtab[j] = (struct aif_tk_merge){k, rank, nid}; /* a repeated pair: the later rank wins (HashMap insert) */
     return AIF_OK;
 }
 
@@ -454,13 +463,70 @@ static char *opt_str(json_t *j, const char *key)
     return aif_strdup(s);
 }
 
+static void byte_fallback_ids(aif_tk_bpe *m)
+{
+    for (int b = 0; b < 256; b++) {
+        char name[8];
+        snprintf(name, sizeof name, "<0x%02X>", b);
+        m->byte_fb[b] = aif_tk_strmap_get(&m->vocab, name, 6);
+    }
+}
+
+/* Unigram: "vocab": [[piece, score], ...], "unk_id", "byte_fallback". */
+static aif_code parse_unigram(json_t *j, aif_tk_bpe *m, aif_err *err)
+{
+    json_t *vocab = json_object_get(j, "vocab"), *unk = json_object_get(j, "unk_id");
+    if (!json_is_array(vocab))
+        return aif_err_set(err, AIF_EFORMAT, "model (Unigram): missing vocab (array)");
+    size_t n = json_array_size(vocab);
+    if (n >= MAX_VOCAB_ID)
+        return aif_err_set(err, AIF_ERANGE, "model (Unigram): %zu pieces, above %d", n, MAX_VOCAB_ID);
+    m->unigram = 1;
+    m->unk_id = -1;
+    if (unk && !json_is_null(unk)) {
+        if (!json_is_integer(unk) || json_integer_value(unk) < 0 || (size_t)json_integer_value(unk) >= n)
+            return aif_err_set(err, AIF_EFORMAT, "model (Unigram): unk_id is not an index into vocab");
+        m->unk_id = (int32_t)json_integer_value(unk);
+    }
+    m->byte_fallback = get_bool(j, "byte_fallback", 0);
+    m->model_vocab_size = n;
+    m->n_id_tok = n;
+    m->scores = aif_malloc((n + 1) * sizeof *m->scores);
+    m->id_off = aif_malloc((n + 1) * sizeof *m->id_off);
+    m->pieces = aif_calloc(1, sizeof *m->pieces);
+    if (!m->scores || !m->id_off || !m->pieces || aif_tk_trie_insert(m->pieces, "", 0, -1))
+        return oom(err);
+    m->min_score = 1.0 / 0.0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *e = json_array_get(vocab, i), *p = json_array_get(e, 0), *sc = json_array_get(e, 1);
+        if (!json_is_string(p) || !json_is_number(sc) || !utf8_ok(p))
+            return aif_err_set(err, AIF_EFORMAT, "model.vocab[%zu]: expected [piece, score]", i);
+        const char *ps = json_string_value(p);
+        size_t pl = json_string_length(p);
+        m->scores[i] = json_number_value(sc);
+        if (m->scores[i] < m->min_score)
+            m->min_score = m->scores[i];
+        if (aif_tk_strmap_put(&m->vocab, ps, pl, (int32_t)i) || aif_tk_trie_insert(m->pieces, ps, pl, (int32_t)i))
+            return oom(err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *p = json_array_get(json_array_get(vocab, i), 0);
+        m->id_off[i] = aif_tk_strmap_key_off(&m->vocab, json_string_value(p), json_string_length(p));
+    }
+    byte_fallback_ids(m);
+    return AIF_OK;
+}
+
 static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
 {
     if (!json_is_object(j))
         return aif_err_set(err, AIF_EFORMAT, "\"model\" must be an object");
     json_t *ty = json_object_get(j, "type");
+    if ((ty && json_is_string(ty) && !strcmp(json_string_value(ty), "Unigram")) ||
+        (!ty && json_is_array(json_object_get(j, "vocab"))))
+        return parse_unigram(j, m, err);
     if (ty && (!json_is_string(ty) || strcmp(json_string_value(ty), "BPE")))
-        return aif_err_set(err, AIF_ENOTSUP, "unsupported model \"%s\" (only BPE)",
+        return aif_err_set(err, AIF_ENOTSUP, "unsupported model \"%s\" (only BPE and Unigram)",
                            json_is_string(ty) ? json_string_value(ty) : "?");
     json_t *vocab = json_object_get(j, "vocab"), *merges = json_object_get(j, "merges");
     if (!json_is_object(vocab) || !json_is_array(merges))
@@ -486,9 +552,11 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
             max_id = json_integer_value(val);
     }
     m->n_id_tok = (size_t)(max_id + 1);
-    m->id_tok = aif_calloc(m->n_id_tok + 1, sizeof *m->id_tok);
-    if (!m->id_tok)
+    m->id_off = aif_malloc((m->n_id_tok + 1) * sizeof *m->id_off);
+    if (!m->id_off)
         return oom(err);
+    for (size_t i = 0; i <= m->n_id_tok; i++)
+        m->id_off[i] = -1;
     void *iter = json_object_iter(vocab);
     while (iter) {
         const char *k = json_object_iter_key(iter);
@@ -498,11 +566,12 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
             return aif_err_set(err, AIF_EUTF8, "model.vocab: token with invalid UTF-8");
         if (aif_tk_strmap_put(&m->vocab, k, kl, id))
             return oom(err);
-        aif_free(m->id_tok[id]);
-        if (!(m->id_tok[id] = dup_n(k, kl)))
-            return oom(err);
         iter = json_object_iter_next(vocab, iter);
     }
+    m->model_vocab_size = m->vocab.n;
+    /* id -> token: the keys are NUL-terminated in the pool, which no longer moves */
+    for (size_t i = 0; i < m->vocab.n; i++)
+        m->id_off[m->vocab.ent[i].val] = (int64_t)m->vocab.ent[i].off;
     const char *unk = json_string_value(json_object_get(j, "unk_token"));
     m->unk_id = unk ? aif_tk_strmap_get(&m->vocab, unk, strlen(unk)) : -1;
 
@@ -510,13 +579,11 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
     size_t nm = json_array_size(merges), slots = 16;
     while (slots < 2 * nm + 2)
         slots *= 2;
-    m->mkey = aif_malloc(slots * sizeof *m->mkey);
-    m->mrank = aif_malloc(slots * sizeof *m->mrank);
-    m->mnew = aif_malloc(slots * sizeof *m->mnew);
-    if (!m->mkey || !m->mrank || !m->mnew)
+    m->mtab = aif_malloc(slots * sizeof *m->mtab);
+    if (!m->mtab)
         return oom(err);
     for (size_t i = 0; i < slots; i++)
-        m->mnew[i] = -1;
+        m->mtab[i].new_id = -1;
     m->mmask = slots - 1;
     aif_tk_buf tmp = {0};
     uint32_t rank = 0;
@@ -549,10 +616,8 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
 
     /* byte fallback ids and the byte-level fast path */
     aif_tk_bytelevel_init();
+    byte_fallback_ids(m);
     for (int b = 0; b < 256; b++) {
-        char name[8];
-        snprintf(name, sizeof name, "<0x%02X>", b);
-        m->byte_fb[b] = aif_tk_strmap_get(&m->vocab, name, 6);
         char enc[4];
         int l = aif_tk_utf8_encode(aif_tk_byte_char[b], enc);
         m->byte_id[b] = aif_tk_strmap_get(&m->vocab, enc, (size_t)l);
@@ -564,8 +629,8 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
     if (m->ignore_merges && m->bytes_ok) {
         aif_tk_buf raw = {0};
         for (size_t i = 0; i < m->vocab.n; i++) {
-            const char *s = m->vocab.pool.p + m->vocab.key_off[i];
-            size_t n = m->vocab.key_len[i], k = 0;
+            const char *s = m->vocab.pool.p + m->vocab.ent[i].off;
+            size_t n = m->vocab.ent[i].len, k = 0;
             int ok = 1;
             raw.n = 0;
             while (k < n && ok) {
@@ -576,12 +641,23 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
                 if (b < 0 || aif_tk_buf_push(&raw, &c, 1))
                     ok = 0;
             }
-            if (ok && aif_tk_strmap_put(&m->raw_vocab, raw.p, raw.n, m->vocab.val[i])) {
+            if (ok && aif_tk_strmap_put(&m->raw_vocab, raw.p, raw.n, m->vocab.ent[i].val)) {
                 aif_tk_buf_release(&raw);
                 return oom(err);
             }
         }
         aif_tk_buf_release(&raw);
+    }
+    /* SentencePiece-style vocabularies: can a merge cross the start of a run of U+2581? */
+    m->spm_split = !m->prefix && !m->suffix && aif_tk_strmap_get(&m->vocab, "\xE2\x96\x81", 3) >= 0;
+    for (size_t i = 0; i < m->vocab.n && m->spm_split; i++) {
+        const char *t = m->vocab.pool.p + m->vocab.ent[i].off;
+        size_t n = m->vocab.ent[i].len;
+        for (size_t k = 1; k + 3 <= n; k++)
+            if (!memcmp(t + k, "\xE2\x96\x81", 3) && !(k >= 3 && !memcmp(t + k - 3, "\xE2\x96\x81", 3))) {
+                m->spm_split = 0;
+                break;
+            }
     }
     if (aif_tk_bpe_cache_init(m))
         return oom(err);
@@ -620,7 +696,7 @@ static aif_code add_token(aif_tokenizer *tok, json_t *t, size_t idx, aif_err *er
         for (size_t i = 0; i < av->n; i++)
             if (av->tok[i].id > max)
                 max = av->tok[i].id;
-        int64_t vs = (int64_t)tok->bpe.vocab.n;
+        int64_t vs = (int64_t)tok->bpe.model_vocab_size;
         id = (int32_t)(max < 0 ? vs : (max >= vs || vs == 0) ? max + 1 : vs);
         if (id >= MAX_VOCAB_ID)
             return aif_err_set(err, AIF_ERANGE, "added_tokens[%zu]: id beyond %d", idx, MAX_VOCAB_ID);
@@ -645,8 +721,10 @@ static aif_code add_token(aif_tokenizer *tok, json_t *t, size_t idx, aif_err *er
         return AIF_OK;
     }
     av->tok[av->n] = a;
-    if (aif_tk_strmap_put(&av->map, s, n, (int32_t)av->n))
+    if (aif_tk_strmap_put(&av->map, s, n, (int32_t)av->n)) {
+        aif_free(a.content);
         return oom(err);
+    }
     av->n++;
     return AIF_OK;
 }
@@ -692,7 +770,23 @@ static aif_code build_added(aif_tokenizer *tok, aif_err *err)
         av->has_norm = 1;
     }
     aif_tk_buf_release(&normed);
-    /* a token whose id another entry took over is no longer reachable by id */
+    /* decode's skip_special tests the token string of each id (Rust: is_special_token) */
+    size_t nid = aif_tokenizer_vocab_size(tok);
+    tok->special_ids = aif_calloc(nid / 8 + 1, 1);
+    if (!tok->special_ids)
+        return oom(err);
+    tok->n_special_ids = nid;
+    for (size_t i = 0; i < av->n; i++) {
+        if (!av->tok[i].special)
+            continue;
+        int32_t vid = aif_tk_strmap_get(&tok->bpe.vocab, av->tok[i].content, av->tok[i].len);
+        int32_t ids[2] = {av->tok[i].id, vid};
+        for (int k = 0; k < 2; k++) {
+            const char *t = ids[k] >= 0 ? aif_tokenizer_id_to_token(tok, ids[k]) : NULL;
+            if (t && strlen(t) == av->tok[i].len && !memcmp(t, av->tok[i].content, av->tok[i].len))
+                tok->special_ids[ids[k] / 8] |= (uint8_t)(1u << (ids[k] % 8));
+        }
+    }
     return AIF_OK;
 fail:
     aif_tk_buf_release(&normed);
@@ -744,6 +838,9 @@ static aif_code parse_root(aif_tokenizer *tok, json_t *root, aif_err *err)
             return aif_err_set(err, AIF_ENOTSUP, "unsupported truncation (only max_length, direction Right)");
         tok->trunc_max = (size_t)json_integer_value(ml);
     }
+    j = json_object_get(root, "padding");
+    if (j && !json_is_null(j) && json_is_object(json_object_get(j, "strategy")))
+        return aif_err_set(err, AIF_ENOTSUP, "unsupported padding strategy Fixed (only BatchLongest or none)");
     j = json_object_get(root, "added_tokens");
     if (j && !json_is_null(j)) {
         if (!json_is_array(j))
@@ -910,6 +1007,7 @@ void aif_tokenizer_free(aif_tokenizer *tok)
     aif_tk_pre_free(tok->pre);
     aif_tk_post_free(tok->post);
     aif_tk_dec_free(tok->dec);
+    aif_free(tok->special_ids);
     aif_free(tok);
 }
 
@@ -930,8 +1028,8 @@ const char *aif_tokenizer_id_to_token(const aif_tokenizer *tok, int32_t id)
         return NULL;
     if ((size_t)id < tok->added.n_by_id && tok->added.by_id[id])
         return tok->added.tok[tok->added.by_id[id] - 1].content;
-    if ((size_t)id < tok->bpe.n_id_tok)
-        return tok->bpe.id_tok[id];
+    if ((size_t)id < tok->bpe.n_id_tok && tok->bpe.id_off[id] >= 0)
+        return tok->bpe.vocab.pool.p + tok->bpe.id_off[id];
     return NULL;
 }
 
