@@ -556,6 +556,32 @@ static void faults_in_scoring(void)
     CHECK_EQ(s.n_weights_set, 2);
     aif_validator_step_release(&s);
     CHECK_EQ(chain_weight(&E, 3), 28086);
+
+    /* A queued uid whose metadata is gone (the metagraph listener forgot its
+     * hotkey) scores inf on its own instead of aborting the step (13.5). */
+    sqlite3 *db;
+    char p[600];
+    snprintf(p, sizeof p, "%s/vali-state/state.db", E.model_dir);
+    CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM models WHERE hotkey = '5MinerC'", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_OK(aif_validator_eval_step(E.v, &s, &err), err);
+    CHECK_EQ(s.n, 3);
+    c = find_uid(&s, 3);
+    a = find_uid(&s, 1);
+    CHECK(c && a);
+    if (c && a) {
+        CHECK(isinf(c->score));
+        CHECK_STR(c->note, "no model metadata");
+        CHECK_STR(c->repo, "Unknown");
+        CHECK_EQ(c->block, AIF_SUBNET_NO_BLOCK);
+        /* All inf: every win rate 0, the softmax is uniform (13.7, kept for
+         * parity): step weights 1/3 each; EMA 0.5*(0,0,0,1) + 0.5*(0,1/3,1/3,1/3). */
+        CHECK_NEAR(c->win_rate, 0, 0);
+        CHECK_NEAR(c->comp_weight, 2.0 / 3.0, 1e-6);
+        CHECK_NEAR(a->comp_weight, 1.0 / 6.0, 1e-6);
+    }
+    aif_validator_step_release(&s);
     env_free(&E);
 }
 
@@ -772,6 +798,82 @@ static void run_loop_on_fake_clock(void)
     env_free(&E);
 }
 
+/* The whole flow with nothing but error checks, so that
+ * `aif-test --fail-alloc validator/alloc_failures_end_cleanly` can fail
+ * each allocation in turn: every run must end without a crash or a leak. */
+static void alloc_failures_end_cleanly(void)
+{
+    env E;
+    memset(&E, 0, sizeof E);
+    E.dir = aif_test_tmpdir();
+    E.now = (double)time(NULL);
+    snprintf(E.chain_path, sizeof E.chain_path, "%s/chain.db", E.dir);
+    snprintf(E.hub_root, sizeof E.hub_root, "%s/hub", E.dir);
+    snprintf(E.model_dir, sizeof E.model_dir, "%s/vali", E.dir);
+    aif_err err;
+    aif_err_clear(&err);
+    int ok = 0, have_hub = 0, have_step = 0;
+    aif_validator_step s;
+    aif_local_chain_opts co = {0, env_now, &E.now};
+    aif_local_subnet_params sp = {360, 0, 100000};
+    uint16_t uid;
+    char src[600], p[700], commit[41], hash[AIF_SUBNET_HASH_CHARS], line[200];
+    const char *cfg = "{\"arch\": \"LlamaForCausalLM\", \"params\": 5000, \"score\": 1.5}";
+    aif_code rc = aif_subnet_competitions_parse(comps_json, strlen(comps_json), "test", &E.comps, &err);
+    if (rc || (rc = aif_local_chain_open(E.chain_path, &co, &E.lc, &err)) != AIF_OK)
+        goto out;
+    E.chain = aif_local_chain_as_chain(E.lc);
+    if ((rc = aif_local_hub_open(E.hub_root, &E.hub, &err)) != AIF_OK)
+        goto out;
+    have_hub = 1;
+    if ((rc = aif_local_chain_add_subnet(E.lc, NETUID, &sp, &err)) ||
+        (rc = aif_local_chain_register(E.lc, NETUID, "5Vali", "5Cold", 2e5, 1, &uid, &err)) ||
+        (rc = aif_local_chain_register(E.lc, NETUID, "5MinerA", "5Cold", 0, 0, &uid, &err)))
+        goto out;
+    snprintf(src, sizeof src, "%s/src", E.dir);
+    snprintf(p, sizeof p, "%s/config.json", src);
+    if ((rc = aif_fs_mkdirs(src, &err)) || (rc = aif_fs_write_file(p, cfg, strlen(cfg), &err)))
+        goto out;
+    snprintf(p, sizeof p, "%s/model.safetensors", src);
+    if ((rc = aif_fs_write_file(p, "w", 1, &err)) ||
+        (rc = aif_hub_upload(&E.hub, "alice/m", src, 0, "upload", commit, &err)) ||
+        (rc = aif_subnet_hash_dir(src, hash, &err)))
+        goto out;
+    aif_subnet_model_id id;
+    memset(&id, 0, sizeof id);
+    snprintf(id.ns, sizeof id.ns, "alice");
+    snprintf(id.name, sizeof id.name, "m");
+    snprintf(id.commit, sizeof id.commit, "%s", commit);
+    id.has_commit = id.has_secure_hash = 1;
+    aif_subnet_secure_hash(hash, "5MinerA", id.secure_hash);
+    id.competition_id = 7;
+    aif_chain_signer sg;
+    memset(&sg, 0, sizeof sg);
+    snprintf(sg.ss58, sizeof sg.ss58, "5MinerA");
+    if ((rc = aif_subnet_model_id_format(&id, line, sizeof line, &err)) ||
+        (rc = aif_chain_commit(&E.chain, &sg, NETUID, line, strlen(line), &err)) ||
+        (rc = aif_local_chain_advance(E.lc, 20, &err)) || (rc = env_validator(&E, &err)))
+        goto out;
+    if ((rc = aif_validator_run_once(E.v, &s, &err)) != AIF_OK)
+        goto out;
+    have_step = 1;
+    ok = s.n == 1 && s.uids[0].score == 1.5 && s.weights_rc == AIF_OK && s.n_weights_set == 2;
+    size_t n_rm;
+    rc = aif_validator_cleanup(E.v, &n_rm, &err);
+out:
+    if (!aif_test_injecting()) {
+        CHECK_OK(rc, err);
+        CHECK(ok);
+    }
+    if (have_step)
+        aif_validator_step_release(&s);
+    aif_validator_free(E.v);
+    if (have_hub)
+        aif_hub_close(&E.hub);
+    aif_local_chain_close(E.lc);
+    aif_subnet_competitions_free(E.comps);
+}
+
 /* ---- isolation ---- */
 
 static aif_code child_ok(void *arg, void *out, size_t cap, size_t *len, aif_err *err)
@@ -832,5 +934,6 @@ AIF_TESTS(validator_validator) = {
     {"validator/version_change_resets_state", version_change_resets_state},
     {"validator/cleanup_removes_unused_models", cleanup_removes_unused_models},
     {"validator/run_loop_on_fake_clock", run_loop_on_fake_clock},
+    {"validator/alloc_failures_end_cleanly", alloc_failures_end_cleanly},
     {NULL, NULL},
 };
