@@ -83,6 +83,11 @@ typedef struct aif_validator_opts {
 
     size_t updated_models_limit;           /* 30: cap on pending + current uids */
     double chain_update_cadence;           /* 1200 s between checks of one uid */
+    /* top-model scan (spec 8.6) */
+    double scan_top_model_cadence;         /* 1800 s between scans */
+    int64_t model_retry_cadence;           /* 300 blocks since a top miner's last eval */
+    double weight_sync_vali_min_stake;     /* 100000: validators whose weights count */
+    double weight_sync_miner_min_percent;  /* 0.05 of a validator's weight sum */
     double score_timeout;                  /* 4300 s per model (spec 6.4) */
     double inspect_timeout;                /* 600 s */
     /* run loop cadences (spec 8.14) */
@@ -164,6 +169,8 @@ typedef struct aif_validator_update_report {
     size_t misconfigured;                  /* inf recorded under competition 0 */
     size_t errors;                         /* transient: logged, retried on a later pass */
     int limit_reached;                     /* stopped at updated_models_limit */
+    size_t scan_synced;                    /* top miners force-synced by the top-model scan (8.6) */
+    size_t scan_queued;                    /* of which queued */
 } aif_validator_update_report;
 
 /* ------------------------------------------------------------------------
@@ -177,7 +184,8 @@ typedef struct aif_validator aif_validator;
 aif_code aif_validator_new(const aif_validator_opts *opts, aif_validator **out, aif_err *err);
 void aif_validator_free(aif_validator *v);
 
-/* One update pass over the metagraph (spec 8.4, 8.4.1, 8.4.2). Per-uid
+/* One update pass over the metagraph (spec 8.4, 8.4.1, 8.4.2), preceded by
+ * the top-model scan when due (8.6). Per-uid
  * failures are recorded and counted, never returned; an error is returned
  * only when the chain cannot be read. report may be NULL. */
 aif_code aif_validator_update(aif_validator *v, aif_validator_update_report *report, aif_err *err);

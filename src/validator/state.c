@@ -411,6 +411,21 @@ aif_code aif_vali_uid_queued(aif_validator *v, int comp, uint16_t uid, int *queu
     return AIF_OK;
 }
 
+aif_code aif_vali_last_eval_block(aif_validator *v, const char *hotkey, int64_t *block, aif_err *err)
+{
+    sqlite3_stmt *st;
+    aif_code rc = prep(v, "SELECT MAX(block) FROM history WHERE hotkey = ?", &st, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, hotkey, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    *block = r == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW)
+        return dbfail(v, err, "reading eval history");
+    return AIF_OK;
+}
+
 aif_code aif_vali_uids_count(aif_validator *v, size_t *n, aif_err *err)
 {
     sqlite3_stmt *st;

@@ -158,6 +158,77 @@ static aif_code decide_force(aif_validator *v, uint16_t uid, const char *hotkey,
     return AIF_OK;
 }
 
+static const aif_commitment *find_commitment(const aif_commitment *cms, size_t n, const aif_neuron *ne)
+{
+    for (size_t j = 0; j < n; j++)
+        if (cms[j].uid == ne->uid && strcmp(cms[j].hotkey, ne->hotkey) == 0)
+            return &cms[j];
+    return NULL;
+}
+
+/* Top-model scan (8.6): miners that staked validators weight at >= 5 % of
+ * their row are re-synced (forced) when they are in no uid set and have
+ * not been evaluated for model_retry_cadence blocks; this ignores the
+ * updated_models_limit, as the reference does. */
+static aif_code top_model_scan(aif_validator *v, const aif_metagraph *mg, const aif_commitment *cms, size_t n_cm,
+                               int64_t c, aif_validator_update_report *rep, aif_err *err)
+{
+    if (mg->n == 0)
+        return AIF_OK;
+    unsigned char *top = aif_calloc_err(mg->n, 1, "top miners", err);
+    if (!top)
+        return AIF_ENOMEM;
+    for (size_t i = 0; i < mg->n_weights;) {
+        size_t j = i;
+        double sum = 0;
+        while (j < mg->n_weights && mg->weights[j].src == mg->weights[i].src)
+            sum += mg->weights[j++].weight;
+        uint16_t src = mg->weights[i].src;
+        if (src < mg->n && mg->neurons[src].stake >= v->o.weight_sync_vali_min_stake &&
+            mg->neurons[src].validator_permit) {
+            double thr = v->o.weight_sync_miner_min_percent * sum;
+            for (size_t k = i; k < j; k++)
+                if (mg->weights[k].dest < mg->n && (double)mg->weights[k].weight >= thr)
+                    top[mg->weights[k].dest] = 1;
+        }
+        i = j;
+    }
+    aif_code rc = AIF_OK;
+    uint16_t *queued = NULL;
+    size_t n_queued = 0;
+    if ((rc = aif_vali_uids_all(v, &queued, &n_queued, err)) != AIF_OK)
+        goto out;
+    for (size_t u = 0; u < mg->n && rc == AIF_OK; u++) {
+        if (!top[u])
+            continue;
+        int in_set = 0;
+        for (size_t q = 0; q < n_queued; q++)
+            in_set |= queued[q] == u;
+        if (in_set)
+            continue;
+        const aif_neuron *ne = &mg->neurons[u];
+        int64_t last;
+        if ((rc = aif_vali_last_eval_block(v, ne->hotkey, &last, err)) != AIF_OK)
+            break;
+        if (c - last < v->o.model_retry_cadence)
+            continue;
+        sync_out s;
+        aif_err e;
+        aif_err_clear(&e);
+        aif_code src = sync_model(v, ne->uid, ne->hotkey, c, find_commitment(cms, n_cm, ne), 1, &s, &e);
+        if ((rc = apply(v, ne->uid, ne->hotkey, c, &s, err)) != AIF_OK)
+            break;
+        rep->scan_synced++;
+        rep->scan_queued += s.updated;
+        if (src != AIF_OK)
+            aif_log(AIF_LOG_DEBUG, "top-model scan: %s", e.msg);
+    }
+out:
+    aif_free(queued);
+    aif_free(top);
+    return rc;
+}
+
 aif_code aif_validator_update(aif_validator *v, aif_validator_update_report *report, aif_err *err)
 {
     aif_validator_update_report rep;
@@ -202,6 +273,12 @@ aif_code aif_validator_update(aif_validator *v, aif_validator_update_report *rep
     }
 
     int64_t c = (int64_t)block;
+    double t_scan = aif_vali_now(v);
+    if (t_scan - v->last_scan >= v->o.scan_top_model_cadence) {
+        v->last_scan = t_scan;
+        if ((rc = top_model_scan(v, &mg, cms, n_cm, c, &rep, err)) != AIF_OK)
+            goto out;
+    }
     size_t start = mg.n ? v->cursor % mg.n : 0;
     for (size_t k = 0; k < mg.n; k++) {
         size_t i = (start + k) % mg.n;
@@ -222,10 +299,7 @@ aif_code aif_validator_update(aif_validator *v, aif_validator_update_report *rep
         }
         v->checked_at[ne->uid] = now;
         rep.checked++;
-        const aif_commitment *cm = NULL;
-        for (size_t j = 0; j < n_cm; j++)
-            if (cms[j].uid == ne->uid && strcmp(cms[j].hotkey, ne->hotkey) == 0)
-                cm = &cms[j];
+        const aif_commitment *cm = find_commitment(cms, n_cm, ne);
         int force = 0;
         aif_err e;
         aif_err_clear(&e);

@@ -21,6 +21,10 @@ void aif_validator_opts_default(aif_validator_opts *o)
     aif_subnet_params_default(&o->params);
     o->updated_models_limit = 30;
     o->chain_update_cadence = 20 * 60;
+    o->scan_top_model_cadence = 30 * 60;
+    o->model_retry_cadence = 300;
+    o->weight_sync_vali_min_stake = 100000;
+    o->weight_sync_miner_min_percent = 0.05;
     o->score_timeout = 4300;
     o->inspect_timeout = 600;
     o->update_initial_delay = 60;
@@ -126,6 +130,7 @@ aif_code aif_validator_new(const aif_validator_opts *opts, aif_validator **out, 
         aif_validator_free(v);
         return rc;
     }
+    v->last_scan = -INFINITY;
     *out = v;
     return AIF_OK;
 }

@@ -25,6 +25,7 @@ struct aif_validator {
     double *checked_at;
     size_t n_checked_at;
     size_t cursor;          /* next metagraph index of the update pass */
+    double last_scan;       /* clock time of the last top-model scan */
 };
 
 /* Copy src into dst (cap bytes), truncating. */
@@ -56,6 +57,8 @@ aif_code aif_vali_uids_get(aif_validator *v, int which, int comp, uint16_t **uid
 aif_code aif_vali_uids_set(aif_validator *v, int which, int comp, const uint16_t *uids, size_t n, aif_err *err);
 aif_code aif_vali_uid_add(aif_validator *v, int which, int comp, uint16_t uid, aif_err *err);
 aif_code aif_vali_uid_queued(aif_validator *v, int comp, uint16_t uid, int *queued, aif_err *err);
+/* Latest eval block of a hotkey over all competitions (0 if none). */
+aif_code aif_vali_last_eval_block(aif_validator *v, const char *hotkey, int64_t *block, aif_err *err);
 aif_code aif_vali_uids_count(aif_validator *v, size_t *n, aif_err *err);
 /* All (uid) rows of both sets, any competition, ascending, distinct. */
 aif_code aif_vali_uids_all(aif_validator *v, uint16_t **uids, size_t *n, aif_err *err);

@@ -749,6 +749,55 @@ static void cleanup_removes_unused_models(void)
     env_free(&E);
 }
 
+/* Spec 8.6: a miner that staked validators weight, in no uid set and not
+ * evaluated for 300 blocks, is force-synced by the top-model scan even
+ * when the per-uid cadence would skip it. */
+static void top_model_scan_resyncs_top_miners(void)
+{
+    if (aif_test_injecting())
+        return;
+    env E;
+    env_init(&E, 2);
+    push(&E, "5MinerA", "alice/top", make_model("LlamaForCausalLM", 5000, "1.5", "ok", 0), NULL);
+    advance(&E, 20);
+    aif_validator_free(E.v);
+    E.o.chain_update_cadence = 1e9;
+    aif_err err;
+    CHECK_OK(aif_validator_new(&E.o, &E.v, &err), err);
+    aif_validator_step s;
+    CHECK_OK(aif_validator_run_once(E.v, &s, &err), err);
+    CHECK_EQ(s.n, 1);
+    CHECK_EQ(s.n_weights_set, 2); /* uid 0 (burn 0.7) and uid 1 (0.3) */
+    aif_validator_step_release(&s);
+    /* A leaves every uid set (as a model that retention dropped would). */
+    sqlite3 *db;
+    char p[600];
+    snprintf(p, sizeof p, "%s/vali-state/state.db", E.model_dir);
+    CHECK(sqlite3_open(p, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM uids", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    advance(&E, 299);
+    E.now += 1800; /* the scan is due again; the per-uid cadence (1e9 s) is not */
+    aif_validator_update_report rep;
+    CHECK_OK(aif_validator_update(E.v, &rep, &err), err);
+    CHECK_EQ(rep.checked, 0);
+    CHECK_EQ(rep.scan_synced, 0); /* 299 blocks since the last eval: too soon */
+    advance(&E, 1);
+    E.now += 1800;
+    CHECK_OK(aif_validator_update(E.v, &rep, &err), err);
+    CHECK_EQ(rep.checked, 0);
+    /* top miners: weights 65535 (uid 0) and 28086 (uid 1), both >= 5 % of
+     * the row; uid 0 has no commitment (misconfigured), uid 1 is queued */
+    CHECK_EQ(rep.scan_synced, 2);
+    CHECK_EQ(rep.scan_queued, 1);
+    uint16_t *u;
+    size_t n;
+    CHECK_OK(aif_validator_uids_get(E.v, 1, 7, &u, &n, &err), err);
+    CHECK(n == 1 && u[0] == 1);
+    aif_free(u);
+    env_free(&E);
+}
+
 static void on_step(void *ctx, const aif_validator_step *s)
 {
     env *E = ctx;
@@ -934,6 +983,7 @@ AIF_TESTS(validator_validator) = {
     {"validator/version_change_resets_state", version_change_resets_state},
     {"validator/cleanup_removes_unused_models", cleanup_removes_unused_models},
     {"validator/run_loop_on_fake_clock", run_loop_on_fake_clock},
+    {"validator/top_model_scan_resyncs_top_miners", top_model_scan_resyncs_top_miners},
     {"validator/alloc_failures_end_cleanly", alloc_failures_end_cleanly},
     {NULL, NULL},
 };
