@@ -798,6 +798,70 @@ static void top_model_scan_resyncs_top_miners(void)
     env_free(&E);
 }
 
+/* A queued miner commits a new model: the next pass downloads it although
+ * the uid is queued (its metadata changed), clears its eval history, and the
+ * cleaner later drops the old snapshot. The pending + current cap stops a
+ * pass early. */
+static void new_commitment_replaces_model(void)
+{
+    if (aif_test_injecting())
+        return;
+    env E;
+    env_init(&E, 2);
+    push(&E, "5MinerA", "alice/m", make_model("LlamaForCausalLM", 5000, "1.5", "ok", 0), NULL);
+    push(&E, "5MinerB", "bob/m", make_model("LlamaForCausalLM", 5000, "1.6", "ok", 0), NULL);
+    advance(&E, 20);
+    aif_validator_free(E.v);
+    E.o.updated_models_limit = 1;
+    aif_err err;
+    CHECK_OK(aif_validator_new(&E.o, &E.v, &err), err);
+    aif_validator_update_report rep;
+    CHECK_OK(aif_validator_update(E.v, &rep, &err), err);
+    CHECK_EQ(rep.queued, 1);
+    CHECK(rep.limit_reached);
+    aif_validator_step s;
+    CHECK_OK(aif_validator_eval_step(E.v, &s, &err), err);
+    CHECK(s.n == 1 && s.uids[0].uid == 1);
+    aif_validator_step_release(&s);
+    aif_subnet_history h;
+    CHECK_OK(aif_validator_history_get(E.v, "5MinerA", 7, &h, &err), err);
+    CHECK_EQ(h.n, 1);
+    aif_validator_model old;
+    int found;
+    CHECK_OK(aif_validator_model_get(E.v, "5MinerA", &old, &found, &err), err);
+
+    /* A's new model (score 1.25) */
+    push(&E, "5MinerA", "alice/m", make_model("LlamaForCausalLM", 5000, "1.25", "ok", 0), NULL);
+    advance(&E, 10);
+    aif_validator_free(E.v);
+    E.o.updated_models_limit = 30;
+    CHECK_OK(aif_validator_new(&E.o, &E.v, &err), err);
+    CHECK_OK(aif_validator_update(E.v, &rep, &err), err);
+    CHECK_EQ(rep.queued, 2); /* A's new model, and B now that there is room */
+    aif_validator_model m;
+    CHECK_OK(aif_validator_model_get(E.v, "5MinerA", &m, &found, &err), err);
+    CHECK(found && strcmp(m.id.commit, old.id.commit) != 0 && m.block == 25);
+    CHECK_OK(aif_validator_history_get(E.v, "5MinerA", 7, &h, &err), err);
+    CHECK_EQ(h.n, 0);
+    CHECK_OK(aif_validator_eval_step(E.v, &s, &err), err);
+    CHECK_EQ(s.n, 2);
+    const aif_validator_step_uid *a = find_uid(&s, 1);
+    CHECK(a && a->score == 1.25 && a->block == 25 && a->win_rate == 1.0);
+    aif_validator_step_release(&s);
+
+    char p[700];
+    snprintf(p, sizeof p, "%s/models/5MinerA/models--alice--m/snapshots/%s", E.model_dir, old.id.commit);
+    CHECK(aif_fs_is_dir(p));
+    E.now += 900; /* past the 600 s grace, with room for the real seconds the test took */
+    size_t n_rm;
+    CHECK_OK(aif_validator_cleanup(E.v, &n_rm, &err), err);
+    CHECK_EQ(n_rm, 1);
+    CHECK(!aif_fs_exists(p));
+    snprintf(p, sizeof p, "%s/models/5MinerA/models--alice--m/snapshots/%s", E.model_dir, m.id.commit);
+    CHECK(aif_fs_is_dir(p));
+    env_free(&E);
+}
+
 static void on_step(void *ctx, const aif_validator_step *s)
 {
     env *E = ctx;
@@ -983,6 +1047,7 @@ AIF_TESTS(validator_validator) = {
     {"validator/version_change_resets_state", version_change_resets_state},
     {"validator/cleanup_removes_unused_models", cleanup_removes_unused_models},
     {"validator/run_loop_on_fake_clock", run_loop_on_fake_clock},
+    {"validator/new_commitment_replaces_model", new_commitment_replaces_model},
     {"validator/top_model_scan_resyncs_top_miners", top_model_scan_resyncs_top_miners},
     {"validator/alloc_failures_end_cleanly", alloc_failures_end_cleanly},
     {NULL, NULL},
