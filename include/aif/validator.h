@@ -48,7 +48,9 @@ typedef struct aif_validator_evaluator {
     aif_code (*prepare)(void *ctx, const aif_subnet_competition *comp, uint64_t block, uint64_t seed, aif_err *err);
     /* Score one model: raw[t] for each of comp->n_tasks tasks, lower is
      * better, +inf failed (spec 6.1). Runs in a child process forked after
-     * prepare, so it sees what prepare made. */
+     * prepare, so it sees the memory prepare filled; but threads (an
+     * aif_pool) and GPU contexts do not survive fork(): create them inside
+     * score (or inspect), never in prepare. */
     aif_code (*score)(void *ctx, const char *snapshot_dir, const aif_subnet_competition *comp, double *raw,
                       aif_err *err);
 } aif_validator_evaluator;

@@ -292,6 +292,8 @@ aif_code aif_validator_update(aif_validator *v, aif_validator_update_report *rep
         }
         v->cursor = i + 1;
         const aif_neuron *ne = &mg.neurons[i];
+        if (ne->uid >= v->n_checked_at) /* a chain breaking neurons[i].uid == i */
+            continue;
         double now = aif_vali_now(v);
         if (now - v->checked_at[ne->uid] < v->o.chain_update_cadence) {
             rep.skipped_recent++;
