@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aif/alloc.h"
 #include "aif/fs.h"
@@ -114,6 +115,31 @@ aif_code aif_vali_int_set(aif_validator *v, const char *key, int64_t value, aif_
     return done(v, st, "writing kv", err);
 }
 
+static aif_code open_db(aif_validator *v, const char *path, aif_err *err)
+{
+    if (sqlite3_open_v2(path, &v->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        aif_code rc =
+            aif_err_set(err, AIF_EIO, "%s: cannot open: %s", path, v->db ? sqlite3_errmsg(v->db) : "out of memory");
+        sqlite3_close(v->db);
+        v->db = NULL;
+        return rc;
+    }
+    sqlite3_busy_timeout(v->db, 10000);
+    aif_code rc = exec(v, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
+    if (rc == AIF_OK)
+        rc = exec(v, schema, err);
+    return rc;
+}
+
+/* The database is damaged (not a database, corrupt): SQLite says so with
+ * these primary codes. */
+static int damaged(aif_validator *v)
+{
+    int c = v->db ? sqlite3_errcode(v->db) & 0xff : 0;
+    return c == SQLITE_NOTADB || c == SQLITE_CORRUPT;
+}
+
 aif_code aif_vali_open(aif_validator *v, aif_err *err)
 {
     aif_code rc;
@@ -121,16 +147,25 @@ aif_code aif_vali_open(aif_validator *v, aif_err *err)
     if ((rc = aif_fs_mkdirs(v->state_dir, err)) != AIF_OK ||
         (rc = aif_fs_path(path, sizeof path, err, "%s/state.db", v->state_dir)) != AIF_OK)
         return rc;
-    if (sqlite3_open_v2(path, &v->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        rc = aif_err_set(err, AIF_EIO, "%s: cannot open: %s", path, v->db ? sqlite3_errmsg(v->db) : "out of memory");
+    rc = open_db(v, path, err);
+    if (rc != AIF_OK && damaged(v)) {
+        /* As a failed pickle load in the reference (8.1 steps 8 and 10):
+         * warn and start empty; the damaged file is kept for inspection. */
+        char aside[PATH_MAX + 32], side[PATH_MAX + 8];
+        aif_log(AIF_LOG_WARN, "%s: %s; moving it aside and starting with an empty state", path, err ? err->msg : "");
         sqlite3_close(v->db);
         v->db = NULL;
-        return rc;
+        snprintf(aside, sizeof aside, "%s.damaged", path);
+        if (rename(path, aside) != 0)
+            return aif_err_set(err, AIF_EIO, "%s: damaged, and cannot be moved aside", path);
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+        aif_err_clear(err);
+        rc = open_db(v, path, err);
     }
-    sqlite3_busy_timeout(v->db, 10000);
-    if ((rc = exec(v, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err)) != AIF_OK ||
-        (rc = exec(v, schema, err)) != AIF_OK)
+    if (rc)
         return rc;
     /* Version rule (spec 8.10): a different or missing version wipes the uid
      * sets and the model tracker; the competition tracker stays. */

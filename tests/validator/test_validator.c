@@ -706,6 +706,30 @@ static void version_change_resets_state(void)
     CHECK_OK(aif_validator_weights(E.v, &w, &n, &err), err);
     CHECK(n == 2 && w[1] == 1.0f); /* the EMA survived: A had it all */
     aif_free(w);
+
+    /* A damaged state file is moved aside and the validator starts empty
+     * (the reference's failed pickle load), instead of refusing to start. */
+    aif_validator_free(E.v);
+    E.v = NULL;
+    char side[700];
+    snprintf(side, sizeof side, "%s-wal", p);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", p);
+    unlink(side);
+    const char junk[] = "this is not an SQLite database, just 64 bytes of text to fill it.";
+    CHECK_OK(aif_fs_write_file(p, junk, sizeof junk - 1, &err), err);
+    CHECK_OK(env_validator(&E, &err), err);
+    snprintf(side, sizeof side, "%s.damaged", p);
+    CHECK(aif_fs_exists(side));
+    if (E.v) {
+        CHECK_OK(aif_validator_weights(E.v, &w, &n, &err), err);
+        CHECK_EQ(n, 0);
+        aif_free(w);
+        aif_validator_step s2;
+        CHECK_OK(aif_validator_run_once(E.v, &s2, &err), err);
+        CHECK_EQ(s2.n, 1); /* and it carries on */
+        aif_validator_step_release(&s2);
+    }
     env_free(&E);
 }
 
