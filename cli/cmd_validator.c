@@ -23,6 +23,7 @@ static void on_signal(int sig)
 }
 
 typedef struct out_ctx {
+    aif_validator *v;
     int json;
     aif_json j;
     FILE *mem;
@@ -36,6 +37,29 @@ static void print_num(double v)
         printf(" %10s", "inf");
     else
         printf(" %10.6f", v);
+}
+
+/* Subnet weights above 0.001, largest first (spec 8.13). */
+static void print_weights(aif_validator *v)
+{
+    float *w;
+    size_t n;
+    aif_err err;
+    if (aif_validator_weights(v, &w, &n, &err) != AIF_OK)
+        return;
+    printf("subnet weights > 0.001:");
+    for (;;) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (w[i] > 0.001f && (best == n || w[i] > w[best]))
+                best = i;
+        if (best == n)
+            break;
+        printf("  uid %zu: %.6f", best, (double)w[best]);
+        w[best] = 0;
+    }
+    printf("\n");
+    aif_free(w);
 }
 
 static void print_table(const aif_validator_step *s)
@@ -64,8 +88,6 @@ static void print_table(const aif_validator_step *s)
         else
             printf("weights not set: %s\n", s->weights_msg);
     }
-    printf("\n");
-    fflush(stdout);
 }
 
 static void json_step(aif_json *j, const aif_validator_step *s)
@@ -122,10 +144,14 @@ static void json_step(aif_json *j, const aif_validator_step *s)
 static void on_step(void *ctx, const aif_validator_step *s)
 {
     out_ctx *o = ctx;
-    if (o->json)
+    if (o->json) {
         json_step(&o->j, s);
-    else
+    } else {
         print_table(s);
+        print_weights(o->v);
+        printf("\n");
+        fflush(stdout);
+    }
 }
 
 int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
@@ -234,6 +260,7 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
 
     out_ctx out = {0};
     out.json = cli->json;
+    out.v = v;
     if (out.json) {
         out.mem = open_memstream(&out.buf, &out.len);
         if (!out.mem) {
