@@ -79,7 +79,7 @@ typedef struct step_work {
     uint16_t *ev_uids;
     double *scores, *win_rate;
     int64_t *ev_blocks, *wins;
-    aif_subnet_history *hist;
+    aif_subnet_eval_result *result; /* the EvalResult each evaluated uid gets */
     float *comp_w, *subnet_w;
     size_t *retained;
     uint16_t *retained_uids;
@@ -100,7 +100,7 @@ static void work_release(step_work *w)
     aif_free(w->win_rate);
     aif_free(w->ev_blocks);
     aif_free(w->wins);
-    aif_free(w->hist);
+    aif_free(w->result);
     aif_free(w->comp_w);
     aif_free(w->subnet_w);
     aif_free(w->retained);
@@ -154,10 +154,19 @@ static void score_one(aif_validator *v, const aif_subnet_competition *comp, cons
 static aif_code save_step(aif_validator *v, const aif_subnet_schedule_entry *e, const aif_subnet_competition *comp,
                           step_work *w, const aif_validator_step *step, aif_err *err)
 {
+    /* Each history is read, extended and written inside the transaction, so
+     * a change made meanwhile (an update pass clearing it) is not undone. */
     aif_code rc = aif_vali_begin(v, err);
-    for (size_t k = 0; k < step->n && rc == AIF_OK; k++)
-        if (step->uids[k].hotkey[0])
-            rc = aif_vali_history_put(v, step->uids[k].hotkey, comp->id, &w->hist[k], err);
+    for (size_t k = 0; k < step->n && rc == AIF_OK; k++) {
+        const char *hk = step->uids[k].hotkey;
+        if (!hk[0])
+            continue;
+        aif_subnet_history h;
+        if ((rc = aif_vali_history_get(v, hk, comp->id, &h, err)) != AIF_OK)
+            break;
+        aif_subnet_history_add(&h, &w->result[k]);
+        rc = aif_vali_history_put(v, hk, comp->id, &h, err);
+    }
     if (rc == AIF_OK)
         rc = aif_vali_uids_set(v, 0, comp->id, w->retained_uids, w->n_keep, err);
     /* Pending keeps what arrived after we read it (nothing, single thread). */
@@ -264,11 +273,11 @@ aif_code aif_validator_eval_step(aif_validator *v, aif_validator_step *step, aif
     w.win_rate = aif_calloc(m ? m : 1, sizeof *w.win_rate);
     w.ev_blocks = aif_calloc(m ? m : 1, sizeof *w.ev_blocks);
     w.wins = aif_calloc(m ? m : 1, sizeof *w.wins);
-    w.hist = aif_calloc(m ? m : 1, sizeof *w.hist);
+    w.result = aif_calloc(m ? m : 1, sizeof *w.result);
     w.retained = aif_calloc(m ? m : 1, sizeof *w.retained);
     w.retained_uids = aif_calloc(m ? m : 1, sizeof *w.retained_uids);
     if (!step->task_names || !step->uids || !step->task_scores || !step->dropped || !w.ev_uids || !w.scores ||
-        !w.win_rate || !w.ev_blocks || !w.wins || !w.hist || !w.retained || !w.retained_uids) {
+        !w.win_rate || !w.ev_blocks || !w.wins || !w.result || !w.retained || !w.retained_uids) {
         rc = aif_err_set(err, AIF_ENOMEM, "out of memory for the step record");
         goto out;
     }
@@ -309,12 +318,9 @@ aif_code aif_validator_eval_step(aif_validator *v, aif_validator_step *step, aif
         u->win_rate = w.win_rate[k];
         u->wins = w.wins[k];
         u->epsilon_adv = aif_subnet_epsilon_at(eps, c, u->block);
-        if (!u->hotkey[0])
-            continue;
-        if ((rc = aif_vali_history_get(v, u->hotkey, comp->id, &w.hist[k], err)) != AIF_OK)
-            goto out;
+        /* the EvalResult to append (8.7 step 10) */
         aif_subnet_eval_result r = {c, w.scores[k], w.ev_blocks[top], w.scores[top]};
-        aif_subnet_history_add(&w.hist[k], &r);
+        w.result[k] = r;
     }
     /* The vector covers the metagraph, the tracker and every evaluated uid,
      * so a shrunken metagraph cannot abort the step (spec 8.15 last row). */
