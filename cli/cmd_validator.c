@@ -222,8 +222,9 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
     (void)wallet_hotkey;
 
     aif_subnet_competitions *comps = NULL;
-    aif_local_chain *lc = NULL;
-    aif_hub hub = {0};
+    aif_local_chain *lc = NULL, *lc2 = NULL;
+    aif_hub hub = {0}, hub2 = {0};
+    aif_chain chain2;
     aif_validator *v = NULL;
     aif_chain chain;
     int status = 1;
@@ -240,6 +241,13 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
         aif_err_wrap(&err, "--hub.path %s", hub_path);
         goto fail;
     }
+    /* The update thread gets its own connections (with --once there is none). */
+    if (!once) {
+        if (aif_local_chain_open(chain_path, NULL, &lc2, &err) != AIF_OK ||
+            aif_local_hub_open(hub_path, &hub2, &err) != AIF_OK)
+            goto fail;
+        chain2 = aif_local_chain_as_chain(lc2);
+    }
     aif_validator_opts o;
     aif_validator_opts_default(&o);
     if (aif_validator_evaluator_default(&o.evaluator, &err) != AIF_OK)
@@ -250,6 +258,10 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
     o.schedule = schedule;
     o.chain = &chain;
     o.hub = &hub;
+    if (!once) {
+        o.update_chain = &chain2;
+        o.update_hub = &hub2;
+    }
     snprintf(o.signer.ss58, sizeof o.signer.ss58, "%s", hotkey);
     o.dont_set_weights = dont_set;
     o.params.sample_min = (int)sample_min;
@@ -305,7 +317,10 @@ done:
     aif_validator_free(v);
     if (hub.ops)
         aif_hub_close(&hub);
+    if (hub2.ops)
+        aif_hub_close(&hub2);
     aif_local_chain_close(lc);
+    aif_local_chain_close(lc2);
     aif_subnet_competitions_free(comps);
     return status;
 }

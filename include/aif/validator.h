@@ -78,6 +78,13 @@ typedef struct aif_validator_opts {
     const char *schedule;                  /* "main" */
     const aif_chain *chain;                /* borrowed */
     const aif_hub *hub;                    /* borrowed */
+    /* A second chain and hub handle (their own connections) for an update
+     * thread in aif_validator_run, so downloads go on while models are
+     * scored (spec 8: the reference's update thread). NULL: run does the
+     * update passes itself between steps. With a thread, the clock must be
+     * thread-safe (the real one is), and the thread sleeps in real time. */
+    const aif_chain *update_chain;
+    const aif_hub *update_hub;
     aif_chain_signer signer;               /* the validator's hotkey */
     aif_validator_evaluator evaluator;
     aif_validator_clock clock;

@@ -4,6 +4,7 @@
  * four threads; here one thread interleaves them, each pass doing its part
  * when due. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -64,9 +65,9 @@ void aif_vali_sleep(const aif_validator *v, double s)
         v->o.clock.sleep(v->o.clock.ctx, s);
         return;
     }
+    /* A signal (SIGINT setting the stop flag) ends the sleep early. */
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
+    nanosleep(&ts, NULL);
 }
 
 int aif_vali_hotkey_ok(const char *hotkey)
@@ -222,13 +223,95 @@ aif_code aif_validator_run_once(aif_validator *v, aif_validator_step *step, aif_
     return AIF_OK;
 }
 
+/* ---- the update thread (optional) ---- */
+
+typedef struct update_worker {
+    aif_validator *u;        /* own state connection, the update chain and hub */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int quit;
+    pthread_t th;
+} update_worker;
+
+/* Sleep up to s real seconds; returns nonzero when asked to quit. */
+static int worker_wait(update_worker *w, double s)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    double t = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 + (s > 0 ? s : 0);
+    ts.tv_sec = (time_t)t;
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    pthread_mutex_lock(&w->lock);
+    while (!w->quit && pthread_cond_timedwait(&w->cond, &w->lock, &ts) == 0) {
+    }
+    int q = w->quit;
+    pthread_mutex_unlock(&w->lock);
+    return q;
+}
+
+static void *update_main(void *arg)
+{
+    update_worker *w = arg;
+    if (worker_wait(w, w->u->o.update_initial_delay))
+        return NULL;
+    do {
+        aif_err e;
+        aif_err_clear(&e);
+        if (aif_validator_update(w->u, NULL, &e))
+            aif_log(AIF_LOG_ERROR, "update pass: %s", e.msg);
+    } while (!worker_wait(w, w->u->o.update_poll));
+    return NULL;
+}
+
+static aif_code worker_start(aif_validator *v, update_worker *w, aif_err *err)
+{
+    memset(w, 0, sizeof *w);
+    aif_validator_opts o = v->o;
+    o.chain = v->o.update_chain;
+    o.hub = v->o.update_hub;
+    o.update_chain = NULL;
+    o.update_hub = NULL;
+    aif_code rc = aif_validator_new(&o, &w->u, err);
+    if (rc)
+        return aif_err_wrap(err, "update thread");
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->cond, NULL);
+    if (pthread_create(&w->th, NULL, update_main, w) != 0) {
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->cond);
+        aif_validator_free(w->u);
+        return aif_err_set(err, AIF_EINTERNAL, "cannot start the update thread");
+    }
+    return AIF_OK;
+}
+
+static void worker_stop(update_worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->quit = 1;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->th, NULL);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cond);
+    aif_validator_free(w->u);
+}
+
 aif_code aif_validator_run(aif_validator *v, int64_t max_steps, volatile int *stop,
                            void (*on_step)(void *ctx, const aif_validator_step *step), void *on_step_ctx,
                            aif_err *err)
 {
     const aif_validator_opts *o = &v->o;
+    int threaded = o->update_chain && o->update_hub;
+    update_worker worker;
+    if (threaded) {
+        aif_code rc = worker_start(v, &worker, err);
+        if (rc)
+            return rc;
+    }
     double t0 = aif_vali_now(v);
-    double next_update = t0 + o->update_initial_delay, next_weights = t0 + o->weights_initial_delay;
+    double next_update = threaded ? INFINITY : t0 + o->update_initial_delay;
+    double next_weights = t0 + o->weights_initial_delay;
     double next_clean = t0 + o->cleaner_initial_delay, next_step = t0;
     int64_t steps = 0;
     while (!(stop && *stop) && (max_steps <= 0 || steps < max_steps)) {
@@ -273,7 +356,7 @@ aif_code aif_validator_run(aif_validator *v, int64_t max_steps, volatile int *st
                 aif_log(AIF_LOG_WARN, "cleaner: %s", e.msg);
             next_clean = aif_vali_now(v) + o->cleaner_interval;
         }
-        if (stop && *stop)
+        if ((stop && *stop) || (max_steps > 0 && steps >= max_steps))
             break;
         /* Sleep until the next thing is due. */
         double due = next_update;
@@ -285,6 +368,8 @@ aif_code aif_validator_run(aif_validator *v, int64_t max_steps, volatile int *st
             due = next_clean;
         aif_vali_sleep(v, due - aif_vali_now(v));
     }
+    if (threaded)
+        worker_stop(&worker);
     if (stop && *stop)
         return aif_err_set(err, AIF_ECANCELED, "validator stopped after %lld steps", (long long)steps);
     return AIF_OK;

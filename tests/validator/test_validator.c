@@ -935,6 +935,62 @@ static void run_loop_on_fake_clock(void)
     env_free(&E);
 }
 
+static void on_step_until_both(void *ctx, const aif_validator_step *s)
+{
+    env *E = ctx;
+    E->steps++;
+    if (s->n == 2 || E->steps > 2000)
+        E->stop = 1;
+}
+
+/* The run loop with an update thread (its own chain and hub handles) on
+ * the real clock with sub-second cadences: models get downloaded by the
+ * thread while the main thread steps. */
+static void run_loop_with_update_thread(void)
+{
+    if (aif_test_injecting())
+        return;
+    env E;
+    env_init(&E, 2);
+    push(&E, "5MinerA", "alice/a", make_model("LlamaForCausalLM", 5000, "1.5", "ok", 0), NULL);
+    push(&E, "5MinerB", "bob/b", make_model("LlamaForCausalLM", 5000, "1.2", "ok", 0), NULL);
+    advance(&E, 20);
+    aif_validator_free(E.v);
+    aif_err err;
+    aif_local_chain *lc2;
+    aif_hub hub2;
+    aif_local_chain_opts co = {0, NULL, NULL};
+    CHECK_OK(aif_local_chain_open(E.chain_path, &co, &lc2, &err), err);
+    CHECK_OK(aif_local_hub_open(E.hub_root, &hub2, &err), err);
+    aif_chain chain2 = aif_local_chain_as_chain(lc2);
+    E.o.update_chain = &chain2;
+    E.o.update_hub = &hub2;
+    E.o.clock = (aif_validator_clock){NULL, NULL, NULL}; /* real time */
+    E.o.update_initial_delay = 0;
+    E.o.update_poll = 0.02;
+    E.o.no_uids_sleep = 0.02;
+    E.o.weights_initial_delay = 0;
+    E.o.weights_interval = 0.01;
+    E.o.cleaner_initial_delay = 1e9;
+    CHECK_OK(aif_validator_new(&E.o, &E.v, &err), err);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* step until a step has seen both models (the thread queues them) */
+    CHECK_ERR(aif_validator_run(E.v, 0, &E.stop, on_step_until_both, &E, &err), AIF_ECANCELED, err, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(E.steps >= 1 && E.steps <= 2000);
+    CHECK((double)(t1.tv_sec - t0.tv_sec) < 60);
+    aif_validator_step s;
+    CHECK_OK(aif_validator_last_step(E.v, &s, &err), err);
+    CHECK_EQ(s.n, 2);
+    const aif_validator_step_uid *b = find_uid(&s, 2);
+    CHECK(b && b->score == 1.2 && b->win_rate == 1.0);
+    aif_validator_step_release(&s);
+    env_free(&E);
+    aif_hub_close(&hub2);
+    aif_local_chain_close(lc2);
+}
+
 /* The whole flow with nothing but error checks, so that
  * `aif-test --fail-alloc validator/alloc_failures_end_cleanly` can fail
  * each allocation in turn: every run must end without a crash or a leak. */
@@ -1071,6 +1127,7 @@ AIF_TESTS(validator_validator) = {
     {"validator/version_change_resets_state", version_change_resets_state},
     {"validator/cleanup_removes_unused_models", cleanup_removes_unused_models},
     {"validator/run_loop_on_fake_clock", run_loop_on_fake_clock},
+    {"validator/run_loop_with_update_thread", run_loop_with_update_thread},
     {"validator/new_commitment_replaces_model", new_commitment_replaces_model},
     {"validator/top_model_scan_resyncs_top_miners", top_model_scan_resyncs_top_miners},
     {"validator/alloc_failures_end_cleanly", alloc_failures_end_cleanly},
