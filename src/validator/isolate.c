@@ -123,6 +123,18 @@ aif_code aif_validator_isolate(aif_validator_child_fn fn, void *arg, double time
             break;
         }
         got += (size_t)n;
+        /* Stop at a complete message rather than at EOF: a child forked at
+         * the same time by another thread may hold our pipe's write end. */
+        if (got >= 2 * sizeof(uint32_t)) {
+            uint32_t h[2], ml;
+            memcpy(h, msg, sizeof h);
+            size_t need = sizeof h + (size_t)h[1] + sizeof ml;
+            if (h[1] <= cap && got >= need) {
+                memcpy(&ml, msg + sizeof h + h[1], sizeof ml);
+                if (ml < sizeof err->msg && got >= need + ml)
+                    break;
+            }
+        }
     }
     close(fds[0]);
     if (timed_out || overflow)
