@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "aif/fs.h"
 #include "aif/safetensors.h"
 
 /* Write raw bytes to dir/name; return the path (harness-owned buffer). */
@@ -315,6 +318,49 @@ static void model_dirs(void)
     }
 }
 
+/* The Hugging Face cache keeps snapshot files as symlinks into blobs/. */
+static void symlinked_snapshot(void)
+{
+    const char *root = aif_test_tmpdir();
+    char blobs[512], snap[512], link[600];
+    snprintf(blobs, sizeof blobs, "%s/blobs", root);
+    snprintf(snap, sizeof snap, "%s/snapshots/abc", root);
+    aif_err err;
+    CHECK_OK(aif_fs_mkdirs(blobs, &err), err);
+    CHECK_OK(aif_fs_mkdirs(snap, &err), err);
+    write_h(blobs, "0123abcd", H2, 8);
+    snprintf(link, sizeof link, "%s/model.safetensors", snap);
+    CHECK(symlink("../../blobs/0123abcd", link) == 0);
+    aif_safetensors *st = NULL;
+    CHECK_OK(aif_safetensors_open_dir(snap, &st, &err), err);
+    if (st) {
+        CHECK_EQ(aif_safetensors_count(st), 1);
+        CHECK_STR(aif_safetensors_at(st, 0)->file, link);
+        aif_safetensors_close(st);
+    }
+}
+
+/* In-memory images: the name given is what messages use. */
+static void parse_memory(void)
+{
+    static const uint8_t img[] = "\x10\0\0\0\0\0\0\0{\"__metadata__\":{}}\x01";
+    aif_safetensors *st = NULL;
+    aif_err err;
+    /* 16-byte header "{"__metadata__":{}}" is 19 bytes: the length says 16. */
+    CHECK_ERR(aif_safetensors_parse(img, sizeof img - 1, "blob", &st, &err), AIF_EFORMAT, err, "blob: header is not valid JSON");
+    CHECK(st == NULL);
+    /* 26 bytes of JSON + 6 spaces = 32 = 0x20. */
+    static const uint8_t ok[] = "\x20\0\0\0\0\0\0\0{\"__metadata__\":{\"a\":\"b\"}}      ";
+    CHECK_OK(aif_safetensors_parse(ok, sizeof ok - 1, NULL, &st, &err), err);
+    if (st) {
+        CHECK_EQ(aif_safetensors_count(st), 0);
+        CHECK_STR(aif_safetensors_metadata(st, "a"), "b");
+        CHECK_EQ(aif_safetensors_total_bytes(st), 40);
+        aif_safetensors_close(st);
+    }
+    CHECK_ERR(aif_safetensors_parse(ok, 7, NULL, &st, &err), AIF_EFORMAT, err, "(memory): file is 7 bytes");
+}
+
 AIF_TESTS(safetensors_hostile) = {
     {"safetensors/hostile_short_files", short_files},
     {"safetensors/hostile_json", bad_json},
@@ -325,5 +371,7 @@ AIF_TESTS(safetensors_hostile) = {
     {"safetensors/hostile_duplicates_metadata", duplicates_and_metadata},
     {"safetensors/hostile_sharded", sharded_ok_and_hostile},
     {"safetensors/model_dirs", model_dirs},
+    {"safetensors/symlinked_snapshot", symlinked_snapshot},
+    {"safetensors/parse_memory", parse_memory},
     {NULL, NULL},
 };
