@@ -11,6 +11,7 @@
 
 #include "aif/local.h"
 #include "aif/validator.h"
+#include "aif/wallet.h"
 
 AIF_COMMAND(validator, "run the subnet validator: download, check and score models, set weights")
 
@@ -159,7 +160,7 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
     long long netuid = 80, steps = 0, sample_min = 20, limit = 30;
     double score_timeout = 4300;
     const char *model_dir = NULL, *chain_kind = "finney", *chain_path = NULL, *hub_kind = "hf", *hub_path = NULL;
-    const char *wallet_name = NULL, *wallet_hotkey = NULL, *hotkey = NULL, *comps_path = NULL, *schedule = "main";
+    const char *wallet_name = NULL, *wallet_hotkey = NULL, *wallet_path = NULL, *hotkey = NULL, *comps_path = NULL, *schedule = "main";
     int once = 0, dont_set = 0;
     const aif_opt opts[] = {
         {"netuid", AIF_OPT_INT, &netuid, "N", "subnet (80)"},
@@ -170,6 +171,7 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
         {"hub.path", AIF_OPT_STR, &hub_path, "DIR", "the local hub directory"},
         {"wallet.name", AIF_OPT_STR, &wallet_name, "W", "btcli wallet name"},
         {"wallet.hotkey", AIF_OPT_STR, &wallet_hotkey, "H", "btcli hotkey name"},
+        {"wallet.path", AIF_OPT_STR, &wallet_path, "DIR", "wallets root (default $BT_WALLET_PATH or ~/.bittensor/wallets)"},
         {"hotkey", AIF_OPT_STR, &hotkey, "SS58", "the validator's hotkey address (enough for the local chain)"},
         {"once", AIF_OPT_FLAG, &once, NULL, "one update pass, one evaluation step, one weight pass, then exit"},
         {"steps", AIF_OPT_INT, &steps, "N", "stop after N evaluation steps (default: run forever)"},
@@ -214,12 +216,22 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
     }
     if (!chain_path || !hub_path)
         return aif_cli_usage_error("validator: --chain.path FILE and --hub.path DIR are required with local backends");
-    if (wallet_name && !hotkey) {
-        aif_err_set(&err, AIF_ENOTSUP, "--wallet.name: wallets are not available in this build yet; pass the "
-                    "hotkey address with --hotkey SS58 (the local chain needs no signature)");
-        return aif_cli_fail(&err);
+    /* The validator's hotkey: --hotkey, or the wallet's public hotkey file.
+     * The local chain needs only the address (no signature). */
+    aif_chain_signer signer;
+    memset(&signer, 0, sizeof signer);
+    if (hotkey) {
+        snprintf(signer.ss58, sizeof signer.ss58, "%s", hotkey);
+    } else {
+        aif_wallet w;
+        aif_crypto_keypair *kp = NULL;
+        if (aif_wallet_init(&w, wallet_path, wallet_name, wallet_hotkey, &err) != AIF_OK ||
+            aif_wallet_load(&w, AIF_WALLET_HOTKEYPUB, NULL, NULL, &kp, &err) != AIF_OK)
+            return aif_cli_fail(&err);
+        memcpy(signer.public_key, aif_crypto_keypair_public(kp), 32);
+        aif_crypto_ss58_encode(signer.public_key, AIF_SS58_BITTENSOR, signer.ss58);
+        aif_crypto_keypair_free(kp);
     }
-    (void)wallet_hotkey;
 
     aif_subnet_competitions *comps = NULL;
     aif_local_chain *lc = NULL, *lc2 = NULL;
@@ -262,7 +274,7 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
         o.update_chain = &chain2;
         o.update_hub = &hub2;
     }
-    snprintf(o.signer.ss58, sizeof o.signer.ss58, "%s", hotkey);
+    o.signer = signer;
     o.dont_set_weights = dont_set;
     o.params.sample_min = (int)sample_min;
     o.updated_models_limit = (size_t)limit;

@@ -9,6 +9,7 @@
 
 #include "aif/fs.h"
 #include "aif/local.h"
+#include "aif/wallet.h"
 
 /* Run `$AIF_BIN args`, collecting stdout+stderr; returns the exit status. */
 static int run_aif(const char *args, char *out, size_t cap)
@@ -55,7 +56,21 @@ static void cli_validator_options(void)
              "--wallet.hotkey h",
              models, chain, hub);
     CHECK_EQ(run_aif(args, out, sizeof out), 1);
-    CHECK(strstr(out, "wallets are not available") != NULL);
+    CHECK(strstr(out, "hotkeys/hpub.txt") != NULL); /* no such wallet */
+    /* A wallet with //Alice as hotkey: it loads, and the command goes on to
+     * the evaluator (not available yet). */
+    aif_crypto_keypair *kp;
+    CHECK_OK(aif_crypto_keypair_from_suri("//Alice", &kp, &err), err);
+    aif_wallet w;
+    CHECK_OK(aif_wallet_init(&w, dir, "w", "h", &err), err);
+    CHECK_OK(aif_wallet_save(&w, AIF_WALLET_HOTKEYPUB, kp, NULL, NULL, 0, &err), err);
+    aif_crypto_keypair_free(kp);
+    snprintf(args, sizeof args,
+             "validator --model_dir %s --chain local --chain.path %s --hub local --hub.path %s --wallet.path %s "
+             "--wallet.name w --wallet.hotkey h --once",
+             models, chain, hub, dir);
+    CHECK_EQ(run_aif(args, out, sizeof out), 1);
+    CHECK(strstr(out, "not available yet") != NULL);
     snprintf(args, sizeof args,
              "validator --model_dir %s --chain local --chain.path %s --hub local --hub.path %s --hotkey 5V "
              "--schedule nope --once",
