@@ -5,6 +5,8 @@
 #include "harness.h"
 
 #include <dirent.h>
+#include <jansson.h>
+#include <sys/wait.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -579,6 +581,125 @@ static void errors_say_what_to_do(void)
     fakehub_stop(fh);
 }
 
+static void xet_only_answer_is_unsupported(void)
+{
+    env e;
+    env_start(&e, 0, TOKEN);
+    fakehub_static(e.fh, "POST", "/erin/xet.git/info/lfs/objects/batch", 200, "Content-Type: application/json\r\n",
+                   NULL,
+                   "{\"transfer\":\"xet\",\"objects\":[{\"oid\":\"" "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+                   "\",\"size\":6,\"actions\":{\"upload\":{\"href\":\"https://hub/xet-token\"}}}]}");
+    const char *src = aif_test_tmpdir();
+    puts_(src, "model.safetensors", "hello\n");
+    aif_err err;
+    char c[41];
+    CHECK_ERR(aif_hub_upload(&e.hub, "erin/xet", src, 1, "x", c, &err), AIF_ENOTSUP, err, "Xet");
+    /* what we offered: basic and multipart only (hub spec 3.7) */
+    char *body = fakehub_last_body(e.fh, "POST", "/info/lfs/objects/batch");
+    CHECK(body && strstr(body, "\"transfers\":[\"basic\",\"multipart\"]") && !strstr(body, "xet"));
+    free(body);
+    CHECK_EQ(fakehub_count(e.fh, "POST", "/commit/"), 0);
+    env_stop(&e);
+}
+
+static void set_env(const char *k, const char *v)
+{
+    if (v)
+        setenv(k, v, 1);
+    else
+        unsetenv(k);
+}
+
+/* Run `[env] $AIF_BIN args`, collecting stdout; returns the exit status. */
+static int run_aif(const char *envs, const char *args, char *out, size_t cap)
+{
+    const char *bin = getenv("AIF_BIN");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "env %s %s %s 2>/dev/null", envs, bin ? bin : "build/aif", args);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void env_defaults_and_cli(void)
+{
+    if (aif_test_injecting())
+        return;
+    /* cache dir and token from the environment (hub spec 1.1, 1.2) */
+    const char *keep[] = {"HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "HF_TOKEN", "HF_ENDPOINT"};
+    char *saved[5];
+    for (int i = 0; i < 5; i++)
+        saved[i] = getenv(keep[i]) ? strdup(getenv(keep[i])) : NULL;
+    char d[PATH_MAX];
+    set_env("HF_HUB_CACHE", NULL);
+    set_env("HUGGINGFACE_HUB_CACHE", NULL);
+    set_env("HF_HOME", "/tmp/hfhome");
+    aif_hub_hf_cache_dir(d, sizeof d);
+    CHECK_STR(d, "/tmp/hfhome/hub");
+    set_env("HF_HUB_CACHE", "/tmp/hubcache");
+    aif_hub_hf_cache_dir(d, sizeof d);
+    CHECK_STR(d, "/tmp/hubcache");
+
+    fakehub_opts o = {.store_dir = aif_test_tmpdir(), .lfs_threshold = 1024, .chunk_size = 4096};
+    fakehub *fh = fakehub_start(&o);
+    const char *cache = aif_test_tmpdir();
+    set_env("HF_TOKEN", " " TOKEN "\n"); /* trimmed like huggingface_hub does */
+    set_env("HF_ENDPOINT", fakehub_url(fh));
+    set_env("HF_HUB_CACHE", cache);
+    aif_hub hub;
+    aif_err err;
+    CHECK_OK(aif_hub_hf_open(NULL, &hub, &err), err);
+    char who[64] = "";
+    CHECK_OK(aif_hub_hf_whoami(&hub, who, sizeof who, &err), err);
+    CHECK_STR(who, "alice");
+    aif_hub_close(&hub);
+
+    /* the CLI: upload --private, info --json, download --include */
+    const char *src = aif_test_tmpdir();
+    puts_(src, "config.json", "{\"x\": 1}");
+    uint8_t *w = noise(10000, 3);
+    put(src, "model.safetensors", w, 10000);
+    free(w);
+    char envs[2048], args[2048];
+    static char out[65536];
+    snprintf(envs, sizeof envs, "HF_ENDPOINT=%s HF_TOKEN=%s HF_HUB_CACHE=%s", fakehub_url(fh), TOKEN, cache);
+    snprintf(args, sizeof args, "hub upload %s frank/cli --private -q", src);
+    CHECK_EQ(run_aif(envs, args, out, sizeof out), 0);
+    char commit[41] = "";
+    snprintf(commit, sizeof commit, "%.40s", out);
+    CHECK_EQ(strlen(commit), 40);
+    CHECK_EQ(run_aif(envs, "hub info frank/cli --json", out, sizeof out), 0);
+    json_t *j = json_loads(out, 0, NULL);
+    CHECK(j != NULL);
+    if (j) {
+        CHECK_STR(json_string_value(json_object_get(j, "commit")), commit);
+        CHECK(json_is_true(json_object_get(j, "private")));
+        CHECK_EQ(json_integer_value(json_object_get(j, "total_bytes")), 10000 + 8 + 50); /* {"x": 1} + the 50-byte .gitattributes */
+        json_decref(j);
+    }
+    CHECK_EQ(run_aif(envs, "hub download frank/cli --include '*.json' --json", out, sizeof out), 0);
+    j = json_loads(out, 0, NULL);
+    const char *snap = json_string_value(json_object_get(j, "snapshot"));
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/config.json", snap ? snap : "");
+    CHECK(snap && aif_fs_exists(p));
+    snprintf(p, sizeof p, "%s/model.safetensors", snap ? snap : "");
+    CHECK(snap && !aif_fs_exists(p));
+    CHECK_STR(json_string_value(json_object_get(j, "commit")), commit);
+    json_decref(j);
+    CHECK_EQ(run_aif(envs, "hub info frank/nothere", out, sizeof out), 1);
+    CHECK_EQ(run_aif(envs, "hub download", out, sizeof out), 2);
+    fakehub_stop(fh);
+    for (int i = 0; i < 5; i++) {
+        set_env(keep[i], saved[i]);
+        free(saved[i]);
+    }
+}
+
 AIF_TESTS(hub_hf) = {
     {"hub/hf_git_blob_oid_vectors", git_blob_oid_vectors},
     {"hub/hf_parse_recorded_model_info_and_tree", parse_recorded_model_info_and_tree},
@@ -588,5 +709,7 @@ AIF_TESTS(hub_hf) = {
     {"hub/hf_fetch_model_sharded_and_corrupt", fetch_model_sharded_and_corrupt},
     {"hub/hf_resume_cut_oversize_and_retries", resume_cut_oversize_and_retries},
     {"hub/hf_errors_say_what_to_do", errors_say_what_to_do},
+    {"hub/hf_xet_only_answer_is_unsupported", xet_only_answer_is_unsupported},
+    {"hub/hf_env_defaults_and_cli", env_defaults_and_cli},
     {NULL, NULL},
 };
