@@ -68,7 +68,7 @@ static aif_code parse_parts(json_t *hdr, aif_hub_hf_lfs_object *o, const char *w
     if ((s && (end == s || *end)) || v == 0 || (json_is_integer(cs) && json_integer_value(cs) <= 0))
         return aif_err_set(err, AIF_EFORMAT, "%s: chunk_size is not a positive integer", where);
     o->chunk_size = v;
-    uint64_t want = o->size ? (o->size + v - 1) / v : 0;
+    uint64_t want = o->size ? (o->size - 1) / v + 1 : 0; /* no overflow */
     size_t n = 0;
     const char *key;
     json_t *val;
