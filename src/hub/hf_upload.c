@@ -7,11 +7,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <curl/curl.h>
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -397,41 +400,191 @@ typedef struct xfer {
     uint64_t done;
 } xfer;
 
-/* PUT [off, off+len) of the file, mapped for the call only. */
-static aif_code put_range(aif_http *http, const char *url, const char *path, uint64_t off, uint64_t len, char *etag,
+/* PUT [off, off+len) of a file to a pre-signed URL, streamed from a
+ * read-only mapping: libcurl pulls the bytes through a read callback and
+ * the pages already sent are dropped (MADV_DONTNEED), so the resident
+ * size stays small whatever the part size. Retried like aif_http: network
+ * errors, 408/429/5xx, doubling waits. No token, no Content-Type (the URL
+ * is pre-signed). */
+typedef struct pstream {
+    const uint8_t *base;      /* mapping start (page aligned) */
+    size_t delta;             /* offset of the data in the mapping */
+    uint64_t len, pos, dropped;
+    char etag[256];
+    char body[512];
+    size_t body_n;
+    long retry_after;
+} pstream;
+
+#define DROP_EVERY (8u << 20)
+
+static size_t ps_read(char *buf, size_t size, size_t nitems, void *ud)
+{
+    pstream *s = ud;
+    size_t n = size * nitems;
+    if (n > s->len - s->pos)
+        n = (size_t)(s->len - s->pos);
+    memcpy(buf, s->base + s->delta + s->pos, n);
+    s->pos += n;
+    if (s->pos - s->dropped >= DROP_EVERY) {
+        long pg = sysconf(_SC_PAGESIZE);
+        uint64_t upto = (s->delta + s->pos) / (uint64_t)pg * (uint64_t)pg, from = s->delta + s->dropped;
+        from = (from + (uint64_t)pg - 1) / (uint64_t)pg * (uint64_t)pg;
+        if (upto > from)
+            madvise((void *)(s->base + from), (size_t)(upto - from), MADV_DONTNEED);
+        s->dropped = s->pos;
+    }
+    return n;
+}
+
+static int ps_seek(void *ud, curl_off_t offset, int origin)
+{
+    pstream *s = ud;
+    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > s->len)
+        return CURL_SEEKFUNC_FAIL;
+    s->pos = (uint64_t)offset;
+    s->dropped = s->pos;
+    return CURL_SEEKFUNC_OK;
+}
+
+static size_t ps_header(char *b, size_t size, size_t n, void *ud)
+{
+    pstream *s = ud;
+    size_t len = size * n;
+    if (len > 5 && !strncasecmp(b, "ETag:", 5)) {
+        const char *v = b + 5;
+        while (*v == ' ')
+            v++;
+        size_t k = (size_t)(b + len - v);
+        while (k && (v[k - 1] == '\r' || v[k - 1] == '\n' || v[k - 1] == ' '))
+            k--;
+        if (k >= sizeof s->etag)
+            k = sizeof s->etag - 1;
+        memcpy(s->etag, v, k);
+        s->etag[k] = 0;
+    } else if (len > 12 && !strncasecmp(b, "Retry-After:", 12)) {
+        s->retry_after = strtol(b + 12, NULL, 10);
+    }
+    return len;
+}
+
+static size_t ps_body(char *b, size_t size, size_t n, void *ud)
+{
+    pstream *s = ud;
+    size_t len = size * n, k = len < sizeof s->body - 1 - s->body_n ? len : sizeof s->body - 1 - s->body_n;
+    memcpy(s->body + s->body_n, b, k);
+    s->body_n += k;
+    s->body[s->body_n] = 0;
+    return len;
+}
+
+static aif_code put_range(aif_hf *hf, const char *url, const char *path, uint64_t off, uint64_t len, char *etag,
                           size_t etag_cap, aif_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return aif_err_set(err, AIF_EIO, "%s: %s", path, strerror(errno));
     long pg = sysconf(_SC_PAGESIZE);
-    uint64_t a = off - off % (uint64_t)pg, delta = off - a;
-    void *m = len ? mmap(NULL, (size_t)(len + delta), PROT_READ, MAP_PRIVATE, fd, (off_t)a) : NULL;
+    uint64_t a = off - off % (uint64_t)pg;
+    pstream s = {.delta = (size_t)(off - a), .len = len};
+    void *m = len ? mmap(NULL, (size_t)(len + s.delta), PROT_READ, MAP_PRIVATE, fd, (off_t)a) : NULL;
     close(fd);
     if (m == MAP_FAILED)
         return aif_err_set(err, AIF_EIO, "%s: mmap: %s", path, strerror(errno));
     if (m)
-        madvise(m, (size_t)(len + delta), MADV_SEQUENTIAL);
-    const char *hdrs[] = {"Content-Type:", NULL}; /* pre-signed: no extra header */
-    aif_http_request req = {.method = "PUT", .url = url, .headers = hdrs,
-                            .body = m ? (const char *)m + delta : "", .body_len = (size_t)len};
-    aif_http_response resp;
-    aif_code rc = aif_http_request_send(http, &req, &resp, err);
+        madvise(m, (size_t)(len + s.delta), MADV_SEQUENTIAL);
+    s.base = m;
+    CURL *c = curl_easy_init();
+    struct curl_slist *hl = curl_slist_append(NULL, "Content-Type:");
+    struct curl_slist *hl2 = hl ? curl_slist_append(hl, "Expect:") : NULL;
+    aif_code rc = AIF_OK;
+    if (!c || !hl2) {
+        rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
+        goto done;
+    }
+    hl = hl2;
+    double wait = hf->retry_delay_s;
+    char ebuf[CURL_ERROR_SIZE];
+    for (int k = 1;; k++) {
+        curl_easy_reset(c);
+        s.pos = s.dropped = 0;
+        s.etag[0] = 0;
+        s.body_n = 0;
+        s.body[0] = 0;
+        s.retry_after = -1;
+        ebuf[0] = 0;
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+        curl_easy_setopt(c, CURLOPT_READFUNCTION, ps_read);
+        curl_easy_setopt(c, CURLOPT_READDATA, &s);
+        curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, ps_seek);
+        curl_easy_setopt(c, CURLOPT_SEEKDATA, &s);
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ps_header);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ps_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+        curl_easy_setopt(c, CURLOPT_USERAGENT, hf->user_agent);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)(hf->stall_timeout_s + 0.5));
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+        CURLcode cr = curl_easy_perform(c);
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        int retry;
+        if (cr != CURLE_OK) {
+            rc = aif_err_set(err, cr == CURLE_OPERATION_TIMEDOUT ? AIF_ETIMEOUT : AIF_ENET, "PUT %s: %s", url,
+                             ebuf[0] ? ebuf : curl_easy_strerror(cr));
+            retry = 1;
+        } else if (status >= 400) {
+            for (size_t i = 0; i < s.body_n; i++)
+                if ((unsigned char)s.body[i] < 0x20)
+                    s.body[i] = ' ';
+            rc = aif_err_set(err, AIF_EHTTP, "PUT %s: HTTP %ld: %s", url, status, s.body);
+            if (err)
+                err->status = (int)status;
+            retry = status == 408 || status == 429 || status >= 500;
+        } else {
+            rc = AIF_OK;
+            break;
+        }
+        if (!retry || k >= hf->max_attempts) {
+            if (k > 1)
+                aif_err_wrap(err, "after %d attempts", k);
+            break;
+        }
+        double w = s.retry_after > wait ? (double)s.retry_after : wait;
+        if (w > hf->retry_max_delay_s)
+            w = hf->retry_max_delay_s;
+        aif_log(AIF_LOG_DEBUG, "hub: PUT %s failed (%s), retrying in %.3g s", url, err ? err->msg : "", w);
+        struct timespec ts = {(time_t)w, (long)((w - (double)(time_t)w) * 1e9)};
+        nanosleep(&ts, NULL);
+        wait *= 2;
+    }
+    if (rc == AIF_OK && etag) {
+        if (!s.etag[0])
+            rc = aif_err_set(err, AIF_EFORMAT, "PUT %s: the answer has no ETag", url);
+        else
+            snprintf(etag, etag_cap, "%s", s.etag);
+    }
+done:
+    if (c)
+        curl_easy_cleanup(c);
+    curl_slist_free_all(hl);
     if (m)
-        munmap(m, (size_t)(len + delta));
-    if (rc == AIF_OK && etag && !aif_http_response_header(&resp, "ETag", etag, etag_cap))
-        rc = aif_err_set(err, AIF_EFORMAT, "PUT %s: the answer has no ETag", url);
-    aif_http_response_release(&resp);
+        munmap(m, (size_t)(len + s.delta));
     return rc;
 }
 
 static void *xfer_worker(void *arg)
 {
     xfer *x = arg;
-    aif_http *http = NULL;
     aif_err e;
-    aif_code rc = aif_hf_http(x->hf, 0, 0, 1, 1, &http, &e);
-    while (rc == AIF_OK && !atomic_load(&x->failed)) {
+    aif_code rc = AIF_OK;
+    while (!atomic_load(&x->failed)) {
         size_t i = atomic_fetch_add(&x->next, 1);
         if (i >= x->n)
             break;
@@ -443,7 +596,7 @@ static void *xfer_worker(void *arg)
             len = t->f->size - off < t->o->chunk_size ? t->f->size - off : t->o->chunk_size;
             url = t->o->part_urls[t->part];
         }
-        rc = put_range(http, url, t->f->full, off, len, t->o->chunk_size ? t->etag : NULL, sizeof t->etag, &e);
+        rc = put_range(x->hf, url, t->f->full, off, len, t->o->chunk_size ? t->etag : NULL, sizeof t->etag, &e);
         if (rc != AIF_OK) {
             aif_err_wrap(&e, "upload of %s%s", t->f->rel, t->o->chunk_size ? " (a part)" : "");
             break;
@@ -459,7 +612,6 @@ static void *xfer_worker(void *arg)
             x->err = e;
         pthread_mutex_unlock(&x->mu);
     }
-    aif_http_free(http);
     return NULL;
 }
 
