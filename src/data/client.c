@@ -202,6 +202,8 @@ aif_code aif_data_client_rows(aif_data_client *c, const char *dataset, const cha
     memset(out, 0, sizeof *out);
     if (raw)
         *raw = NULL;
+    if (!c)
+        return aif_err_set(err, AIF_EINVAL, "datasets-server: no client");
     if (!dataset || !config || !split)
         return aif_err_set(err, AIF_EINVAL, "datasets-server /rows: dataset, config and split are required");
     if (offset < 0 || length < 0 || length > AIF_DATA_MAX_ROWS_LENGTH)
@@ -252,6 +254,8 @@ aif_code aif_data_client_size(aif_data_client *c, const char *dataset, const cha
                               aif_err *err)
 {
     memset(out, 0, sizeof *out);
+    if (!c)
+        return aif_err_set(err, AIF_EINVAL, "datasets-server: no client");
     const char *kv[] = {"dataset", dataset, "config", config};
     char *u = build_url(c, "/size", kv, 4);
     if (!u)
@@ -276,6 +280,8 @@ aif_code aif_data_client_splits(aif_data_client *c, const char *dataset, aif_dat
 {
     *out = NULL;
     *n_out = 0;
+    if (!c)
+        return aif_err_set(err, AIF_EINVAL, "datasets-server: no client");
     const char *kv[] = {"dataset", dataset};
     char *u = build_url(c, "/splits", kv, 2);
     if (!u)

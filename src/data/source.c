@@ -254,6 +254,8 @@ static aif_code local_page(aif_data_source *s, const aif_data_dataset *ds, int64
 
 aif_code aif_data_source_max_pages(aif_data_source *s, const aif_data_dataset *ds, uint32_t *out, aif_err *err)
 {
+    if (!s || !ds)
+        return aif_err_set(err, AIF_EINVAL, "data source: no source or dataset");
     if (s->kind != LOCAL) {
         *out = ds->max_pages;
         return AIF_OK;
@@ -285,6 +287,8 @@ aif_code aif_data_source_page(aif_data_source *s, const aif_data_dataset *ds, co
                               int64_t page, int length, aif_data_page *out, aif_err *err)
 {
     memset(out, 0, sizeof *out);
+    if (!s || !ds)
+        return aif_err_set(err, AIF_EINVAL, "data source: no source or dataset");
     if (!config)
         config = "default";
     if (!split)

@@ -64,7 +64,7 @@ static void rows_ok(void)
     CHECK_EQ(aif_data_client_attempts(c), 1);
     CHECK_EQ(replay_count(s), 1);
     /* the exact request of 5.3 */
-    CHECK_STR(replay_request(s, 0)->target,
+    CHECK_STR(replay_count(s) ? replay_request(s, 0)->target : NULL,
               "/rows?dataset=ai-factory%2Fred_pajama_subset_arxiv_subset&config=default&split=train&offset=1234&length=50");
     char v[64];
     CHECK(!replay_req_header(s, 0, "Authorization", v, sizeof v)); /* no token by default, as the reference */
