@@ -71,6 +71,18 @@ static int all_hex(const char *s, size_t n)
     return 1;
 }
 
+/* HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE: 1, ON, YES or TRUE (any case). */
+static int offline(void)
+{
+    const char *names[] = {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = getenv(names[i]);
+        if (v && (!strcasecmp(v, "1") || !strcasecmp(v, "on") || !strcasecmp(v, "yes") || !strcasecmp(v, "true")))
+            return 1;
+    }
+    return 0;
+}
+
 /* Normalized etag: X-Linked-Etag else ETag, without W/ and quotes, lower case. */
 static void read_etag(const aif_http_response *r, char *out, size_t cap)
 {
@@ -165,14 +177,19 @@ static void progress_sub(aif_hf_dl *d, uint64_t n)
 
 /* GET url into fd (empty, at offset 0), resuming with Range after a cut.
  * size: the announced size (UINT64_MAX: unknown). */
-static aif_code get_body(aif_hf_dl *d, const char *url, int use_token, int fd, uint64_t size, sink *s,
-                         const char *label, aif_err *err)
+static aif_code get_body(aif_hf_dl *d, const char *url_in, int fd, uint64_t size, sink *s, const char *label,
+                         aif_err *err)
 {
-    aif_http *http = use_token ? d->tok : d->anon;
+    char url[4096];
+    snprintf(url, sizeof url, "%s", url_in);
     uint64_t off = 0;
-    int stalled = 0, restarts = 0;
+    int stalled = 0, restarts = 0, hops = 0;
     aif_sha256_init(&s->sha);
     for (;;) {
+        /* the token goes to the Hub only; the token client follows no
+         * redirect by itself, so a hop to another host is made here
+         * without it (as huggingface_hub drops Authorization) */
+        aif_http *http = aif_hf_same_origin(url, d->hf->endpoint) ? d->tok : d->anon;
         char range[64];
         snprintf(range, sizeof range, "Range: bytes=%llu-", (unsigned long long)off);
         const char *hdrs[] = {"Accept-Encoding: identity", off ? range : NULL, NULL};
@@ -183,6 +200,19 @@ static aif_code get_body(aif_hf_dl *d, const char *url, int use_token, int fd, u
         aif_http_response resp;
         aif_code rc = aif_http_request_send(http, &req, &resp, err);
         int restart = 0;
+        char loc[4096];
+        if (rc == AIF_OK && resp.status >= 300 && resp.status < 400) {
+            if (++hops > 5 || !aif_http_response_header(&resp, "Location", loc, sizeof loc) || !loc[0]) {
+                aif_http_response_release(&resp);
+                return aif_err_set(err, AIF_EFORMAT, "%s: %s: bad or too many redirects", label, url);
+            }
+            int w = loc[0] == '/' ? snprintf(url, sizeof url, "%s%s", d->hf->endpoint, loc)
+                                  : snprintf(url, sizeof url, "%s", loc);
+            aif_http_response_release(&resp);
+            if (w < 0 || (size_t)w >= sizeof url)
+                return aif_err_set(err, AIF_ERANGE, "%s: redirect URL too long", label);
+            continue;
+        }
         if (rc == AIF_OK || (s->overflow && off > 0 && resp.status == 200)) {
             if (off > 0 && resp.status != 206) {
                 restart = 1; /* Range ignored (CloudFront): start over */
@@ -262,6 +292,8 @@ aif_code aif_hf_dl_file(aif_hf_dl *d, const char *cache_dir, const char *repo_id
     if (all_hex(commit, 40) && stat(snap, &st) == 0 && S_ISREG(st.st_mode) &&
         (expect_size == UINT64_MAX || (uint64_t)st.st_size == expect_size))
         return AIF_OK; /* a commit's snapshot file is immutable */
+    if (offline())
+        return aif_err_set(err, AIF_ENOTFOUND, "%s: not in the cache %s and HF_HUB_OFFLINE is set", label, cache_dir);
 
     /* 1. metadata: HEAD, same-host (relative) redirects re-issued as HEAD */
     char *rev = aif_hf_escape_path(commit, 0), *epath = aif_hf_escape_path(path, 1);
@@ -389,8 +421,7 @@ aif_code aif_hf_dl_file(aif_hf_dl *d, const char *cache_dir, const char *repo_id
             sink s = {.d = d, .fd = fd, .limit = size, .use_sha1 = !lfs};
             if (!lfs)
                 aif_hf_git_init(&s.sha1, size);
-            int tok = aif_hf_same_origin(dl_url, hf->endpoint);
-            rc = get_body(d, dl_url, tok, fd, size, &s, label, err);
+            rc = get_body(d, dl_url, fd, size, &s, label, err);
             if (close(fd) != 0 && rc == AIF_OK)
                 rc = aif_err_set(err, AIF_EIO, "%s: %s", tmp, strerror(errno));
             if (rc == AIF_OK) {
@@ -491,6 +522,33 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* Offline: the snapshot of revision (a commit, or a ref in refs/) if cached. */
+static aif_code offline_snapshot(aif_hf *hf, const char *repo_id, const char *rev, char *snapshot_out, size_t cap,
+                                 aif_err *err)
+{
+    char repo_dir[PATH_MAX], ref[PATH_MAX + 64], commit[64] = "";
+    aif_code rc = aif_hub_cache_repo_dir(hf->cache_dir, repo_id, repo_dir, sizeof repo_dir, err);
+    if (rc != AIF_OK)
+        return rc;
+    if (all_hex(rev, 40)) {
+        snprintf(commit, sizeof commit, "%s", rev);
+    } else if (safe_path(rev) && snprintf(ref, sizeof ref, "%s/refs/%s", repo_dir, rev) < (int)sizeof ref) {
+        char *text = NULL;
+        size_t len = 0;
+        if (aif_fs_read_file(ref, 128, &text, &len, NULL) == AIF_OK && len >= 40) {
+            memcpy(commit, text, 40);
+            commit[40] = 0;
+        }
+        aif_free(text);
+    }
+    if (!all_hex(commit, 40) || snprintf(snapshot_out, cap, "%s/snapshots/%s", repo_dir, commit) >= (int)cap ||
+        !aif_fs_is_dir(snapshot_out))
+        return aif_err_set(err, AIF_ENOTFOUND,
+                           "%s@%s is not in the cache %s and HF_HUB_OFFLINE is set: download it once online",
+                           repo_id, rev, hf->cache_dir);
+    return AIF_OK;
+}
+
 aif_code aif_hub_hf_download(const aif_hub *h, const char *repo_id, const char *revision,
                              const char *const *globs, uint64_t max_bytes, char *snapshot_out, size_t cap,
                              aif_err *err)
@@ -502,6 +560,8 @@ aif_code aif_hub_hf_download(const aif_hub *h, const char *repo_id, const char *
     if (rc != AIF_OK)
         return rc;
     const char *rev = revision && revision[0] ? revision : "main";
+    if (offline())
+        return offline_snapshot(hf, repo_id, rev, snapshot_out, cap, err);
     aif_hub_hf_info info;
     if ((rc = aif_hf_model_info(hf, repo_id, rev, 1, &info, err)) != AIF_OK)
         return rc;

@@ -700,6 +700,59 @@ static void env_defaults_and_cli(void)
     }
 }
 
+static void redirects_offline_and_token_without_access(void)
+{
+    env e;
+    env_start(&e, 0, TOKEN);
+    const char *src = aif_test_tmpdir();
+    puts_(src, "config.json", "{}");
+    aif_err err;
+    char c[41], snap[PATH_MAX], p[PATH_MAX + 64];
+    CHECK_OK(aif_hub_upload(&e.hub, "gina/redir", src, 0, "x", c, &err), err);
+    /* the GET of a regular file is redirected to the other host: followed without the token */
+    char hex[65], loc[512];
+    sha_hex("{}", 2, hex);
+    snprintf(loc, sizeof loc, "Location: %s/cdn/%s\r\n", fakehub_cdn_url(e.fh), hex);
+    fakehub_static(e.fh, "GET", "/gina/redir/resolve/", 302, loc, NULL, "Found");
+    const char *only[] = {"config.json", NULL};
+    CHECK_OK(aif_hub_hf_download(&e.hub, "gina/redir", "main", only, 0, snap, sizeof snap, &err), err);
+    snprintf(p, sizeof p, "%s/config.json", snap);
+    char *text = NULL;
+    size_t len = 0;
+    CHECK_OK(aif_fs_read_file(p, 100, &text, &len, &err), err);
+    CHECK(text && len == 2 && !memcmp(text, "{}", 2));
+    aif_free(text);
+    char auth[300];
+    CHECK(fakehub_last_auth(e.fh, "GET", "/gina/redir/resolve/", auth, sizeof auth)); /* the Hub got it */
+    CHECK(!fakehub_last_auth(e.fh, "GET", "/cdn/", auth, sizeof auth));              /* the other host did not */
+    CHECK_EQ(fakehub_cdn_auth_count(e.fh), 0);
+    snprintf(p, sizeof p, "%s/.gitattributes", snap);
+    CHECK(!aif_fs_exists(p)); /* --include kept it out */
+
+    /* offline: served from refs/main and the snapshot, no request at all */
+    int before = fakehub_count(e.fh, NULL, "/");
+    const char *old = getenv("HF_HUB_OFFLINE");
+    char *keep = old ? strdup(old) : NULL;
+    setenv("HF_HUB_OFFLINE", "yes", 1);
+    char snap2[PATH_MAX];
+    CHECK_OK(aif_hub_hf_download(&e.hub, "gina/redir", "main", NULL, 0, snap2, sizeof snap2, &err), err);
+    CHECK_STR(snap2, snap);
+    CHECK_ERR(aif_hub_hf_download(&e.hub, "gina/other", "main", NULL, 0, snap2, sizeof snap2, &err), AIF_ENOTFOUND,
+              err, "HF_HUB_OFFLINE");
+    CHECK_EQ(fakehub_count(e.fh, NULL, "/"), before);
+    if (keep)
+        setenv("HF_HUB_OFFLINE", keep, 1);
+    else
+        unsetenv("HF_HUB_OFFLINE");
+    free(keep);
+
+    /* a valid token without access to a private repo: 401 RepoNotFound */
+    fakehub_fault(e.fh, "GET", "/api/models/gina/redir", FH_STATUS, 401, "X-Error-Code: RepoNotFound", 1, 0);
+    aif_hub_listing l;
+    CHECK_ERR(aif_hub_list(&e.hub, "gina/redir", "main", &l, &err), AIF_EAUTH, err, "the token lacks access");
+    env_stop(&e);
+}
+
 AIF_TESTS(hub_hf) = {
     {"hub/hf_git_blob_oid_vectors", git_blob_oid_vectors},
     {"hub/hf_parse_recorded_model_info_and_tree", parse_recorded_model_info_and_tree},
@@ -711,5 +764,6 @@ AIF_TESTS(hub_hf) = {
     {"hub/hf_errors_say_what_to_do", errors_say_what_to_do},
     {"hub/hf_xet_only_answer_is_unsupported", xet_only_answer_is_unsupported},
     {"hub/hf_env_defaults_and_cli", env_defaults_and_cli},
+    {"hub/hf_redirects_offline_and_token_without_access", redirects_offline_and_token_without_access},
     {NULL, NULL},
 };
