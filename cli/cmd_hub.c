@@ -158,17 +158,18 @@ static int cmd_download(int argc, char **argv, struct aif_cli *cli)
 
 static int cmd_upload(int argc, char **argv, struct aif_cli *cli)
 {
-    int is_private = 0;
+    int is_private = 0, is_public = 0;
     const char *message = NULL;
     long long parallel = 0;
     const aif_opt opts[] = {
-        {"private", AIF_OPT_FLAG, &is_private, NULL, "create the repo private when it does not exist yet"},
+        {"private", AIF_OPT_FLAG, &is_private, NULL, "create the repo private when it does not exist yet (the default)"},
+        {"public", AIF_OPT_FLAG, &is_public, NULL, "create it public instead"},
         {"message", AIF_OPT_STR, &message, "TEXT", "commit summary (default \"Upload model\")"},
         {"parallel", AIF_OPT_INT, &parallel, "N", "files hashed / parts uploaded at once (default 4)"},
         {NULL},
     };
     char *pos[2];
-    int n_pos, rc = aif_cli_parse(cli, "aif hub upload DIR REPO [--private] [--message TEXT]", opts, argc, argv, pos,
+    int n_pos, rc = aif_cli_parse(cli, "aif hub upload DIR REPO [--private|--public] [--message TEXT]", opts, argc, argv, pos,
                                   2, &n_pos);
     if (rc)
         return rc == 1 ? 0 : rc;
@@ -176,6 +177,9 @@ static int cmd_upload(int argc, char **argv, struct aif_cli *cli)
         return aif_cli_usage_error("hub upload needs DIR and REPO (namespace/name)");
     if (parallel < 0 || parallel > 64)
         return aif_cli_usage_error("--parallel must be in 0..64");
+    if (is_private && is_public)
+        return aif_cli_usage_error("--private and --public exclude each other");
+    is_private = !is_public; /* a new repo is private unless asked (as the miner's push) */
     aif_hub hub;
     aif_err err = {0};
     if (open_hub(cli, NULL, parallel, &hub, &err))

@@ -345,6 +345,10 @@ aif_code aif_hf_dl_file(aif_hf_dl *d, const char *cache_dir, const char *repo_id
                                            "(proxy?)", label);
         goto out;
     }
+    if (all_hex(commit, 40) && strcasecmp(xcommit, commit)) {
+        rc = aif_err_set(err, AIF_EFORMAT, "%s: the Hub answered for commit %s, not the one asked for", label, xcommit);
+        goto out;
+    }
     read_etag(&resp, etag, sizeof etag);
     int lfs = all_hex(etag, 64);
     if (!lfs && !all_hex(etag, 40)) {

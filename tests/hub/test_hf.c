@@ -254,6 +254,15 @@ static void recorded_answers_and_renamed_repo(void)
     CHECK(fakehub_last_auth(e.fh, "GET", "/api/models/google-bert/", auth, sizeof auth));
     CHECK_STR(auth, "Bearer " TOKEN);
 
+    /* a hostile listing cannot write outside the cache */
+    fakehub_static(e.fh, "GET", "/api/models/evil/repo/", 200, "Content-Type: application/json\r\n", NULL,
+                   "{\"id\":\"evil/repo\",\"sha\":\"86b5e0934494bd15c9632b12f734a8a67f723594\",\"private\":false,"
+                   "\"siblings\":[{\"rfilename\":\"../../../escape.txt\",\"size\":1}]}");
+    char snap[PATH_MAX];
+    CHECK_ERR(aif_hub_hf_download(&e.hub, "evil/repo", "main", NULL, 0, snap, sizeof snap, &err), AIF_EFORMAT, err,
+              "unsafe file path");
+    CHECK_EQ(fakehub_count(e.fh, NULL, "/resolve/"), 0);
+
     /* recorded 409 body on create; exist_ok turns it into success */
     fakehub_static(e.fh, "POST", "/api/repos/create", 409, "Content-Type: application/json\r\n",
                    aif_test_path("hub/create_repo_409_conflict.json"), NULL);
@@ -667,7 +676,7 @@ static void env_defaults_and_cli(void)
     char envs[2048], args[2048];
     static char out[65536];
     snprintf(envs, sizeof envs, "HF_ENDPOINT=%s HF_TOKEN=%s HF_HUB_CACHE=%s", fakehub_url(fh), TOKEN, cache);
-    snprintf(args, sizeof args, "hub upload %s frank/cli --private -q", src);
+    snprintf(args, sizeof args, "hub upload %s frank/cli -q", src); /* private by default */
     CHECK_EQ(run_aif(envs, args, out, sizeof out), 0);
     char commit[41] = "";
     snprintf(commit, sizeof commit, "%.40s", out);
