@@ -28,7 +28,7 @@ typedef struct env {
     const char *cache;
 } env;
 
-static void env_start(env *e, int tree_page, const char *token)
+static int env_start(env *e, int tree_page, const char *token)
 {
     fakehub_opts o = {.store_dir = aif_test_tmpdir(), .lfs_threshold = 1024, .chunk_size = 64 * 1024,
                       .tree_page = tree_page};
@@ -37,7 +37,11 @@ static void env_start(env *e, int tree_page, const char *token)
     aif_hub_hf_opts ho = {.endpoint = fakehub_url(e->fh), .token = token, .cache_dir = e->cache, .parallel = 3,
                           .retry_delay_s = 0.01, .retry_max_delay_s = 0.05, .quiet = 1};
     aif_err err;
-    CHECK_OK(aif_hub_hf_open(&ho, &e->hub, &err), err);
+    aif_code rc = aif_hub_hf_open(&ho, &e->hub, &err);
+    CHECK_OK(rc, err);
+    if (rc != AIF_OK)
+        fakehub_stop(e->fh);
+    return rc == AIF_OK;
 }
 
 static void env_stop(env *e)
@@ -235,7 +239,8 @@ static void parse_lfs_batch_shapes(void)
 static void recorded_answers_and_renamed_repo(void)
 {
     env e;
-    env_start(&e, 0, TOKEN);
+    if (!env_start(&e, 0, TOKEN))
+        return;
     /* GET /api/models/bert-base-uncased -> recorded 307 with a relative Location -> recorded 200 */
     fakehub_static(e.fh, "GET", "/api/models/bert-base-uncased/", 307,
                    "Location: /api/models/google-bert/bert-base-uncased\r\nContent-Type: text/plain\r\n",
@@ -275,7 +280,8 @@ static void recorded_answers_and_renamed_repo(void)
 static void upload_download_roundtrip_and_hash(void)
 {
     env e;
-    env_start(&e, 0, TOKEN);
+    if (!env_start(&e, 0, TOKEN))
+        return;
     const char *src = aif_test_tmpdir();
     /* hub spec 4.3 vector files, plus a multipart-sized shard and a README */
     puts_(src, "config.json", "{}");
@@ -402,7 +408,8 @@ static void upload_download_roundtrip_and_hash(void)
 static void fetch_model_sharded_and_corrupt(void)
 {
     env e;
-    env_start(&e, 0, TOKEN);
+    if (!env_start(&e, 0, TOKEN))
+        return;
     const char *src = aif_test_tmpdir(), *cache = aif_test_tmpdir();
     puts_(src, "config.json", "{}");
     puts_(src, "model.safetensors.index.json",
@@ -457,7 +464,8 @@ static void fetch_model_sharded_and_corrupt(void)
 static void resume_cut_oversize_and_retries(void)
 {
     env e;
-    env_start(&e, 0, TOKEN);
+    if (!env_start(&e, 0, TOKEN))
+        return;
     const char *src = aif_test_tmpdir();
     size_t big = 300 * 1000 + 13;
     uint8_t *data = noise(big, 99);
@@ -527,7 +535,8 @@ static void resume_cut_oversize_and_retries(void)
 static void errors_say_what_to_do(void)
 {
     env e;
-    env_start(&e, 2, TOKEN);
+    if (!env_start(&e, 2, TOKEN))
+        return;
     const char *src = aif_test_tmpdir();
     puts_(src, "config.json", "{}");
     puts_(src, "a/b/c.txt", "c");
@@ -593,7 +602,8 @@ static void errors_say_what_to_do(void)
 static void xet_only_answer_is_unsupported(void)
 {
     env e;
-    env_start(&e, 0, TOKEN);
+    if (!env_start(&e, 0, TOKEN))
+        return;
     fakehub_static(e.fh, "POST", "/erin/xet.git/info/lfs/objects/batch", 200, "Content-Type: application/json\r\n",
                    NULL,
                    "{\"transfer\":\"xet\",\"objects\":[{\"oid\":\"" "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
@@ -712,7 +722,8 @@ static void env_defaults_and_cli(void)
 static void redirects_offline_and_token_without_access(void)
 {
     env e;
-    env_start(&e, 0, TOKEN);
+    if (!env_start(&e, 0, TOKEN))
+        return;
     const char *src = aif_test_tmpdir();
     puts_(src, "config.json", "{}");
     aif_err err;
