@@ -399,7 +399,7 @@ static void api_models(fakehub *h, rq *q, const char *p, resp *out)
     char rev[128] = "main";
     const char *tail = "";
     if (!strncmp(rest, "/revision/", 10) || !strncmp(rest, "/tree/", 6) || !strncmp(rest, "/preupload/", 11) ||
-        !strncmp(rest, "/commit/", 8)) {
+        !strncmp(rest, "/commit/", 8) || !strncmp(rest, "/paths-info/", 12)) {
         const char *s = strchr(rest + 1, '/') + 1;
         size_t n = strcspn(s, "/");
         snprintf(rev, sizeof rev, "%.*s", (int)n, s);
@@ -511,6 +511,30 @@ static void api_models(fakehub *h, rq *q, const char *p, resp *out)
     }
     if (!c) {
         error_resp(out, 404, "RevisionNotFound", "Invalid rev id");
+        return;
+    }
+    if (!strncmp(rest, "/paths-info/", 12)) { /* JSON {"paths": [...], "expand": bool} (hfjs) */
+        json_t *j = json_loadb(q->body, q->body_len, 0, NULL), *pp, *ans = json_array();
+        size_t i;
+        int expand = json_is_true(json_object_get(j, "expand"));
+        json_array_foreach(json_object_get(j, "paths"), i, pp) {
+            for (size_t k = 0; k < c->n; k++) {
+                ffile *f = &c->f[k];
+                if (!json_is_string(pp) || strcmp(f->path, json_string_value(pp)))
+                    continue;
+                json_t *o = json_pack("{s:s, s:s, s:I, s:s}", "type", "file", "oid", f->git, "size",
+                                      (json_int_t)f->size, "path", f->path);
+                if (f->lfs)
+                    json_object_set_new(o, "lfs", json_pack("{s:s, s:I, s:i}", "oid", f->sha, "size",
+                                                            (json_int_t)f->size, "pointerSize", 134));
+                if (expand)
+                    json_object_set_new(o, "lastCommit", json_pack("{s:s, s:s, s:s}", "id", c->oid, "title", "x",
+                                                                   "date", "2026-11-27T00:00:00.000Z"));
+                json_array_append_new(ans, o);
+            }
+        }
+        json_decref(j);
+        json_resp(out, 200, ans);
         return;
     }
     if (!strncmp(rest, "/tree/", 6)) {
@@ -656,6 +680,7 @@ static void cdn(fakehub *h, rq *q, resp *out)
         struct stat st;
         stat(out->file, &st);
         out->file_size = (uint64_t)st.st_size;
+        add_hdr(out, "ETag: \"%s\"", oid); /* storage hosts send their own ETag */
         return;
     }
     if (!strncmp(p, "/up/", 4) && !strcmp(q->method, "PUT")) {

@@ -773,6 +773,81 @@ static void redirects_offline_and_token_without_access(void)
     env_stop(&e);
 }
 
+/* Append the layout line of every entry under dir (relative rel) to out:
+ * "link P -> T" or "file P sha256=H", names sorted (as layout.mjs prints). */
+static void layout(const char *root, const char *rel, char *out, size_t cap)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/%s", root, rel);
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        const char *nm = names[i]->d_name;
+        if (strcmp(nm, ".") && strcmp(nm, "..")) {
+            char r[PATH_MAX], full[PATH_MAX + 8];
+            snprintf(r, sizeof r, "%s/%s", rel, nm);
+            snprintf(full, sizeof full, "%s/%s", root, r);
+            struct stat st;
+            lstat(full, &st);
+            size_t k = strlen(out);
+            if (S_ISDIR(st.st_mode)) {
+                layout(root, r, out, cap);
+            } else if (S_ISLNK(st.st_mode)) {
+                char t[PATH_MAX] = "";
+                ssize_t tn = readlink(full, t, sizeof t - 1);
+                t[tn > 0 ? tn : 0] = 0;
+                snprintf(out + k, cap - k, "link %s -> %s\n", r, t);
+            } else {
+                char *data = NULL, hex[65];
+                size_t len = 0;
+                aif_fs_read_file(full, 1 << 20, &data, &len, NULL);
+                sha_hex(data ? data : "", len, hex);
+                aif_free(data);
+                snprintf(out + k, cap - k, "file %s sha256=%s\n", r, hex);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* aif's cache equals what huggingface.js (@huggingface/hub
+ * downloadFileToCacheDir) wrote for the same commit of the same fake Hub:
+ * tests/vectors/hub/hfjs_layout.txt, made by tests/xref/hub/run.sh. */
+static void cache_layout_matches_huggingface_js(void)
+{
+    fakehub_opts o = {.store_dir = aif_test_tmpdir(), .lfs_threshold = 1024, .chunk_size = 4096};
+    fakehub *fh = fakehub_start(&o);
+    const char *cache = aif_test_tmpdir();
+    aif_hub hub;
+    aif_err err;
+    aif_hub_hf_opts ho = {.endpoint = fakehub_url(fh), .token = TOKEN, .cache_dir = cache, .quiet = 1};
+    char commit[41], snap[PATH_MAX];
+    aif_code rc = aif_hub_hf_open(&ho, &hub, &err);
+    CHECK_OK(rc, err);
+    if (rc == AIF_OK) {
+        CHECK_OK(aif_hub_upload(&hub, "xref/tiny", "tests/vectors/hub/xref_repo", 0, "xref", commit, &err), err);
+        CHECK_OK(aif_hub_hf_download(&hub, "xref/tiny", commit, NULL, 0, snap, sizeof snap, &err), err);
+        aif_hub_close(&hub);
+        static char got[8192];
+        got[0] = 0;
+        char root[PATH_MAX];
+        snprintf(root, sizeof root, "%s/models--xref--tiny", cache);
+        layout(root, "blobs", got, sizeof got);
+        layout(root, "snapshots", got, sizeof got);
+        char *want = NULL;
+        size_t len = 0;
+        CHECK_OK(aif_fs_read_file("tests/vectors/hub/hfjs_layout.txt", 1 << 16, &want, &len, &err), err);
+        CHECK(want != NULL);
+        if (want) {
+            CHECK_EQ(strlen(got), len);
+            CHECK_STR(got, want);
+        }
+        aif_free(want);
+    }
+    fakehub_stop(fh);
+}
+
 AIF_TESTS(hub_hf) = {
     {"hub/hf_git_blob_oid_vectors", git_blob_oid_vectors},
     {"hub/hf_parse_recorded_model_info_and_tree", parse_recorded_model_info_and_tree},
@@ -785,5 +860,6 @@ AIF_TESTS(hub_hf) = {
     {"hub/hf_xet_only_answer_is_unsupported", xet_only_answer_is_unsupported},
     {"hub/hf_env_defaults_and_cli", env_defaults_and_cli},
     {"hub/hf_redirects_offline_and_token_without_access", redirects_offline_and_token_without_access},
+    {"hub/hf_cache_layout_matches_huggingface_js", cache_layout_matches_huggingface_js},
     {NULL, NULL},
 };
