@@ -2,7 +2,10 @@
  * Starts tests/hub/fakehub, uploads tests/vectors/hub/xref_repo/ with aif
  * (repo xref/tiny), downloads it with aif at the commit into CACHE_C, then
  * prints "<hub url> <commit>" and serves until stdin closes, so that
- * huggingface.js can download the same commit into its own cache. */
+ * huggingface.js can download the same commit into its own cache and
+ * upload a commit of its own. Each "download" line on stdin makes aif
+ * download main (with what huggingface.js committed) into CACHE_C and
+ * print the snapshot path. */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,12 +29,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "serve: %s\n", err.msg);
         return 1;
     }
-    aif_hub_close(&hub);
     printf("%s %s\n", fakehub_url(fh), commit);
     fflush(stdout);
     char buf[64];
     while (fgets(buf, sizeof buf, stdin)) {
+        if (strcmp(buf, "download\n"))
+            continue;
+        if (aif_hub_hf_download(&hub, "xref/tiny", "main", NULL, 0, snap, sizeof snap, &err))
+            printf("error: %s\n", err.msg);
+        else
+            printf("%s\n", snap);
+        fflush(stdout);
     }
+    aif_hub_close(&hub);
     fakehub_stop(fh);
     return 0;
 }
