@@ -100,7 +100,9 @@ aif_code aif_hub_hf_open(const aif_hub_hf_opts *opts, aif_hub *out, aif_err *err
         snprintf(hf->cache_dir, sizeof hf->cache_dir, "%s", o.cache_dir);
     else
         aif_hub_hf_cache_dir(hf->cache_dir, sizeof hf->cache_dir);
-    snprintf(hf->user_agent, sizeof hf->user_agent, "%s", o.user_agent ? o.user_agent : "aif/" AIF_VERSION "; hf_hub/c; libcurl");
+    const char *origin = getenv("HF_HUB_USER_AGENT_ORIGIN");
+    snprintf(hf->user_agent, sizeof hf->user_agent, "%s%s%s", o.user_agent ? o.user_agent : "aif/" AIF_VERSION "; hf_hub/c; libcurl",
+             origin && *origin ? "; origin/" : "", origin && *origin ? origin : "");
     hf->parallel = o.parallel > 0 ? (o.parallel > 64 ? 64 : o.parallel) : 4;
     hf->max_attempts = o.max_attempts > 0 ? o.max_attempts : 5;
     hf->retry_delay_s = o.retry_delay_s > 0 ? o.retry_delay_s : 1;

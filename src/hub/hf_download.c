@@ -71,16 +71,43 @@ static int all_hex(const char *s, size_t n)
     return 1;
 }
 
-/* HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE: 1, ON, YES or TRUE (any case). */
-static int offline(void)
+/* A boolean variable (hub spec 1.1): 1, ON, YES or TRUE in any case. */
+static int env_true(const char *name)
 {
-    const char *names[] = {"HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"};
-    for (int i = 0; i < 2; i++) {
-        const char *v = getenv(names[i]);
-        if (v && (!strcasecmp(v, "1") || !strcasecmp(v, "on") || !strcasecmp(v, "yes") || !strcasecmp(v, "true")))
-            return 1;
-    }
-    return 0;
+    const char *v = getenv(name);
+    return v && (!strcasecmp(v, "1") || !strcasecmp(v, "on") || !strcasecmp(v, "yes") || !strcasecmp(v, "true"));
+}
+
+/* HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE. */
+static int offline(void) { return env_true("HF_HUB_OFFLINE") || env_true("TRANSFORMERS_OFFLINE"); }
+
+/* Replace the snapshot link by a copy of the blob (temporary name, rename). */
+static aif_code copy_over_link(const char *blob, const char *snap, const char *label, aif_err *err)
+{
+    char tmp[PATH_MAX + 16];
+    if (snprintf(tmp, sizeof tmp, "%s.copy", snap) >= (int)sizeof tmp)
+        return aif_err_set(err, AIF_ERANGE, "%s: path too long", label);
+    int in = open(blob, O_RDONLY | O_CLOEXEC);
+    int out = in >= 0 ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    aif_code rc = AIF_OK;
+    char buf[1 << 16];
+    ssize_t r = 0;
+    while (out >= 0 && (r = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)r) != r) {
+            r = -1;
+            break;
+        }
+    if (in < 0 || out < 0 || r < 0)
+        rc = aif_err_set(err, AIF_EIO, "%s: copying into the snapshot: %s", label, strerror(errno));
+    if (in >= 0)
+        close(in);
+    if (out >= 0 && close(out) != 0 && rc == AIF_OK)
+        rc = aif_err_set(err, AIF_EIO, "%s: %s", tmp, strerror(errno));
+    if (rc == AIF_OK && rename(tmp, snap) != 0)
+        rc = aif_err_set(err, AIF_EIO, "%s: %s", snap, strerror(errno));
+    if (rc != AIF_OK)
+        unlink(tmp);
+    return rc;
 }
 
 /* Normalized etag: X-Linked-Etag else ETag, without W/ and quotes, lower case. */
@@ -455,9 +482,12 @@ aif_code aif_hf_dl_file(aif_hf_dl *d, const char *cache_dir, const char *repo_id
                 unlink(tmp);
         }
     }
-    /* 4. snapshot link (rename of the blob onto itself is a no-op) */
+    /* 4. snapshot link (rename of the blob onto itself is a no-op); a copy
+     * instead with HF_HUB_DISABLE_SYMLINKS, as huggingface_hub does */
     if (rc == AIF_OK)
         rc = aif_hub_cache_install(cache_dir, repo_id, commit, path, etag, blob, err);
+    if (rc == AIF_OK && env_true("HF_HUB_DISABLE_SYMLINKS"))
+        rc = copy_over_link(blob, snap, label, err);
     flock(lfd, LOCK_UN);
     close(lfd);
 out:

@@ -853,7 +853,22 @@ static aif_code commit(upl *u, const char *message, const char *parent, char com
     rc = aif_hf_api_send(hf, 1, &req, &resp, err);
     aif_free(b.p);
     if (rc != AIF_OK) {
+        int unknown = rc == AIF_ENET || rc == AIF_ETIMEOUT || (rc == AIF_EHTTP && resp.status >= 500);
         rc = aif_hf_map_error(hf, rc, &resp, "commit", u->repo_id, "main", NULL, err);
+        if (unknown) {
+            /* the answer was lost: did the commit land? (never retried blindly) */
+            aif_hub_hf_info info;
+            aif_err e2;
+            if (aif_hf_model_info(hf, u->repo_id, "main", 0, &info, &e2) == AIF_OK) {
+                if (parent[0] && strcmp(info.sha, parent))
+                    aif_err_wrap(err, "the branch head is now %s (was %s): the commit may have been made; check it "
+                                      "before uploading again", info.sha, parent);
+                else
+                    aif_err_wrap(err, "the branch head is still %s: no commit was made, upload again",
+                                 parent[0] ? parent : info.sha);
+                aif_hub_hf_info_release(&info);
+            }
+        }
     } else {
         json_t *root = json_loadb(resp.body, resp.body_len, 0, NULL);
         const char *c = json_string_value(json_object_get(root, "commitOid"));

@@ -16,7 +16,7 @@ typedef struct aif_hf {
     char endpoint[512];
     char token[1024];           /* "" : anonymous */
     char cache_dir[PATH_MAX];
-    char user_agent[128];
+    char user_agent[256];
     int parallel, quiet;
     int max_attempts;
     double retry_delay_s, retry_max_delay_s, stall_timeout_s;

@@ -773,6 +773,42 @@ static void redirects_offline_and_token_without_access(void)
     env_stop(&e);
 }
 
+static void lost_commit_copies_and_user_agent(void)
+{
+    setenv("HF_HUB_USER_AGENT_ORIGIN", "aif-tests", 1);
+    env e;
+    int ok = env_start(&e, 0, TOKEN);
+    unsetenv("HF_HUB_USER_AGENT_ORIGIN");
+    if (!ok)
+        return;
+    const char *src = aif_test_tmpdir();
+    puts_(src, "config.json", "{}");
+    puts_(src, "model.safetensors", "hello\n");
+    aif_err err;
+    char c[41], snap[PATH_MAX], p[PATH_MAX + 64];
+    /* a commit whose answer is a 500: not retried (it could duplicate the
+     * commit), and the head is read back to say whether it landed */
+    fakehub_fault(e.fh, "POST", "/commit/main", FH_STATUS, 500, NULL, 1, 0);
+    CHECK_ERR(aif_hub_upload(&e.hub, "hank/copy", src, 1, "x", c, &err), AIF_EHTTP, err, "no commit was made");
+    CHECK_EQ(fakehub_count(e.fh, "POST", "/commit/main"), 1);
+    CHECK_OK(aif_hub_upload(&e.hub, "hank/copy", src, 1, "x", c, &err), err);
+    char ua[300];
+    CHECK(fakehub_last_header(e.fh, "POST", "/commit/main", "User-Agent", ua, sizeof ua));
+    CHECK(strstr(ua, "aif/") == ua && strstr(ua, "; origin/aif-tests"));
+
+    /* HF_HUB_DISABLE_SYMLINKS: snapshot files are copies, blobs stay */
+    setenv("HF_HUB_DISABLE_SYMLINKS", "1", 1);
+    CHECK_OK(aif_hub_hf_download(&e.hub, "hank/copy", c, NULL, 0, snap, sizeof snap, &err), err);
+    unsetenv("HF_HUB_DISABLE_SYMLINKS");
+    snprintf(p, sizeof p, "%s/model.safetensors", snap);
+    struct stat st;
+    CHECK(lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 6);
+    snprintf(p, sizeof p, "%s/models--hank--copy/blobs/5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",
+             e.cache);
+    CHECK(aif_fs_exists(p));
+    env_stop(&e);
+}
+
 /* Append the layout line of every entry under dir (relative rel) to out:
  * "link P -> T" or "file P sha256=H", names sorted (as layout.mjs prints). */
 static void layout(const char *root, const char *rel, char *out, size_t cap)
@@ -861,5 +897,6 @@ AIF_TESTS(hub_hf) = {
     {"hub/hf_env_defaults_and_cli", env_defaults_and_cli},
     {"hub/hf_redirects_offline_and_token_without_access", redirects_offline_and_token_without_access},
     {"hub/hf_cache_layout_matches_huggingface_js", cache_layout_matches_huggingface_js},
+    {"hub/hf_lost_commit_copies_and_user_agent", lost_commit_copies_and_user_agent},
     {NULL, NULL},
 };
