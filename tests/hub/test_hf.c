@@ -17,6 +17,7 @@
 #include "aif/crypto.h"
 #include "aif/fs.h"
 #include "aif/hub.h"
+#include "aif/progress.h"
 #include "aif/subnet.h"
 #include "hub/fakehub.h"
 
@@ -795,6 +796,20 @@ static void lost_commit_copies_and_user_agent(void)
     char ua[300];
     CHECK(fakehub_last_header(e.fh, "POST", "/commit/main", "User-Agent", ua, sizeof ua));
     CHECK(strstr(ua, "aif/") == ua && strstr(ua, "; origin/aif-tests"));
+
+    /* 429 with Retry-After: 1 is honoured (a wait of at least 1 s, not the 0.01 s backoff) */
+    aif_hub slow;
+    aif_hub_hf_opts ho = {.endpoint = fakehub_url(e.fh), .token = TOKEN, .cache_dir = aif_test_tmpdir(), .quiet = 1,
+                          .retry_delay_s = 0.01, .retry_max_delay_s = 5};
+    CHECK_OK(aif_hub_hf_open(&ho, &slow, &err), err);
+    fakehub_fault(e.fh, "GET", "/api/models/hank/copy/revision/", FH_STATUS, 429, "Retry-After: 1", 1, 0);
+    aif_hub_listing l;
+    double t0 = aif_time_now();
+    CHECK_OK(aif_hub_list(&slow, "hank/copy", "main", &l, &err), err);
+    double waited = aif_time_now() - t0;
+    CHECK(waited >= 0.95 && waited < 4);
+    aif_hub_listing_release(&l);
+    aif_hub_close(&slow);
 
     /* HF_HUB_DISABLE_SYMLINKS: snapshot files are copies, blobs stay */
     setenv("HF_HUB_DISABLE_SYMLINKS", "1", 1);
