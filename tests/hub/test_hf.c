@@ -376,6 +376,9 @@ static void upload_download_roundtrip_and_hash(void)
     char h1[AIF_SUBNET_HASH_CHARS], h2[AIF_SUBNET_HASH_CHARS];
     CHECK_OK(aif_subnet_hash_dir(snap, h1, &err), err);
     CHECK_STR(h1, "GCsMp7ViyCeyIDDfV9I4ge0E/xUDeVaKsljXTJvh7HQ=");
+    char sec[AIF_SUBNET_HASH_CHARS];
+    aif_subnet_secure_hash(h1, "5ExampleHotkey", sec); /* hub spec 4.3 */
+    CHECK_STR(sec, "4DKVk94LvZD0C4NyFVsuZeKdBILjecxts3JhmcmS+0M=");
     const char *orig = aif_test_tmpdir();
     puts_(orig, "config.json", "{}");
     puts_(orig, "model.safetensors", "hello\n");
