@@ -85,4 +85,10 @@ void aif_hf_dl_release(aif_hf_dl *d);
 aif_code aif_hf_dl_file(aif_hf_dl *d, const char *cache_dir, const char *repo_id, const char *commit,
                         const char *path, uint64_t expect_size, const char *expect_sha256, aif_err *err);
 
+/* PUT [off, off+len) of path to a pre-signed URL (no token), streamed from
+ * a mapping; retried on network errors and 408/429/5xx. etag: the answer's
+ * ETag (NULL: not needed). (hf_lfs.c) */
+aif_code aif_hf_put_range(aif_hf *hf, const char *url, const char *path, uint64_t off, uint64_t len, char *etag,
+                          size_t etag_cap, aif_err *err);
+
 #endif
