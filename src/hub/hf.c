@@ -121,6 +121,14 @@ aif_code aif_hub_hf_open(const aif_hub_hf_opts *opts, aif_hub *out, aif_err *err
     return AIF_OK;
 }
 
+aif_code aif_hf_need_token(const aif_hf *hf, const char *what, aif_err *err)
+{
+    if (hf->token[0])
+        return AIF_OK;
+    return aif_err_set(err, AIF_EAUTH, "%s: no Hugging Face token: set HF_TOKEN (or run `huggingface-cli login`) to a "
+                                       "token with write access", what);
+}
+
 aif_code aif_hf_api_send(aif_hf *hf, int once, const aif_http_request *req, aif_http_response *resp, aif_err *err)
 {
     pthread_mutex_lock(&hf->mu);

@@ -434,6 +434,8 @@ static aif_code send_json(aif_hf *hf, const char *method, const char *url, json_
 
 aif_code aif_hf_create_repo(aif_hf *hf, const char *repo_id, int is_private, int exist_ok, aif_err *err)
 {
+    if (aif_hf_need_token(hf, "create repo", err))
+        return AIF_EAUTH;
     char url[600];
     snprintf(url, sizeof url, "%s/api/repos/create", hf->endpoint);
     json_t *b = repo_body(repo_id);
@@ -463,7 +465,7 @@ aif_code aif_hub_hf_delete_repo(const aif_hub *h, const char *repo_id, aif_err *
 {
     aif_hf *hf = aif_hf_of(h, err);
     aif_code rc = hf ? aif_hub_check_repo_id(repo_id, err) : AIF_EINVAL;
-    if (rc != AIF_OK)
+    if (rc != AIF_OK || (rc = aif_hf_need_token(hf, "delete repo", err)) != AIF_OK)
         return rc;
     char url[600];
     snprintf(url, sizeof url, "%s/api/repos/delete", hf->endpoint);
@@ -478,6 +480,8 @@ aif_code aif_hub_hf_delete_repo(const aif_hub *h, const char *repo_id, aif_err *
 aif_code aif_hf_set_private(void *impl, const char *repo_id, int is_private, aif_err *err)
 {
     aif_hf *hf = impl;
+    if (aif_hf_need_token(hf, "update visibility", err))
+        return AIF_EAUTH;
     char url[600];
     snprintf(url, sizeof url, "%s/api/models/%s/settings", hf->endpoint, repo_id);
     json_t *b = json_object();

@@ -51,6 +51,8 @@ aif_code aif_hf_http(const aif_hf *hf, int with_token, int attempts, int streami
  * what: "model info", repo/revision/path name what was asked (may be NULL). */
 aif_code aif_hf_map_error(const aif_hf *hf, aif_code rc, const aif_http_response *resp, const char *what,
                           const char *repo_id, const char *revision, const char *path, aif_err *err);
+/* AIF_EAUTH naming `what` when no token is configured (write calls). */
+aif_code aif_hf_need_token(const aif_hf *hf, const char *what, aif_err *err);
 /* Send with the shared API client (serialized by mu). */
 aif_code aif_hf_api_send(aif_hf *hf, int once, const aif_http_request *req, aif_http_response *resp, aif_err *err);
 /* scheme://host[:port] of url equals that of the endpoint. */

@@ -597,6 +597,10 @@ static void errors_say_what_to_do(void)
     CHECK_ERR(aif_hub_list(&wrong, "dave/priv", "main", &l, &err), AIF_EAUTH, err, "invalid credentials");
     char who[64];
     CHECK_ERR(aif_hub_hf_whoami(&anon, who, sizeof who, &err), AIF_EAUTH, err, "HF_TOKEN");
+    int reqs = fakehub_count(fh, NULL, "/");
+    CHECK_ERR(aif_hub_upload(&anon, "dave/new", src, 1, "x", c, &err), AIF_EAUTH, err, "token with write access");
+    CHECK_ERR(aif_hub_set_private(&anon, "dave/priv", 0, &err), AIF_EAUTH, err, "no Hugging Face token");
+    CHECK_EQ(fakehub_count(fh, NULL, "/"), reqs); /* refused before any request */
     aif_hub_close(&owner);
     aif_hub_close(&anon);
     aif_hub_close(&wrong);
