@@ -239,8 +239,15 @@ aif_code aif_hf_map_error(const aif_hf *hf, aif_code rc, const aif_http_response
         out = AIF_ERANGE;
         snprintf(text, sizeof text, "unsatisfiable Range (HTTP 416)");
     } else if (st == 429) {
-        snprintf(text, sizeof text, "rate limited by the Hub (HTTP 429) after %d attempts: wait a few minutes and "
-                                    "retry", resp->attempts);
+        /* RateLimit: "api";r=0;t=55 (IETF draft, hub spec 1.5): t = seconds to the reset */
+        char rl[128] = "";
+        const char *t = aif_http_response_header(resp, "RateLimit", rl, sizeof rl) ? strstr(rl, ";t=") : NULL;
+        if (t)
+            snprintf(text, sizeof text, "rate limited by the Hub (HTTP 429) after %d attempts: the window resets in "
+                                        "%ld s; retry then", resp->attempts, strtol(t + 3, NULL, 10));
+        else
+            snprintf(text, sizeof text, "rate limited by the Hub (HTTP 429) after %d attempts: wait a few minutes "
+                                        "and retry", resp->attempts);
     } else if (st >= 500) {
         snprintf(text, sizeof text, "Hub server error (HTTP %d) after %d attempts: retry later", st, resp->attempts);
     } else {

@@ -438,20 +438,40 @@ aif_code aif_hf_create_repo(aif_hf *hf, const char *repo_id, int is_private, int
         return AIF_EAUTH;
     char url[600];
     snprintf(url, sizeof url, "%s/api/repos/create", hf->endpoint);
-    json_t *b = repo_body(repo_id);
-    json_object_set_new(b, "private", json_boolean(is_private));
-    aif_http_response resp;
-    aif_code rc = send_json(hf, "POST", url, b, &resp, err);
-    if (rc == AIF_EHTTP && resp.status == 409 && exist_ok) {
-        aif_err_clear(err);
-        rc = AIF_OK;
-    } else if (rc != AIF_OK) {
-        rc = aif_hf_map_error(hf, rc, &resp, "create repo", repo_id, NULL, NULL, err);
-        if (resp.status == 409)
-            aif_err_wrap(err, "%s already exists", repo_id);
+    aif_code rc = AIF_OK;
+    for (int attempt = 1;; attempt++) {
+        json_t *b = repo_body(repo_id);
+        json_object_set_new(b, "private", json_boolean(is_private));
+        aif_http_response resp;
+        rc = send_json(hf, "POST", url, b, &resp, err);
+        int busy = rc == AIF_EHTTP && resp.status == 409 && resp.body &&
+                   strstr(resp.body, "another conflicting operation is in progress");
+        int denied = rc == AIF_EHTTP && (resp.status == 401 || resp.status == 402 || resp.status == 403);
+        if (busy && attempt < 3) { /* hub spec 3.2: retried at once */
+            aif_http_response_release(&resp);
+            continue;
+        }
+        if (rc == AIF_EHTTP && resp.status == 409 && exist_ok && !busy) {
+            aif_err_clear(err);
+            rc = AIF_OK;
+        } else if (rc != AIF_OK) {
+            rc = aif_hf_map_error(hf, rc, &resp, "create repo", repo_id, NULL, NULL, err);
+            if (resp.status == 409)
+                aif_err_wrap(err, "%s already exists", repo_id);
+        }
+        aif_http_response_release(&resp);
+        if (denied && exist_ok) {
+            /* no right to create here, but the repo may exist already (exist ok, as huggingface_hub) */
+            aif_hub_hf_info info;
+            aif_err e2;
+            if (aif_hf_model_info(hf, repo_id, "main", 0, &info, &e2) == AIF_OK) {
+                aif_hub_hf_info_release(&info);
+                aif_err_clear(err);
+                rc = AIF_OK;
+            }
+        }
+        return rc;
     }
-    aif_http_response_release(&resp);
-    return rc;
 }
 
 aif_code aif_hub_hf_create_repo(const aif_hub *h, const char *repo_id, int is_private, int exist_ok, aif_err *err)

@@ -1017,6 +1017,10 @@ static void *serve(void *arg)
             }
         }
         int done = 0;
+        if (f && f->kind == FH_BODY) {
+            set_body(&r, f->status, "%s", f->headers);
+            done = 1;
+        }
         if (f && f->kind == FH_STATUS) {
             error_resp(&r, f->status, NULL, "injected");
             if (f->headers[0])

@@ -36,6 +36,7 @@ enum {
     FH_CORRUPT,       /* flip the byte at offset `arg` of the content */
     FH_OVERSIZE,      /* send `arg` bytes more than the content */
     FH_IGNORE_RANGE,  /* answer 200 with the whole body to a Range request */
+    FH_BODY,          /* answer `status` with `headers` used as the body text */
 };
 
 fakehub *fakehub_start(const fakehub_opts *o);

@@ -575,6 +575,20 @@ static void errors_say_what_to_do(void)
     /* 403 without a code: the token lacks permission */
     fakehub_fault(e.fh, "PUT", "/settings", FH_STATUS, 403, NULL, 1, 0);
     CHECK_ERR(aif_hub_set_private(&e.hub, "dave/priv", 0, &err), AIF_EAUTH, err, "write access");
+    /* create: "conflicting operation in progress" is retried at once */
+    fakehub_fault(e.fh, "POST", "/api/repos/create", FH_BODY, 409,
+                  "{\"error\":\"Cannot create repo: another conflicting operation is in progress\"}", 2, 0);
+    int creates = fakehub_count(e.fh, "POST", "/api/repos/create");
+    CHECK_OK(aif_hub_hf_create_repo(&e.hub, "dave/busy", 1, 0, &err), err);
+    CHECK_EQ(fakehub_count(e.fh, "POST", "/api/repos/create"), creates + 3);
+    /* a 403 on create: fine when the repo exists (exist ok), an error when it does not */
+    fakehub_fault(e.fh, "POST", "/api/repos/create", FH_STATUS, 403, NULL, 2, 0);
+    CHECK_OK(aif_hub_hf_create_repo(&e.hub, "dave/priv", 1, 1, &err), err);
+    CHECK_ERR(aif_hub_hf_create_repo(&e.hub, "dave/none", 1, 1, &err), AIF_EAUTH, err, "lacks permission");
+    /* 429 after every retry: the message says when the window resets */
+    fakehub_fault(e.fh, "GET", "/api/models/dave/priv/tree", FH_STATUS, 429,
+                  "RateLimit: \"api\";r=0;t=55\r\nRetry-After: 0", 10, 0);
+    CHECK_ERR(aif_hub_hf_tree(&e.hub, "dave/priv", "main", &t, &err), AIF_EHTTP, err, "resets in 55 s");
     /* 500 on every try: reported after the retries */
     fakehub_fault(e.fh, "GET", "/api/models/dave/priv", FH_STATUS, 503, NULL, 10, 0);
     CHECK_ERR(aif_hub_list(&e.hub, "dave/priv", "main", &l, &err), AIF_EHTTP, err, "after 5 attempts");
