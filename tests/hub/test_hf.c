@@ -699,7 +699,26 @@ static void env_defaults_and_cli(void)
     CHECK_STR(who, "alice");
     aif_hub_close(&hub);
 
-    /* the CLI: upload --private, info --json, download --include */
+    /* the token file (HF_TOKEN unset): \r, \n and blanks removed */
+    set_env("HF_TOKEN", NULL);
+    const char *saved_path = getenv("HF_TOKEN_PATH"), *saved_legacy = getenv("HUGGING_FACE_HUB_TOKEN");
+    char *keep_path = saved_path ? strdup(saved_path) : NULL, *keep_legacy = saved_legacy ? strdup(saved_legacy) : NULL;
+    set_env("HUGGING_FACE_HUB_TOKEN", NULL);
+    char tok[PATH_MAX + 8];
+    snprintf(tok, sizeof tok, "%s/token", aif_test_tmpdir());
+    CHECK_OK(aif_fs_write_file(tok, "  " TOKEN "\r\n", strlen(TOKEN) + 4, &err), err);
+    set_env("HF_TOKEN_PATH", tok);
+    CHECK_OK(aif_hub_hf_open(NULL, &hub, &err), err);
+    who[0] = 0;
+    CHECK_OK(aif_hub_hf_whoami(&hub, who, sizeof who, &err), err);
+    CHECK_STR(who, "alice");
+    aif_hub_close(&hub);
+    set_env("HF_TOKEN_PATH", keep_path);
+    set_env("HUGGING_FACE_HUB_TOKEN", keep_legacy);
+    free(keep_path);
+    free(keep_legacy);
+
+    /* the CLI: upload (private by default), info --json, download --include */
     const char *src = aif_test_tmpdir();
     puts_(src, "config.json", "{\"x\": 1}");
     uint8_t *w = noise(10000, 3);
