@@ -100,6 +100,10 @@ typedef struct aif_local_dir {
 
 /* Fill the paths under root (nothing is read). */
 aif_code aif_local_dir_paths(const char *root, aif_local_dir *out, aif_err *err);
+/* Parse local.json text into d's netuid, block_time and params (paths
+ * untouched); `source` names it in errors. AIF_EFORMAT / AIF_ERANGE naming
+ * the key. */
+aif_code aif_local_dir_parse(const char *text, size_t len, const char *source, aif_local_dir *d, aif_err *err);
 /* Paths plus local.json; AIF_ENOTFOUND ("run aif local init") if absent. */
 aif_code aif_local_dir_load(const char *root, aif_local_dir *out, aif_err *err);
 

@@ -50,6 +50,43 @@ static aif_code get_num(json_t *root, const char *key, const char *path, double 
     return AIF_OK;
 }
 
+aif_code aif_local_dir_parse(const char *text, size_t len, const char *source, aif_local_dir *d, aif_err *err)
+{
+    AIF_ASSERT(d && (text || !len));
+    if (!source)
+        source = "local.json";
+    json_error_t je;
+    json_t *j = json_loadb(text ? text : "", len, 0, &je);
+    if (!j || !json_is_object(j)) {
+        json_decref(j);
+        return aif_err_set(err, AIF_EFORMAT, "%s: not a JSON object", source);
+    }
+    aif_code rc = AIF_OK;
+    json_t *fmt = json_object_get(j, "format");
+    double netuid = 0, bt = 0, tempo = 0, wrl = 0, cms = 0;
+    if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "aif-local"))
+        rc = aif_err_set(err, AIF_EFORMAT, "%s: format: expected \"aif-local\"", source);
+    if (rc == AIF_OK)
+        rc = get_num(j, "netuid", source, 0, 65535, &netuid, err);
+    if (rc == AIF_OK)
+        rc = get_num(j, "block_time", source, 0, 1e6, &bt, err);
+    if (rc == AIF_OK)
+        rc = get_num(j, "tempo", source, 1, 65535, &tempo, err);
+    if (rc == AIF_OK)
+        rc = get_num(j, "weights_rate_limit", source, 0, 1e12, &wrl, err);
+    if (rc == AIF_OK)
+        rc = get_num(j, "commit_max_space", source, 0, 4e9, &cms, err);
+    json_decref(j);
+    if (rc != AIF_OK)
+        return rc;
+    d->netuid = (uint16_t)netuid;
+    d->block_time = bt;
+    d->params.tempo = (uint16_t)tempo;
+    d->params.weights_rate_limit = (uint64_t)wrl;
+    d->params.commit_max_space = (uint32_t)cms;
+    return AIF_OK;
+}
+
 aif_code aif_local_dir_load(const char *root, aif_local_dir *d, aif_err *err)
 {
     aif_code rc = aif_local_dir_paths(root, d, err);
@@ -62,36 +99,9 @@ aif_code aif_local_dir_load(const char *root, aif_local_dir *d, aif_err *err)
     size_t len = 0;
     if ((rc = aif_fs_read_file(d->config, 1 << 16, &text, &len, err)) != AIF_OK)
         return rc;
-    json_error_t je;
-    json_t *j = json_loadb(text, len, 0, &je);
+    rc = aif_local_dir_parse(text, len, d->config, d, err);
     aif_free(text);
-    if (!j || !json_is_object(j)) {
-        json_decref(j);
-        return aif_err_set(err, AIF_EFORMAT, "%s: not a JSON object", d->config);
-    }
-    json_t *fmt = json_object_get(j, "format");
-    double netuid = 0, bt = 0, tempo = 0, wrl = 0, cms = 0;
-    if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "aif-local"))
-        rc = aif_err_set(err, AIF_EFORMAT, "%s: format: expected \"aif-local\"", d->config);
-    if (rc == AIF_OK)
-        rc = get_num(j, "netuid", d->config, 0, 65535, &netuid, err);
-    if (rc == AIF_OK)
-        rc = get_num(j, "block_time", d->config, -1, 1e6, &bt, err);
-    if (rc == AIF_OK)
-        rc = get_num(j, "tempo", d->config, 1, 65535, &tempo, err);
-    if (rc == AIF_OK)
-        rc = get_num(j, "weights_rate_limit", d->config, 0, 1e12, &wrl, err);
-    if (rc == AIF_OK)
-        rc = get_num(j, "commit_max_space", d->config, 0, 4e9, &cms, err);
-    json_decref(j);
-    if (rc != AIF_OK)
-        return rc;
-    d->netuid = (uint16_t)netuid;
-    d->block_time = bt;
-    d->params.tempo = (uint16_t)tempo;
-    d->params.weights_rate_limit = (uint64_t)wrl;
-    d->params.commit_max_space = (uint32_t)cms;
-    return AIF_OK;
+    return rc;
 }
 
 /* One wallet: coldkey and hotkey "default", both unencrypted. */
