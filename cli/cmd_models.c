@@ -217,8 +217,9 @@ int aif_cmd_best(int argc, char **argv, struct aif_cli *cli)
         aif_json_obj_end(&j);
         aif_json_end(&j);
     } else if (be) {
-        printf("best uid for competition %d: %d (incentive %.6f, from the %s)\n", comp, best, inc[best],
-               !strcmp(source, "chain") ? "chain" : "weights: the local chain computes no incentive");
+        printf("best uid for competition %d: %d (incentive %.6f, %s)\n", comp, best, inc[best],
+               strcmp(source, "chain") ? "estimated from the weights: the local chain computes no incentive"
+               : any ? "from the chain" : "every incentive is 0: ties go to the higher uid");
         printf("  hotkey  %s\n  repo    %s/%s\n  commit  %s\n", be->hotkey, be->id.ns, be->id.name,
                be->id.has_commit ? be->id.commit : "None");
     } else {

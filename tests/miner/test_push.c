@@ -408,11 +408,64 @@ static void incentive_estimate_from_weights(void)
     CHECK_NEAR(out[3], 0.625, 1e-12);
 }
 
+/* A model exported by transformers (shared testdata, stories260K): its
+ * parameter count by hand from config.json (hidden 64, 5 layers, 8 heads of
+ * 8, 4 kv heads, intermediate 172, vocab 512, untied):
+ *   embed + lm_head 2 * 512 * 64 = 65536; per layer q 4096 + k 2048 + v 2048
+ *   + o 4096 + mlp 3 * 64 * 172 = 33024 + norms 128 = 45440, x5 = 227200;
+ *   final norm 64. Total 292800.
+ * The f32 export is refused (competition 99 wants bf16). Pushing the bf16
+ * one uploads reference_runc.json too, but a validator downloads only
+ * config.json and model.safetensors (spec 4), so the hash covers those two. */
+static void push_hf_exported_model(void)
+{
+    fixture f;
+    if (!setup(&f, 3100))
+        return teardown(&f);
+    aif_err err;
+    aif_miner_model_info info;
+    const char *bf16 = aif_test_path("models/stories260K-hf-bf16");
+    CHECK_OK(aif_miner_check_model(bf16, f.local, &info, &err), err);
+    CHECK_EQ(info.n_parameters, 292800);
+    CHECK_EQ(info.n_files, 3);
+    CHECK_EQ(info.total_bytes, 528 + 590584 + 79438); /* ls -l of the three files */
+    CHECK_STR(info.dtype, "bf16");
+    CHECK_ERR(aif_miner_check_model(aif_test_path("models/stories260K-hf-f32"), f.local, &info, &err),
+              AIF_ECONSTRAINT, err, "wants bf16");
+
+    aif_miner_push_opts o = {80, 0, 1, 0, f.root, NULL, NULL, NULL};
+    aif_miner_push_result r;
+    CHECK_OK(aif_miner_push(&f.chain, &f.hub, &f.signer, bf16, "tiny/stories", f.local, &o, &r, &err), err);
+    char cmd[4096], want[128];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && h=$(for f in config.json model.safetensors; do sha256sum \"$f\" | cut -c1-64 | xxd -r -p | "
+             "base64; done | tr -d '\\n' | sha256sum | cut -c1-64 | xxd -r -p | base64) && echo \"$h\" && "
+             "printf %%s \"${h}%s\" | sha256sum | cut -c1-64 | xxd -r -p | base64",
+             bf16, f.signer.ss58);
+    FILE *p = popen(cmd, "r");
+    CHECK(p != NULL);
+    if (p) {
+        CHECK(fgets(want, sizeof want, p) != NULL);
+        want[strcspn(want, "\n")] = 0;
+        CHECK_STR(r.hash, want);
+        CHECK(fgets(want, sizeof want, p) != NULL);
+        want[strcspn(want, "\n")] = 0;
+        CHECK_STR(r.secure_hash, want);
+        pclose(p);
+    }
+    aif_hub_listing l;
+    CHECK_OK(aif_hub_list(&f.hub, "tiny/stories", r.commit, &l, &err), err);
+    CHECK_EQ(l.n, 3); /* all three uploaded */
+    aif_hub_listing_release(&l);
+    teardown(&f);
+}
+
 AIF_TESTS(miner_push) = {
     {"miner/push_commits_the_independent_secure_hash", push_commits_the_independent_secure_hash},
     {"miner/push_refuses_bad_models_before_upload", push_refuses_bad_models_before_upload},
     {"miner/push_retries_space_limit", push_retries_space_limit},
     {"miner/check_model_reports_the_model", check_model_reports_the_model},
+    {"miner/push_hf_exported_model", push_hf_exported_model},
     {"miner/best_uid_follows_spec_9_3", best_uid_follows_spec_9_3},
     {"miner/incentive_estimate_from_weights", incentive_estimate_from_weights},
     {NULL, NULL},
