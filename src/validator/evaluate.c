@@ -176,7 +176,7 @@ static aif_code save_step(aif_validator *v, const aif_subnet_schedule_entry *e, 
         if ((rc = aif_vali_uids_get(v, 1, comp->id, &now_pending, &n_now, err)) == AIF_OK) {
             size_t m = 0;
             for (size_t i = 0; i < n_now; i++)
-                if (!bsearch(&now_pending[i], w->pending, w->n_pending, sizeof *w->pending, cmp_u16))
+                if (!w->n_pending || !bsearch(&now_pending[i], w->pending, w->n_pending, sizeof *w->pending, cmp_u16))
                     now_pending[m++] = now_pending[i];
             rc = aif_vali_uids_set(v, 1, comp->id, now_pending, m, err);
             aif_free(now_pending);
