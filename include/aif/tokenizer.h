@@ -31,7 +31,14 @@ enum {
     AIF_TOK_SPLIT_SPECIAL = 1u << 1,
     /* The `transformers` tokenizer __call__: AIF_TOK_ADD_SPECIAL plus the
      * add_bos_token/add_eos_token of tokenizer_config.json where the
-     * tokenizer class applies them, and truncation to model_max_length. */
+     * tokenizer class applies them, and truncation to model_max_length.
+     * Classes LlamaTokenizer(Fast), CodeLlamaTokenizer(Fast) and
+     * GemmaTokenizer(Fast) rebuild the template as [bos] A [eos] from
+     * add_bos_token (default true) / add_eos_token (default false); every
+     * other class keeps the tokenizer.json post-processor. The sequence is
+     * cut before the special tokens are added, so they survive truncation.
+     * split_special_tokens of the config applies too. In decode, it applies
+     * the config's clean_up_tokenization_spaces. */
     AIF_TOK_CALL = 1u << 2,
     /* decode: drop special tokens. */
     AIF_TOK_SKIP_SPECIAL = 1u << 3,
@@ -50,6 +57,14 @@ void aif_tokenizer_free(aif_tokenizer *tok);
  * ids are appended to *out. Thread-safe on a shared tokenizer. */
 aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
                               aif_token_ids *out, aif_err *err);
+/* The pieces the model sees (after added tokens, normalizer and
+ * pre-tokenizers), like pre_tokenize_str of the Rust library: fn gets each
+ * piece's text (ByteLevel pieces in their GPT-2 characters) and its added
+ * token id, or -1. A nonzero return from fn stops with AIF_ECANCELED. */
+typedef int (*aif_tokenizer_piece_fn)(void *arg, const char *piece, size_t len, int32_t added_id);
+aif_code aif_tokenizer_pieces(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                              aif_tokenizer_piece_fn fn, void *arg, aif_err *err);
+
 /* Decode ids to a NUL-terminated heap string (free with aif_free). */
 aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size_t n_ids, unsigned flags,
                               char **text, size_t *len, aif_err *err);

@@ -92,32 +92,85 @@ static size_t max_len(const aif_tokenizer *tok, unsigned flags)
     return m;
 }
 
-aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
-                              aif_token_ids *out, aif_err *err)
+/* Added tokens, normalizer, pre-tokenizers: text -> pieces in *a (b is scratch). */
+static aif_code pipeline(const aif_tokenizer *tok, const char *text, size_t len, int split_special, aif_tk_buf *arena,
+                         aif_tk_pieces *a, aif_tk_pieces *b, aif_err *err)
+{
+    aif_code rc;
+    if (aif_tk_buf_push(arena, text, len) || (len && aif_tk_pieces_push(a, 0, len, -1, PIECE_FIRST)))
+        return oom(err);
+    if ((rc = aif_tk_added_split(tok, 0, split_special, arena, a, b, err)))
+        return rc;
+    if (tok->norm && (rc = normalize_pieces(tok, arena, b, err)))
+        return rc;
+    a->n = 0;
+    if ((rc = aif_tk_added_split(tok, 1, split_special, arena, b, a, err)))
+        return rc;
+    if (tok->pre && (rc = aif_tk_pre_apply(tok->pre, arena, a, err)))
+        return rc;
+    return AIF_OK;
+}
+
+static aif_code check_utf8(const char *text, size_t len, aif_err *err)
 {
     size_t bad = aif_tk_utf8_check(text, len);
     if (bad != len)
         return aif_err_set(err, AIF_EUTF8, "invalid UTF-8 at byte offset %zu (byte 0x%02X)", bad,
                            (unsigned)(unsigned char)text[bad]);
+    return AIF_OK;
+}
+
+aif_code aif_tokenizer_pieces(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                              aif_tokenizer_piece_fn fn, void *arg, aif_err *err)
+{
+    aif_code rc = check_utf8(text, len, err);
+    if (rc)
+        return rc;
+    if ((flags & AIF_TOK_CALL) && tok->split_special)
+        flags |= AIF_TOK_SPLIT_SPECIAL;
+    aif_tk_buf arena = {0}, tmp = {0};
+    aif_tk_pieces a = {0}, b = {0};
+    rc = pipeline(tok, text, len, (flags & AIF_TOK_SPLIT_SPECIAL) != 0, &arena, &a, &b, err);
+    for (size_t i = 0; i < a.n && rc == AIF_OK; i++) {
+        aif_tk_piece *p = &a.v[i];
+        const char *s = arena.p + p->off;
+        size_t n = p->len;
+        if (p->flags & PIECE_BYTEMAPPED) {
+            tmp.n = 0;
+            for (size_t k = 0; k < p->len; k++) {
+                char enc[4];
+                int l = aif_tk_utf8_encode(aif_tk_byte_char[(unsigned char)s[k]], enc);
+                if (aif_tk_buf_push(&tmp, enc, (size_t)l)) {
+                    rc = oom(err);
+                    break;
+                }
+            }
+            s = tmp.p;
+            n = tmp.n;
+        }
+        if (rc == AIF_OK && fn(arg, s, n, p->id))
+            rc = aif_err_set(err, AIF_ECANCELED, "stopped by the callback");
+    }
+    aif_tk_buf_release(&tmp);
+    aif_tk_buf_release(&arena);
+    aif_tk_pieces_release(&a);
+    aif_tk_pieces_release(&b);
+    return rc;
+}
+
+aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                              aif_token_ids *out, aif_err *err)
+{
+    aif_code rc = check_utf8(text, len, err);
+    if (rc)
+        return rc;
     if (flags & AIF_TOK_CALL)
         flags |= AIF_TOK_ADD_SPECIAL | (tok->split_special ? AIF_TOK_SPLIT_SPECIAL : 0);
     int split_special = (flags & AIF_TOK_SPLIT_SPECIAL) != 0;
     aif_tk_buf arena = {0};
     aif_tk_pieces a = {0}, b = {0};
     size_t start = out->n;
-    aif_code rc = AIF_OK;
-    if (aif_tk_buf_push(&arena, text, len) || (len && aif_tk_pieces_push(&a, 0, len, -1, PIECE_FIRST))) {
-        rc = oom(err);
-        goto done;
-    }
-    if ((rc = aif_tk_added_split(tok, 0, split_special, &arena, &a, &b, err)))
-        goto done;
-    if (tok->norm && (rc = normalize_pieces(tok, &arena, &b, err)))
-        goto done;
-    a.n = 0;
-    if ((rc = aif_tk_added_split(tok, 1, split_special, &arena, &b, &a, err)))
-        goto done;
-    if (tok->pre && (rc = aif_tk_pre_apply(tok->pre, &arena, &a, err)))
+    if ((rc = pipeline(tok, text, len, split_special, &arena, &a, &b, err)))
         goto done;
     for (size_t i = 0; i < a.n && rc == AIF_OK; i++) {
         aif_tk_piece *p = &a.v[i];
@@ -209,7 +262,7 @@ aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size
         aif_tk_buf_release(&out);
         goto done;
     }
-    if (flags & AIF_TOK_CLEAN_SPACES)
+    if ((flags & AIF_TOK_CLEAN_SPACES) || ((flags & AIF_TOK_CALL) && tok->clean_spaces))
         out.n = aif_tk_clean_up_spaces(out.p, out.n);
     *text = out.p;
     if (len)
@@ -229,7 +282,7 @@ struct batch {
     unsigned flags;
     aif_token_ids *outs;
     aif_code *codes;
-    aif_err *errs;
+    aif_err *errs; /* one per text */
 };
 
 static void batch_fn(void *arg, int ith, int nth)
@@ -239,22 +292,21 @@ static void batch_fn(void *arg, int ith, int nth)
     aif_pool_split(b->n, ith, nth, &lo, &hi);
     for (size_t i = lo; i < hi; i++) {
         b->outs[i].n = 0;
-        b->codes[i] = aif_tokenizer_encode(b->tok, b->texts[i], b->lens[i], b->flags, &b->outs[i], &b->errs[ith]);
+        b->codes[i] = aif_tokenizer_encode(b->tok, b->texts[i], b->lens[i], b->flags, &b->outs[i], &b->errs[i]);
         if (b->codes[i])
-            aif_err_wrap(&b->errs[ith], "text %zu", i);
+            aif_err_wrap(&b->errs[i], "text %zu", i);
     }
 }
 
 aif_code aif_tokenizer_encode_batch(const aif_tokenizer *tok, const char *const *texts, const size_t *lens, size_t n,
                                     unsigned flags, aif_pool *pool, aif_token_ids *outs, aif_err *err)
 {
-    int nth = pool ? aif_pool_size(pool) : 1;
     aif_code *codes = aif_calloc(n + 1, sizeof *codes);
-    aif_err *errs = aif_calloc((size_t)nth, sizeof *errs);
+    aif_err *errs = aif_calloc(n + 1, sizeof *errs);
     if (!codes || !errs) {
         aif_free(codes);
         aif_free(errs);
-        return aif_err_set(err, AIF_ENOMEM, "out of memory encoding a batch");
+        return aif_err_set(err, AIF_ENOMEM, "out of memory encoding a batch of %zu texts", n);
     }
     struct batch b = {tok, texts, lens, n, flags, outs, codes, errs};
     aif_pool_run(pool, batch_fn, &b);
@@ -262,12 +314,8 @@ aif_code aif_tokenizer_encode_batch(const aif_tokenizer *tok, const char *const 
     for (size_t i = 0; i < n && !rc; i++)
         if (codes[i]) {
             rc = codes[i];
-            for (int t = 0; t < nth; t++)
-                if (errs[t].code == rc) {
-                    if (err)
-                        *err = errs[t];
-                    break;
-                }
+            if (err)
+                *err = errs[i];
         }
     aif_free(codes);
     aif_free(errs);

@@ -12,7 +12,7 @@
 #include "tok_int.h"
 
 #define MAX_JSON_BYTES ((size_t)512 << 20)
-#define MAX_VOCAB_ID (1 << 24)
+#define MAX_VOCAB_ID (1 << 22) /* largest real vocabularies: ~260k */
 #define MAX_DEPTH 16
 
 static aif_code oom(aif_err *err)
@@ -407,18 +407,12 @@ static aif_code parse_post(aif_tokenizer *tok, json_t *j, aif_tk_post *pp, int d
 static aif_code merges_insert(aif_tk_bpe *m, int32_t a, int32_t b, uint32_t rank, int32_t nid)
 {
     uint64_t k = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
-    uint64_t h = k;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    size_t j = (size_t)h & m->mmask;
-    while (m->mnew[j] >= 0 && m->mkey[j] != k)
+    size_t j = aif_tk_merge_hash(k) & m->mmask;
+    while (m->mtab[j].new_id >= 0 && m->mtab[j].key != k)
         j = (j + 1) & m->mmask;
-    if (m->mnew[j] < 0)
+    if (m->mtab[j].new_id < 0)
         m->n_merges++;
-    m->mkey[j] = k;
-    m->mrank[j] = rank;
-    m->mnew[j] = nid;
+    m->mtab[j] = (struct aif_tk_merge){k, rank, nid}; /* a repeated pair: the later rank wins (HashMap insert) */
     return AIF_OK;
 }
 
@@ -486,9 +480,11 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
             max_id = json_integer_value(val);
     }
     m->n_id_tok = (size_t)(max_id + 1);
-    m->id_tok = aif_calloc(m->n_id_tok + 1, sizeof *m->id_tok);
-    if (!m->id_tok)
+    m->id_off = aif_malloc((m->n_id_tok + 1) * sizeof *m->id_off);
+    if (!m->id_off)
         return oom(err);
+    for (size_t i = 0; i <= m->n_id_tok; i++)
+        m->id_off[i] = -1;
     void *iter = json_object_iter(vocab);
     while (iter) {
         const char *k = json_object_iter_key(iter);
@@ -498,11 +494,11 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
             return aif_err_set(err, AIF_EUTF8, "model.vocab: token with invalid UTF-8");
         if (aif_tk_strmap_put(&m->vocab, k, kl, id))
             return oom(err);
-        aif_free(m->id_tok[id]);
-        if (!(m->id_tok[id] = dup_n(k, kl)))
-            return oom(err);
         iter = json_object_iter_next(vocab, iter);
     }
+    /* id -> token: the keys are NUL-terminated in the pool, which no longer moves */
+    for (size_t i = 0; i < m->vocab.n; i++)
+        m->id_off[m->vocab.ent[i].val] = (int64_t)m->vocab.ent[i].off;
     const char *unk = json_string_value(json_object_get(j, "unk_token"));
     m->unk_id = unk ? aif_tk_strmap_get(&m->vocab, unk, strlen(unk)) : -1;
 
@@ -510,13 +506,11 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
     size_t nm = json_array_size(merges), slots = 16;
     while (slots < 2 * nm + 2)
         slots *= 2;
-    m->mkey = aif_malloc(slots * sizeof *m->mkey);
-    m->mrank = aif_malloc(slots * sizeof *m->mrank);
-    m->mnew = aif_malloc(slots * sizeof *m->mnew);
-    if (!m->mkey || !m->mrank || !m->mnew)
+    m->mtab = aif_malloc(slots * sizeof *m->mtab);
+    if (!m->mtab)
         return oom(err);
     for (size_t i = 0; i < slots; i++)
-        m->mnew[i] = -1;
+        m->mtab[i].new_id = -1;
     m->mmask = slots - 1;
     aif_tk_buf tmp = {0};
     uint32_t rank = 0;
@@ -564,8 +558,8 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
     if (m->ignore_merges && m->bytes_ok) {
         aif_tk_buf raw = {0};
         for (size_t i = 0; i < m->vocab.n; i++) {
-            const char *s = m->vocab.pool.p + m->vocab.key_off[i];
-            size_t n = m->vocab.key_len[i], k = 0;
+            const char *s = m->vocab.pool.p + m->vocab.ent[i].off;
+            size_t n = m->vocab.ent[i].len, k = 0;
             int ok = 1;
             raw.n = 0;
             while (k < n && ok) {
@@ -576,12 +570,23 @@ static aif_code parse_model(json_t *j, aif_tk_bpe *m, aif_err *err)
                 if (b < 0 || aif_tk_buf_push(&raw, &c, 1))
                     ok = 0;
             }
-            if (ok && aif_tk_strmap_put(&m->raw_vocab, raw.p, raw.n, m->vocab.val[i])) {
+            if (ok && aif_tk_strmap_put(&m->raw_vocab, raw.p, raw.n, m->vocab.ent[i].val)) {
                 aif_tk_buf_release(&raw);
                 return oom(err);
             }
         }
         aif_tk_buf_release(&raw);
+    }
+    /* SentencePiece-style vocabularies: can a merge cross the start of a run of U+2581? */
+    m->spm_split = !m->prefix && !m->suffix && aif_tk_strmap_get(&m->vocab, "\xE2\x96\x81", 3) >= 0;
+    for (size_t i = 0; i < m->vocab.n && m->spm_split; i++) {
+        const char *t = m->vocab.pool.p + m->vocab.ent[i].off;
+        size_t n = m->vocab.ent[i].len;
+        for (size_t k = 1; k + 3 <= n; k++)
+            if (!memcmp(t + k, "\xE2\x96\x81", 3) && !(k >= 3 && !memcmp(t + k - 3, "\xE2\x96\x81", 3))) {
+                m->spm_split = 0;
+                break;
+            }
     }
     if (aif_tk_bpe_cache_init(m))
         return oom(err);
@@ -645,8 +650,10 @@ static aif_code add_token(aif_tokenizer *tok, json_t *t, size_t idx, aif_err *er
         return AIF_OK;
     }
     av->tok[av->n] = a;
-    if (aif_tk_strmap_put(&av->map, s, n, (int32_t)av->n))
+    if (aif_tk_strmap_put(&av->map, s, n, (int32_t)av->n)) {
+        aif_free(a.content);
         return oom(err);
+    }
     av->n++;
     return AIF_OK;
 }
@@ -930,8 +937,8 @@ const char *aif_tokenizer_id_to_token(const aif_tokenizer *tok, int32_t id)
         return NULL;
     if ((size_t)id < tok->added.n_by_id && tok->added.by_id[id])
         return tok->added.tok[tok->added.by_id[id] - 1].content;
-    if ((size_t)id < tok->bpe.n_id_tok)
-        return tok->bpe.id_tok[id];
+    if ((size_t)id < tok->bpe.n_id_tok && tok->bpe.id_off[id] >= 0)
+        return tok->bpe.vocab.pool.p + tok->bpe.id_off[id];
     return NULL;
 }
 

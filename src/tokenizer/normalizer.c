@@ -12,18 +12,8 @@ static aif_code oom(aif_err *err)
     return aif_err_set(err, AIF_ENOMEM, "out of memory normalizing text");
 }
 
-static int is_ascii(const char *s, size_t n)
+static aif_code map_form(aif_tk_norm_type t, const char *s, size_t n, aif_tk_buf *out, aif_err *err)
 {
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return 0;
-    return 1;
-}
-
-static aif_code unicode_form(aif_tk_norm_type t, const char *s, size_t n, aif_tk_buf *out, aif_err *err)
-{
-    if (is_ascii(s, n)) /* every normal form leaves ASCII alone */
-        return aif_tk_buf_push(out, s, n) ? oom(err) : AIF_OK;
     int opt = UTF8PROC_STABLE;
     switch (t) {
     case NORM_NFC: opt |= UTF8PROC_COMPOSE; break;
@@ -42,6 +32,33 @@ static aif_code unicode_form(aif_tk_norm_type t, const char *s, size_t n, aif_tk
     int fail = aif_tk_buf_push(out, res, (size_t)r);
     free(res);
     return fail ? oom(err) : AIF_OK;
+}
+
+/* ASCII is invariant under every normal form, is never the second half of a
+ * composition and has combining class 0: only the non-ASCII runs, each with
+ * the ASCII char before it (a starter that may compose with what follows),
+ * go through utf8proc. */
+static aif_code unicode_form(aif_tk_norm_type t, const char *s, size_t n, aif_tk_buf *out, aif_err *err)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && (unsigned char)s[j] < 0x80)
+            j++;
+        if (j == n)
+            return aif_tk_buf_push(out, s + i, n - i) ? oom(err) : AIF_OK;
+        size_t start = j > i ? j - 1 : j; /* the starter before the run */
+        if (aif_tk_buf_push(out, s + i, start - i))
+            return oom(err);
+        size_t end = j;
+        while (end < n && (unsigned char)s[end] >= 0x80)
+            end++;
+        aif_code rc = map_form(t, s + start, end - start, out, err);
+        if (rc)
+            return rc;
+        i = end;
+    }
+    return AIF_OK;
 }
 
 static aif_code lowercase(const char *s, size_t n, aif_tk_buf *out, aif_err *err)

@@ -13,6 +13,7 @@
 #define AIF_TOKENIZER_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,12 +64,15 @@ int aif_tk_char_byte(int32_t cp); /* -1 if cp is not one of the 256 chars */
 void aif_tk_bytelevel_init(void);
 
 /* ---- string -> id hash map (vocab.c) ---- */
+typedef struct aif_tk_strent {
+    size_t off;        /* key offset in pool (keys are NUL-terminated there) */
+    uint32_t len;
+    int32_t val;
+} aif_tk_strent;
 typedef struct aif_tk_strmap {
-    uint32_t *slots;   /* index+1 into keys, 0 = empty */
+    uint64_t *slots;   /* (entry index + 1) | hash tag << 32; 0 = empty */
     size_t mask;
-    size_t *key_off;   /* per entry: offset of the key in pool */
-    uint32_t *key_len;
-    int32_t *val;
+    aif_tk_strent *ent;
     size_t n, cap;
     aif_tk_buf pool;
 } aif_tk_strmap;
@@ -134,36 +138,48 @@ void aif_tk_pre_free(aif_tk_pre *pre);
 extern const char aif_tk_gpt2_regex[];
 
 /* ---- BPE model (bpe.c) ---- */
-#define TK_CACHE_SHARDS 64
-typedef struct aif_tk_cache_shard {
-    pthread_mutex_t mu;
-    aif_tk_strmap map;     /* word -> index into ids (offset) */
-    int32_t *ids;
-    size_t n_ids, cap_ids;
-} aif_tk_cache_shard;
+/* Word cache: insert-only, lock-free open addressing. A record is
+ * immutable once published (compare-and-swap into an empty slot), so
+ * readers need no lock; nothing is removed until the tokenizer is freed. */
+typedef struct aif_tk_crec {
+    uint64_t hash;
+    uint32_t klen, nids;
+    int32_t ids[];   /* nids ids, then klen key bytes */
+} aif_tk_crec;
+typedef struct aif_tk_cache {
+    _Atomic(aif_tk_crec *) *slots;
+    size_t mask, cap;          /* cap: most records inserted */
+    _Atomic size_t count;
+} aif_tk_cache;
 typedef struct aif_tk_bpe {
     aif_tk_strmap vocab;         /* token -> id */
-    char **id_tok;           /* id -> token (NUL-terminated, owned), size n_id_tok */
+    int64_t *id_off;         /* id -> offset of its NUL-terminated key in vocab.pool, -1: none */
     size_t n_id_tok;
     /* merges: open addressing on (a << 32 | b) */
-    uint64_t *mkey;
-    uint32_t *mrank;
-    int32_t *mnew;
+    struct aif_tk_merge { uint64_t key; uint32_t rank; int32_t new_id; } *mtab; /* new_id < 0: empty */
     size_t mmask;
     size_t n_merges;
     int32_t unk_id;          /* -1: none */
     char *prefix, *suffix;   /* continuing_subword_prefix / end_of_word_suffix (NULL: none) */
     int fuse_unk, byte_fallback, ignore_merges;
+    int spm_split;           /* "\u2581" in the vocab and no token with x"\u2581" (x != "\u2581"): words split at \u2581 runs */
     int32_t byte_fb[256];    /* id of "<0xNN>" or -1 */
     /* byte-level fast path */
     int32_t byte_id[256];    /* id of the GPT-2 char of each byte, or -1 */
     int bytes_ok;            /* all 256 present */
     aif_tk_strmap raw_vocab;     /* decoded bytes -> id, for tokens made only of GPT-2 chars */
-    aif_tk_cache_shard *cache;   /* TK_CACHE_SHARDS, NULL: no cache */
+    aif_tk_cache *cache;         /* NULL: no cache */
 } aif_tk_bpe;
 /* Tokenize one piece (bytemapped: raw bytes standing for GPT-2 chars). */
 aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out,
                          aif_err *err);
+static inline size_t aif_tk_merge_hash(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
 int aif_tk_merge_get(const aif_tk_bpe *m, int32_t a, int32_t b, uint32_t *rank, int32_t *new_id);
 void aif_tk_bpe_release(aif_tk_bpe *m);
 int aif_tk_bpe_cache_init(aif_tk_bpe *m);
