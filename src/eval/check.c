@@ -499,7 +499,8 @@ aif_code aif_eval_check(const char *dir, const aif_eval_check_opts *opts, aif_ev
              files.n, cons->max_bytes);
     else
         item(r, AIF_EVAL_CHECK_BYTES, AIF_EVAL_PASS, v, "%zu files, max_bytes %" PRId64, files.n, cons->max_bytes);
-    qsort(files.v, files.n, sizeof *files.v, walk_cmp);
+    if (files.n)
+        qsort(files.v, files.n, sizeof *files.v, walk_cmp);
 
     const char *pickle = NULL;
     size_t n_pickle = 0;
