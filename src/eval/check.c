@@ -444,6 +444,8 @@ aif_code aif_eval_check(const char *dir, const aif_eval_check_opts *opts, aif_ev
             have_cfg = 1;
     }
     aif_free(text);
+    if (e.code == AIF_ENOMEM)
+        return aif_err_set(err, AIF_ENOMEM, "%s", e.msg);
     if (have_cfg)
         item(r, AIF_EVAL_CHECK_CONFIG, AIF_EVAL_PASS, aif_model_arch_name(cfg.arch), NULL);
     else
@@ -484,6 +486,7 @@ aif_code aif_eval_check(const char *dir, const aif_eval_check_opts *opts, aif_ev
 
     /* size and format */
     struct flist files = {0}, shards = {0};
+    aif_safetensors *st = NULL;
     uint64_t bytes = 0;
     aif_code wrc = walk(dir, "", 0, &files, &bytes, &e);
     if (wrc == AIF_ENOMEM) {
@@ -511,7 +514,6 @@ aif_code aif_eval_check(const char *dir, const aif_eval_check_opts *opts, aif_ev
     char index_path[PATH_MAX];
     if (aif_fs_path(index_path, sizeof index_path, NULL, "%s/model.safetensors.index.json", dir) == AIF_OK)
         sharded = aif_fs_exists(index_path);
-    aif_safetensors *st = NULL;
     aif_code src = aif_safetensors_open_dir(dir, &st, &e);
     if (src == AIF_ENOMEM) {
         rc = aif_err_set(err, AIF_ENOMEM, "%s", e.msg);
@@ -521,7 +523,6 @@ aif_code aif_eval_check(const char *dir, const aif_eval_check_opts *opts, aif_ev
         aif_err ie = {0};
         if (index_shards(dir, &shards, &ie) == AIF_ENOMEM) {
             rc = aif_err_set(err, AIF_ENOMEM, "%s", ie.msg);
-            aif_safetensors_close(st);
             goto out;
         }
     }
@@ -587,7 +588,6 @@ aif_code aif_eval_check(const char *dir, const aif_eval_check_opts *opts, aif_ev
         aif_st_tensor *list = aif_calloc_err(n ? n : 1, sizeof *list, "tensor list", &e);
         if (!list) {
             rc = aif_err_set(err, AIF_ENOMEM, "%s", e.msg);
-            aif_safetensors_close(st);
             goto out;
         }
         for (size_t i = 0; i < n; i++)
@@ -598,7 +598,6 @@ aif_code aif_eval_check(const char *dir, const aif_eval_check_opts *opts, aif_ev
         aif_free(list);
         if (mrc == AIF_ENOMEM) {
             rc = aif_err_set(err, AIF_ENOMEM, "%s", e.msg);
-            aif_safetensors_close(st);
             goto out;
         }
         snprintf(v, sizeof v, "%zu tensors", n);
@@ -649,12 +648,11 @@ aif_code aif_eval_check(const char *dir, const aif_eval_check_opts *opts, aif_ev
         aif_free(s.bad);
         aif_free(s.first_tensor);
         aif_free(s.first_elem);
-        if (rc) {
-            aif_safetensors_close(st);
+        if (rc)
             goto out;
-        }
     }
     aif_safetensors_close(st);
+    st = NULL;
 
     /* hash: the download set (spec 4) and its hash */
     {
@@ -689,6 +687,7 @@ aif_code aif_eval_check(const char *dir, const aif_eval_check_opts *opts, aif_ev
         r->n_other_files = other.n;
     }
 out:
+    aif_safetensors_close(st);
     flist_free(files.v, files.n);
     flist_free(shards.v, shards.n);
     if (rc)
