@@ -34,6 +34,23 @@ static int parse_argmax(const char *s, aif_model_argmax *out)
     return 0;
 }
 
+/* --dtype: cast the weights after loading (NULL: keep the stored dtype). */
+static aif_code apply_dtype(aif_model *m, const char *s, aif_err *err)
+{
+    aif_dtype t;
+    if (!s)
+        return AIF_OK;
+    if (!strcmp(s, "bf16") || !strcmp(s, "bfloat16"))
+        t = AIF_DTYPE_BF16;
+    else if (!strcmp(s, "f16") || !strcmp(s, "float16"))
+        t = AIF_DTYPE_F16;
+    else if (!strcmp(s, "f32") || !strcmp(s, "float32"))
+        t = AIF_DTYPE_F32;
+    else
+        return aif_err_set(err, AIF_EINVAL, "--dtype must be bf16, f16 or f32 (got '%s')", s);
+    return aif_model_cast(m, t, err);
+}
+
 /* ------------------------------------------------------------------ info */
 
 static int cmd_info(int argc, char **argv, struct aif_cli *cli)
@@ -204,9 +221,10 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 
 static int cmd_score(int argc, char **argv, struct aif_cli *cli)
 {
-    const char *usage = "aif model score DIR --tokens FILE [--argmax auto|f32|bf16] [--json]";
-    const char *tokfile = NULL, *argmax_s = NULL;
+    const char *usage = "aif model score DIR --tokens FILE [--dtype bf16|f16|f32] [--argmax auto|f32|bf16] [--json]";
+    const char *tokfile = NULL, *argmax_s = NULL, *dtype_s = NULL;
     aif_opt opts[] = {
+        {"dtype", AIF_OPT_STR, &dtype_s, "T", "convert the weights first (bf16: as the validator loads every model)"},
         {"tokens", AIF_OPT_STR, &tokfile, "FILE", "token ids, one sequence per line, whitespace-separated"},
         {"argmax", AIF_OPT_STR, &argmax_s, "MODE", "auto (bf16 logits for bf16 weights, as PyTorch), f32, bf16"},
         {NULL, 0, NULL, NULL, NULL},
@@ -243,7 +261,8 @@ static int cmd_score(int argc, char **argv, struct aif_cli *cli)
                         i + 1, s.len[i]);
             goto fail;
         }
-    if (aif_model_load(pos[0], &m, &err) || aif_pool_new(cli->threads, &pool, &err))
+    if (aif_model_load(pos[0], &m, &err) || apply_dtype(m, dtype_s, &err) ||
+        aif_pool_new(cli->threads, &pool, &err))
         goto fail;
     st = aif_calloc(s.n, sizeof *st);
     ce = aif_calloc(s.n, sizeof *ce);
@@ -336,8 +355,8 @@ fail:
 
 static int cmd_generate(int argc, char **argv, struct aif_cli *cli)
 {
-    const char *usage = "aif model generate DIR --prompt-ids \"1 2 3\" --max-new N [--suppress-eos N] [--json]";
-    const char *prompt_s = NULL, *argmax_s = NULL;
+    const char *usage = "aif model generate DIR --prompt-ids \"1 2 3\" --max-new N [--suppress-eos N] [--dtype T] [--json]";
+    const char *prompt_s = NULL, *argmax_s = NULL, *dtype_s = NULL;
     long long max_new = 20, suppress = 0;
     int stop_eos = 0;
     aif_opt opts[] = {
@@ -346,6 +365,7 @@ static int cmd_generate(int argc, char **argv, struct aif_cli *cli)
         {"suppress-eos", AIF_OPT_INT, &suppress, "N", "never pick an EOS id in the first N steps (min_new_tokens)"},
         {"stop-at-eos", AIF_OPT_FLAG, &stop_eos, NULL, "stop after an EOS id"},
         {"argmax", AIF_OPT_STR, &argmax_s, "MODE", "auto (bf16 logits for bf16 weights), f32, bf16"},
+        {"dtype", AIF_OPT_STR, &dtype_s, "T", "convert the weights first (bf16, f16, f32)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     char *pos[1];
@@ -371,7 +391,8 @@ static int cmd_generate(int argc, char **argv, struct aif_cli *cli)
         aif_err_set(&err, AIF_EFORMAT, "--prompt-ids: expected one line of token ids");
         goto fail;
     }
-    if (aif_model_load(pos[0], &m, &err) || aif_pool_new(cli->threads, &pool, &err))
+    if (aif_model_load(pos[0], &m, &err) || apply_dtype(m, dtype_s, &err) ||
+        aif_pool_new(cli->threads, &pool, &err))
         goto fail;
     out = aif_calloc((size_t)max_new + 1, sizeof *out);
     if (!out) {

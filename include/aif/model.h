@@ -113,6 +113,13 @@ aif_code aif_model_new(const aif_model_config *cfg, const aif_st_tensor *tensors
                        aif_err *err);
 void aif_model_free(aif_model *m);
 
+/* Convert every weight not already of dtype `to` into an owned copy of that
+ * dtype (round to nearest even, as torch's .to(); bf16 is what the
+ * validator loads every model as, spec 10.1). Views of the file are
+ * dropped from use; aif_model_dtype() becomes `to`. Not thread-safe with
+ * calls running on the same model. */
+aif_code aif_model_cast(aif_model *m, aif_dtype to, aif_err *err);
+
 const aif_model_config *aif_model_get_config(const aif_model *m);
 /* Parameter count (tied embeddings once). */
 uint64_t aif_model_param_count(const aif_model *m);

@@ -7,15 +7,15 @@
 #include <string.h>
 
 static const struct aif_kernels ref_table = {
-    "ref", aif_kref_gemm, aif_kref_to_f32, aif_kref_dot, aif_kref_scale_axpy,
+    "ref", aif_kref_gemm, aif_kref_gemm_nn, aif_kref_to_f32, aif_kref_dot, aif_kref_scale_axpy,
 };
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 static const struct aif_kernels avx2_table = {
-    "avx2", aif_kavx2_gemm, aif_kavx2_to_f32, aif_kavx2_dot, aif_kavx2_scale_axpy,
+    "avx2", aif_kavx2_gemm, aif_kavx2_gemm_nn, aif_kavx2_to_f32, aif_kavx2_dot, aif_kavx2_scale_axpy,
 };
 static const struct aif_kernels avx512_table = {
-    "avx512", aif_kavx512_gemm, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
+    "avx512", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
 };
 #define HAVE_AVX512_TABLE 1
 #endif

@@ -19,6 +19,10 @@ struct aif_kernels {
      * x (M, K) f32 and w (N, K) f32, both row-major (rows may be unaligned). */
     void (*gemm)(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
                  size_t ldy);
+    /* y[m*ldy + n] = sum_k x[m*ldx + k] * b[k*ldb + n]: b (K, N) row-major.
+     * Same tiling-independence contract as gemm. */
+    void (*gemm_nn)(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb, float *y,
+                    size_t ldy);
     /* dst[i] = (float)src[i] for n elements of dtype t (src may be unaligned). */
     void (*to_f32)(const void *src, aif_dtype t, float *dst, size_t n);
     /* sum_i a[i] * b[i] */
@@ -40,6 +44,8 @@ const struct aif_kernels *aif_kernels_avx512(void);
 void aif_kref_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
                    size_t ldy);
 void aif_kref_to_f32(const void *src, aif_dtype t, float *dst, size_t n);
+void aif_kref_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb, float *y,
+                    size_t ldy);
 float aif_kref_dot(const float *a, const float *b, size_t n);
 void aif_kref_scale_axpy(size_t n, float s, float a, const float *x, float *y);
 
@@ -47,6 +53,8 @@ void aif_kref_scale_axpy(size_t n, float s, float a, const float *x, float *y);
 void aif_kavx2_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
                     size_t ldy);
 void aif_kavx2_to_f32(const void *src, aif_dtype t, float *dst, size_t n);
+void aif_kavx2_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb, float *y,
+                    size_t ldy);
 float aif_kavx2_dot(const float *a, const float *b, size_t n);
 void aif_kavx2_scale_axpy(size_t n, float s, float a, const float *x, float *y);
 
@@ -54,6 +62,8 @@ void aif_kavx2_scale_axpy(size_t n, float s, float a, const float *x, float *y);
 void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
                       size_t ldy);
 void aif_kavx512_to_f32(const void *src, aif_dtype t, float *dst, size_t n);
+void aif_kavx512_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb, float *y,
+                    size_t ldy);
 float aif_kavx512_dot(const float *a, const float *b, size_t n);
 void aif_kavx512_scale_axpy(size_t n, float s, float a, const float *x, float *y);
 

@@ -4,7 +4,8 @@
  * Work items are (sequence, kv head, block of QB query positions): the
  * G = heads/kv_heads query heads sharing a kv head at QB positions form a
  * block of G*QB query rows that meets each key tile once, so the scores
- * S = Q K^T and the update P V are two small gemms. Items do not depend on
+ * S = Q K^T (gemm) and the update P V (gemm_nn, V rows used in place) are
+ * two small matrix products. Items do not depend on
  * the thread count, and a row's arithmetic does not depend on its block
  * (gemm elements do not depend on tiling; keys beyond a row's causal limit
  * get probability exactly 0), so any thread count gives the same bits. */
@@ -31,8 +32,8 @@ static void att_worker(void *arg, int ith, int nth)
     size_t hd = (size_t)c->head_dim, H = (size_t)c->n_heads, KVh = (size_t)c->n_kv_heads, G = H / KVh, Q = H * hd;
     size_t QB = j->qb, R = G * QB, n_tb = (j->T + QB - 1) / QB;
     float scale = (float)(1.0 / sqrt((double)hd));
-    /* scratch: qblk (R, hd) | s (R, KT) | vt (hd, KT) | tmp (R, hd) | acc (R, hd) | mx, l (R) */
-    float *qblk = j->scratch + (size_t)ith * j->scratch_n, *s = qblk + R * hd, *vt = s + R * KT, *tmp = vt + hd * KT,
+    /* scratch: qblk (R, hd) | s (R, KT) | tmp (R, hd) | acc (R, hd) | mx, l (R) */
+    float *qblk = j->scratch + (size_t)ith * j->scratch_n, *s = qblk + R * hd, *tmp = s + R * KT,
           *acc = tmp + R * hd, *mx = acc + R * hd, *l = mx + R;
     size_t i0, i1;
     aif_pool_split(j->B * KVh * n_tb, ith, nth, &i0, &i1); /* items (b, g, tb), tb fastest */
@@ -58,9 +59,6 @@ static void att_worker(void *arg, int ith, int nth)
         for (size_t k0 = 0; k0 < n_keys; k0 += KT) {
             size_t kn = n_keys - k0 < KT ? n_keys - k0 : KT;
             k->gemm(rows, kn, hd, qblk, hd, kr + k0 * j->ld, j->ld, s, KT); /* S = Q K^T */
-            for (size_t jj = 0; jj < kn; jj++)
-                for (size_t d = 0; d < hd; d++)
-                    vt[d * KT + jj] = vr[(k0 + jj) * j->ld + d];
             for (size_t r = 0; r < rows; r++) {
                 size_t lim = j->pos0 + t0 + r / G + 1; /* keys this row may see */
                 size_t valid = lim <= k0 ? 0 : lim - k0 < kn ? lim - k0 : kn;
@@ -84,7 +82,7 @@ static void att_worker(void *arg, int ith, int nth)
                     l[r] += p;
                 }
             }
-            k->gemm(rows, hd, kn, s, KT, vt, KT, tmp, hd); /* P V */
+            k->gemm_nn(rows, hd, kn, s, KT, vr + k0 * j->ld, j->ld, tmp, hd); /* P V */
             for (size_t i = 0; i < rows * hd; i++)
                 acc[i] += tmp[i];
         }
@@ -105,7 +103,7 @@ aif_code aif_model_attention(aif_model *m, aif_pool *pool, const float *q, const
     size_t qb = G >= 16 ? 1 : 16 / G;
     if (qb > T)
         qb = T;
-    size_t R = G * qb, per = R * hd + R * KT + hd * KT + 2 * R * hd + 2 * R;
+    size_t R = G * qb, per = R * hd + R * KT + 2 * R * hd + 2 * R;
     per = (per + 15) & ~(size_t)15;
     int nth = pool ? aif_pool_size(pool) : 1;
     float *scratch = aif_malloc_aligned((size_t)nth * per * sizeof(float));

@@ -329,6 +329,8 @@ aif_code aif_model_config_parse(const char *text, size_t len, const char *name, 
     }
 
     json_t *td = json_object_get(root, "torch_dtype");
+    if (!td || json_is_null(td))
+        td = json_object_get(root, "dtype"); /* the spelling of transformers >= 4.56 */
     if (td && !json_is_null(td)) {
         const char *s = json_is_string(td) ? json_string_value(td) : "";
         c.has_torch_dtype = 1;

@@ -104,7 +104,7 @@ static void lin_worker(void *arg, int ith, int nth)
     size_t n0 = b0 * 16, n1 = b1 * 16 < l->n_out ? b1 * 16 : l->n_out;
     int direct = l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0;
     size_t NB = rows_per_block(K);
-    float *scr = j->scratch + (size_t)ith * NB * K;
+    float *scr = j->scratch ? j->scratch + (size_t)ith * NB * K : NULL; /* NULL: f32 weights used directly */
     size_t es = aif_dtype_size(l->dt);
     for (size_t nb = n0; nb < n1; nb += NB) {
         size_t cnt = n1 - nb < NB ? n1 - nb : NB;

@@ -286,6 +286,9 @@ void aif_model_free(aif_model *m)
         return;
     if (m->st)
         aif_safetensors_close(m->st);
+    for (size_t i = 0; i < m->n_owned; i++)
+        aif_free_aligned(m->owned[i]);
+    aif_free(m->owned);
     aif_free(m->layers);
     aif_free(m);
 }

@@ -37,6 +37,8 @@ struct aif_model {
     uint64_t n_params, weight_bytes, file_bytes;
     aif_dtype dtype;
     const struct aif_kernels *k;
+    void **owned;              /* converted weight copies (aif_model_cast), freed with the model */
+    size_t n_owned;
 };
 
 static inline float vec_at(struct vec v, size_t i)

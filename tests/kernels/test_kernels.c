@@ -58,6 +58,42 @@ static void check_table(const struct aif_kernels *k)
                 }
                 free(x), free(w), free(y);
             }
+    /* gemm_nn: b is (K, N) row-major */
+    for (size_t a = 0; a < 5; a++)
+        for (size_t b = 0; b < 4; b++)
+            for (size_t c = 0; c < 5; c++) {
+                size_t M = Ms[a], N = Ns[b] * 9, K = Ks[c];
+                float *x = malloc((M * K + 1) * 4), *bb = malloc((K * N + 1) * 4), *y = malloc(M * N * 4),
+                      *z = malloc(M * N * 4);
+                for (size_t i = 0; i < M * K + 1; i++)
+                    x[i] = rnd(&s);
+                for (size_t i = 0; i < K * N + 1; i++)
+                    bb[i] = rnd(&s);
+                k->gemm_nn(M, N, K, x + 1, K, bb + 1, N, y, N);
+                int bad = 0;
+                for (size_t m = 0; m < M && !bad; m++)
+                    for (size_t n = 0; n < N && !bad; n++) {
+                        double ref = 0;
+                        for (size_t i = 0; i < K; i++)
+                            ref += (double)x[1 + m * K + i] * bb[1 + i * N + n];
+                        if (fabs(y[m * N + n] - ref) > 1e-5 * (double)K) {
+                            aif_test_fail(__FILE__, __LINE__, "%s gemm_nn M=%zu N=%zu K=%zu (%zu,%zu): %.9g vs %.9g",
+                                          k->name, M, N, K, m, n, y[m * N + n], ref);
+                            bad = 1;
+                        }
+                    }
+                /* rows [1, M) and columns [3, N) alone give the same bits */
+                if (M > 1 && N > 3) {
+                    k->gemm_nn(M - 1, N - 3, K, x + 1 + K, K, bb + 1 + 3, N, z, N);
+                    for (size_t m = 1; m < M && !bad; m++)
+                        for (size_t n = 3; n < N && !bad; n++)
+                            if (z[(m - 1) * N + n - 3] != y[m * N + n]) {
+                                aif_test_fail(__FILE__, __LINE__, "%s gemm_nn: tiling changed (%zu,%zu)", k->name, m, n);
+                                bad = 1;
+                            }
+                }
+                free(x), free(bb), free(y), free(z);
+            }
     /* conversions */
     unsigned char buf[2 * 40 + 1];
     float out[40];

@@ -81,6 +81,24 @@ static void cli_score_matches_runc(void)
         }
         json_decref(out);
     }
+    /* --dtype bf16 on the f32 files = the bf16 files (made by the same rounding) */
+    snprintf(cmd, sizeof cmd, "%s -q model score %s --tokens %s --json --dtype bf16", bin, dir, tokpath);
+    json_t *c1 = run_json(cmd);
+    snprintf(cmd, sizeof cmd, "%s -q model score %s --tokens %s --json", bin,
+             aif_test_path("models/stories260K-hf-bf16"), tokpath);
+    json_t *c2 = run_json(cmd);
+    if (c1 && c2) {
+        json_t *s1 = json_object_get(c1, "sequences"), *s2 = json_object_get(c2, "sequences");
+        CHECK_EQ(json_array_size(s1), 3);
+        for (size_t i = 0; i < json_array_size(s1) && i < json_array_size(s2); i++) {
+            CHECK_NEAR(json_number_value(json_object_get(json_array_get(s1, i), "mean_ce")),
+                       json_number_value(json_object_get(json_array_get(s2, i), "mean_ce")), 0);
+            CHECK_EQ(json_integer_value(json_object_get(json_array_get(s1, i), "n_wrong")),
+                     json_integer_value(json_object_get(json_array_get(s2, i), "n_wrong")));
+        }
+    }
+    json_decref(c1);
+    json_decref(c2);
     /* info: parameter count by hand (see test_runc.c), file size from the testdata README */
     snprintf(cmd, sizeof cmd, "%s model info %s --json", bin, dir);
     out = run_json(cmd);

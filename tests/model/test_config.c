@@ -90,6 +90,11 @@ static void defaults_and_lists(void)
                    "\"rope_scaling\":{\"rope_type\":\"default\"}}", &c, &err), err);
     CHECK_EQ(c.max_position_embeddings, 32768);
     CHECK_EQ(c.qkv_bias, 1);
+    CHECK_EQ(c.has_torch_dtype, 0);
+    CHECK_OK(parse("{\"model_type\":\"qwen2\",\"hidden_size\":64,\"intermediate_size\":128,\"dtype\":\"float16\","
+                   "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"vocab_size\":100}", &c, &err), err);
+    CHECK_EQ(c.has_torch_dtype, 1);
+    CHECK_EQ(c.torch_dtype, AIF_DTYPE_F16);
     CHECK_EQ(c.rope_type, AIF_ROPE_DEFAULT);
     /* Llama attention_bias puts biases on q, k, v and o; mlp_bias on gate, up, down */
     CHECK_OK(parse("{\"model_type\":\"llama\",\"hidden_size\":64,\"intermediate_size\":128,\"attention_bias\":true,"

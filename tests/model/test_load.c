@@ -171,7 +171,39 @@ static void hostile_directories(void)
     aif_model_free(u);
 }
 
+/* The bf16 testdata file was made from the f32 one by round-to-nearest-even
+ * (README): casting the f32 model to bf16 must give the bf16 model's
+ * logits bit for bit; casting back to f32 changes nothing further. */
+static void cast_matches_bf16_file(void)
+{
+    aif_model *a = NULL, *b = NULL;
+    aif_err err = {0};
+    aif_code rc = aif_model_load(aif_test_path("models/stories260K-hf-f32"), &a, &err);
+    if (rc == AIF_ENOMEM && aif_test_injecting())
+        return;
+    CHECK_OK(rc, err);
+    rc = aif_model_load(aif_test_path("models/stories260K-hf-bf16"), &b, &err);
+    CHECK(rc == AIF_OK || (rc == AIF_ENOMEM && aif_test_injecting()));
+    rc = a ? aif_model_cast(a, AIF_DTYPE_BF16, &err) : AIF_ENOMEM;
+    CHECK(rc == AIF_OK || (rc == AIF_ENOMEM && aif_test_injecting()));
+    if (a && b && rc == AIF_OK) {
+        CHECK_EQ(aif_model_dtype(a), AIF_DTYPE_BF16);
+        int32_t tok[7] = {1, 461, 401, 378, 13, 300, 511};
+        float la[7 * 512], lb[7 * 512];
+        CHECK_OK(aif_model_logits(a, NULL, tok, 1, 7, la, &err), err);
+        CHECK_OK(aif_model_logits(b, NULL, tok, 1, 7, lb, &err), err);
+        CHECK_MEM(la, lb, sizeof la);
+        CHECK_OK(aif_model_cast(b, AIF_DTYPE_F32, &err), err);
+        CHECK_EQ(aif_model_dtype(b), AIF_DTYPE_F32);
+        CHECK_OK(aif_model_logits(b, NULL, tok, 1, 7, la, &err), err);
+        CHECK_MEM(la, lb, sizeof la);
+    }
+    aif_model_free(a);
+    aif_model_free(b);
+}
+
 AIF_TESTS(model_load) = {
+    {"model/cast_matches_bf16_file", cast_matches_bf16_file},
     {"model/load_saved_round_trip", saved_model_round_trip},
     {"model/load_hostile_directories", hostile_directories},
     {NULL, NULL},

@@ -110,6 +110,21 @@ void aif_kavx2_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, co
     }
 }
 
+void aif_kavx2_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb, float *y,
+                       size_t ldy)
+{
+    /* each element: an FMA chain over k (x broadcast, 8 columns of b at a time) */
+    for (size_t m = 0; m < M; m++)
+        for (size_t n0 = 0; n0 < N; n0 += 8) {
+            size_t nn = N - n0 < 8 ? N - n0 : 8;
+            __m256i mk = nn == 8 ? _mm256_set1_epi32(-1) : tail_mask(nn);
+            __m256 acc = _mm256_setzero_ps();
+            for (size_t k = 0; k < K; k++)
+                acc = _mm256_fmadd_ps(_mm256_set1_ps(x[m * ldx + k]), _mm256_maskload_ps(b + k * ldb + n0, mk), acc);
+            _mm256_maskstore_ps(y + m * ldy + n0, mk, acc);
+        }
+}
+
 float aif_kavx2_dot(const float *a, const float *b, size_t n)
 {
     return one(n, a, b);

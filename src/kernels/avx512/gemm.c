@@ -17,9 +17,9 @@
 /* MR rows of x (MR <= 8) against one packed panel pw (KC x 32, k-major) for
  * k in [0, kc); accumulators start from y (first chunk: zero) and go back
  * to y, so chunking leaves each element's FMA chain unchanged. */
-static inline __attribute__((always_inline)) void micro(const int MR, size_t kc, const float *x, size_t ldx,
-                                                        const float *pw, float *y, size_t ldy, __mmask16 m0,
-                                                        __mmask16 m1, int first)
+static inline __attribute__((always_inline)) void micro(const int MR, const int DIRECT, size_t kc, const float *x,
+                                                        size_t ldx, const float *pw, size_t ldp, float *y, size_t ldy,
+                                                        __mmask16 m0, __mmask16 m1, int first)
 {
     __m512 a[8][2];
 #pragma GCC unroll 8
@@ -33,7 +33,14 @@ static inline __attribute__((always_inline)) void micro(const int MR, size_t kc,
         }
     }
     for (size_t k = 0; k < kc; k++) {
-        __m512 b0 = _mm512_load_ps(pw + k * NR), b1 = _mm512_load_ps(pw + k * NR + 16);
+        __m512 b0, b1;
+        if (DIRECT) { /* b rows straight from the caller's (K, N) matrix */
+            b0 = _mm512_maskz_loadu_ps(m0, pw + k * ldp);
+            b1 = _mm512_maskz_loadu_ps(m1, pw + k * ldp + 16);
+        } else {
+            b0 = _mm512_load_ps(pw + k * NR);
+            b1 = _mm512_load_ps(pw + k * NR + 16);
+        }
 #pragma GCC unroll 8
         for (int i = 0; i < MR; i++) {
             __m512 xv = _mm512_set1_ps(x[i * ldx + k]);
@@ -48,19 +55,25 @@ static inline __attribute__((always_inline)) void micro(const int MR, size_t kc,
     }
 }
 
-static void micro_any(int MR, size_t kc, const float *x, size_t ldx, const float *pw, float *y, size_t ldy,
-                      __mmask16 m0, __mmask16 m1, int first)
+static void micro_any(int MR, int direct, size_t kc, const float *x, size_t ldx, const float *pw, size_t ldp, float *y,
+                      size_t ldy, __mmask16 m0, __mmask16 m1, int first)
 {
+#define C(mr)                                                                      \
+    case mr:                                                                       \
+        if (direct)                                                                \
+            micro(mr, 1, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);              \
+        else                                                                       \
+            micro(mr, 0, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);              \
+        break;
     switch (MR) {
-    case 8: micro(8, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
-    case 7: micro(7, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
-    case 6: micro(6, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
-    case 5: micro(5, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
-    case 4: micro(4, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
-    case 3: micro(3, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
-    case 2: micro(2, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
-    default: micro(1, kc, x, ldx, pw, y, ldy, m0, m1, first); break;
+        C(8) C(7) C(6) C(5) C(4) C(3) C(2)
+    default:
+        if (direct)
+            micro(1, 1, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);
+        else
+            micro(1, 0, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);
     }
+#undef C
 }
 
 #define NSB 256 /* weight rows packed together per k chunk (128 KB) */
@@ -100,9 +113,34 @@ void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, 
                     size_t n0 = s0 + p * NR, nn = N - n0 < NR ? N - n0 : NR;
                     __mmask16 m0 = (__mmask16)(nn >= 16 ? 0xffff : (1u << nn) - 1);
                     __mmask16 m1 = (__mmask16)(nn >= 32 ? 0xffff : nn > 16 ? (1u << (nn - 16)) - 1 : 0);
-                    micro_any(mr, kc, x + m * ldx + k0, ldx, pw + p * KC * NR, y + m * ldy + n0, ldy, m0, m1,
-                              k0 == 0);
+                    micro_any(mr, 0, kc, x + m * ldx + k0, ldx, pw + p * KC * NR, NR, y + m * ldy + n0, ldy, m0,
+                              m1, k0 == 0);
                 }
+            }
+        }
+    }
+}
+
+void aif_kavx512_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb,
+                         float *y, size_t ldy)
+{
+    /* b (K, N) is already k-major: its rows are the panel, no packing */
+    if (K == 0) {
+        for (size_t m = 0; m < M; m++)
+            for (size_t n = 0; n < N; n++)
+                y[m * ldy + n] = 0.0f;
+        return;
+    }
+    for (size_t n0 = 0; n0 < N; n0 += NR) {
+        size_t nn = N - n0 < NR ? N - n0 : NR;
+        __mmask16 m0 = (__mmask16)(nn >= 16 ? 0xffff : (1u << nn) - 1);
+        __mmask16 m1 = (__mmask16)(nn >= 32 ? 0xffff : nn > 16 ? (1u << (nn - 16)) - 1 : 0);
+        for (size_t k0 = 0; k0 < K; k0 += KC) {
+            size_t kc = K - k0 < KC ? K - k0 : KC;
+            for (size_t m = 0; m < M; m += 8) {
+                int mr = M - m < 8 ? (int)(M - m) : 8;
+                micro_any(mr, 1, kc, x + m * ldx + k0, ldx, b + k0 * ldb + n0, ldb, y + m * ldy + n0, ldy, m0, m1,
+                          k0 == 0);
             }
         }
     }

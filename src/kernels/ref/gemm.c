@@ -36,6 +36,21 @@ void aif_kref_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, con
     }
 }
 
+void aif_kref_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb, float *y,
+                      size_t ldy)
+{
+    /* each element: a sequential sum over k */
+    for (size_t m = 0; m < M; m++) {
+        for (size_t n = 0; n < N; n++)
+            y[m * ldy + n] = 0.0f;
+        for (size_t k = 0; k < K; k++) {
+            float a = ldf(x + m * ldx + k);
+            for (size_t n = 0; n < N; n++)
+                y[m * ldy + n] += a * ldf(b + k * ldb + n);
+        }
+    }
+}
+
 void aif_kref_scale_axpy(size_t n, float s, float a, const float *x, float *y)
 {
     for (size_t i = 0; i < n; i++)
