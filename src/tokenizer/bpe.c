@@ -425,6 +425,10 @@ void aif_tk_bpe_release(aif_tk_bpe *m)
     aif_tk_strmap_release(&m->raw_vocab);
     aif_free(m->id_off);
     aif_free(m->mtab);
+    aif_free(m->scores);
+    if (m->pieces)
+        aif_free(m->pieces->nodes);
+    aif_free(m->pieces);
     aif_free(m->prefix);
     aif_free(m->suffix);
     if (m->cache) {

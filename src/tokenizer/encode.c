@@ -179,6 +179,22 @@ aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t
                 rc = oom(err);
             else
                 out->v[out->n++] = p->id;
+        } else if (tok->bpe.unigram) {
+            if (p->flags & PIECE_BYTEMAPPED) {
+                /* a ByteLevel pre-tokenizer before a Unigram model: the GPT-2 chars */
+                aif_tk_buf m = {0};
+                for (size_t k = 0; k < p->len && rc == AIF_OK; k++) {
+                    char enc[4];
+                    int l = aif_tk_utf8_encode(aif_tk_byte_char[(unsigned char)arena.p[p->off + k]], enc);
+                    if (aif_tk_buf_push(&m, enc, (size_t)l))
+                        rc = oom(err);
+                }
+                if (rc == AIF_OK)
+                    rc = aif_tk_unigram_tokenize(&tok->bpe, m.p, m.n, out, err);
+                aif_tk_buf_release(&m);
+            } else {
+                rc = aif_tk_unigram_tokenize(&tok->bpe, arena.p + p->off, p->len, out, err);
+            }
         } else {
             rc = aif_tk_bpe_tokenize(&tok->bpe, arena.p + p->off, p->len, (p->flags & PIECE_BYTEMAPPED) != 0, out, err);
         }
@@ -221,10 +237,9 @@ done:
     return rc;
 }
 
-static int is_special(const aif_tokenizer *tok, const char *s)
+static int is_special_id(const aif_tokenizer *tok, int32_t id)
 {
-    int32_t i = aif_tk_strmap_get(&tok->added.map, s, strlen(s));
-    return i >= 0 && tok->added.tok[i].special;
+    return (size_t)id < tok->n_special_ids && (tok->special_ids[id / 8] >> (id % 8) & 1);
 }
 
 aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size_t n_ids, unsigned flags, char **text,
@@ -233,43 +248,69 @@ aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size
     *text = NULL;
     if (len)
         *len = 0;
+    int skip = (flags & AIF_TOK_SKIP_SPECIAL) != 0;
     aif_tk_strs toks = {0};
-    aif_code rc = AIF_OK;
-    for (size_t i = 0; i < n_ids; i++) {
-        const char *t = aif_tokenizer_id_to_token(tok, ids[i]);
-        if (!t || ((flags & AIF_TOK_SKIP_SPECIAL) && is_special(tok, t)))
-            continue;
-        if (aif_tk_strs_push(&toks, t, strlen(t))) {
-            rc = oom(err);
-            goto done;
-        }
-    }
     aif_tk_buf out = {0};
-    if (tok->dec) {
-        if ((rc = aif_tk_dec_apply(tok->dec, &toks, err)))
-            goto done;
-        for (size_t i = 0; i < toks.n && rc == AIF_OK; i++)
-            if (aif_tk_buf_push(&out, toks.s[i], toks.len[i]))
+    aif_code rc = AIF_OK;
+    if (tok->dec && tok->dec->type == DEC_BYTELEVEL) {
+        /* the usual byte-level decoder alone: map straight to bytes, then from_utf8_lossy */
+        aif_tk_buf raw = {0};
+        for (size_t i = 0; i < n_ids && rc == AIF_OK; i++) {
+            const char *t = aif_tokenizer_id_to_token(tok, ids[i]);
+            if (!t || (skip && is_special_id(tok, ids[i])))
+                continue;
+            size_t n = strlen(t), mark = raw.n, k = 0;
+            if (aif_tk_buf_reserve(&raw, n + 1)) {
                 rc = oom(err);
+                break;
+            }
+            while (k < n) {
+                int32_t cp;
+                k += (size_t)aif_tk_utf8_decode(t + k, n - k, &cp);
+                int b = aif_tk_char_byte(cp);
+                if (b < 0) { /* not a byte-level token: its text as it is */
+                    raw.n = mark;
+                    memcpy(raw.p + raw.n, t, n);
+                    raw.n += n;
+                    break;
+                }
+                raw.p[raw.n++] = (char)b;
+            }
+        }
+        if (rc == AIF_OK && (aif_tk_buf_push(&out, "", 0) || aif_tk_utf8_lossy(raw.p, raw.n, &out)))
+            rc = oom(err);
+        aif_tk_buf_release(&raw);
     } else {
-        for (size_t i = 0; i < toks.n && rc == AIF_OK; i++)
-            if ((i && aif_tk_buf_push(&out, " ", 1)) || aif_tk_buf_push(&out, toks.s[i], toks.len[i]))
+        for (size_t i = 0; i < n_ids && rc == AIF_OK; i++) {
+            const char *t = aif_tokenizer_id_to_token(tok, ids[i]);
+            if (!t || (skip && is_special_id(tok, ids[i])))
+                continue;
+            if (aif_tk_strs_push(&toks, t, strlen(t)))
                 rc = oom(err);
+        }
+        if (rc == AIF_OK && tok->dec)
+            rc = aif_tk_dec_apply(tok->dec, &toks, err);
+        if (rc == AIF_OK && aif_tk_buf_reserve(&out, toks.text.n + toks.n + 1))
+            rc = oom(err);
+        for (size_t i = 0; i < toks.n && rc == AIF_OK; i++)
+            if ((!tok->dec && i && aif_tk_buf_push(&out, " ", 1)) ||
+                aif_tk_buf_push(&out, toks.text.p + toks.off[i], toks.len[i]))
+                rc = oom(err);
+        if (rc == AIF_OK && !out.p && aif_tk_buf_push(&out, "", 0))
+            rc = oom(err);
     }
-    if (rc == AIF_OK && !out.p && aif_tk_buf_push(&out, "", 0))
-        rc = oom(err);
+    aif_tk_strs_release(&toks);
     if (rc) {
         aif_tk_buf_release(&out);
-        goto done;
+        return rc;
     }
     if ((flags & AIF_TOK_CLEAN_SPACES) || ((flags & AIF_TOK_CALL) && tok->clean_spaces))
         out.n = aif_tk_clean_up_spaces(out.p, out.n);
+    out.p[out.n] = 0;
     *text = out.p;
     if (len)
         *len = out.n;
-done:
-    aif_tk_strs_release(&toks);
-    return rc;
+    return AIF_OK;
 }
 
 /* ------------------------------------------------------------------- batches */

@@ -116,6 +116,22 @@ static aif_code strip(const aif_tk_norm *nm, const char *s, size_t n, aif_tk_buf
     return aif_tk_buf_push(out, s + a, b - a) ? oom(err) : AIF_OK;
 }
 
+/* StripAccents: drop combining marks (Mn, Mc, Me). */
+static aif_code strip_accents(const char *s, size_t n, aif_tk_buf *out, aif_err *err)
+{
+    size_t i = 0;
+    while (i < n) {
+        int32_t cp;
+        int l = aif_tk_utf8_decode(s + i, n - i, &cp);
+        utf8proc_category_t c = cp < 0x80 ? UTF8PROC_CATEGORY_LL : utf8proc_category(cp);
+        if (c != UTF8PROC_CATEGORY_MN && c != UTF8PROC_CATEGORY_MC && c != UTF8PROC_CATEGORY_ME &&
+            aif_tk_buf_push(out, s + i, (size_t)l))
+            return oom(err);
+        i += (size_t)l;
+    }
+    return AIF_OK;
+}
+
 struct repl_ctx {
     const char *s;
     size_t prev;
@@ -160,6 +176,8 @@ aif_code aif_tk_norm_apply(const aif_tk_norm *nm, const char *s, size_t n, aif_t
         return aif_tk_buf_push(out, s, n) ? oom(err) : AIF_OK;
     case NORM_REPLACE:
         return replace(nm, s, n, out, err);
+    case NORM_STRIP_ACCENTS:
+        return strip_accents(s, n, out, err);
     case NORM_SEQUENCE: {
         if (aif_tk_buf_push(out, s, n))
             return oom(err);

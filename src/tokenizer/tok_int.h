@@ -78,6 +78,7 @@ typedef struct aif_tk_strmap {
 } aif_tk_strmap;
 int aif_tk_strmap_put(aif_tk_strmap *m, const char *k, size_t n, int32_t v); /* overwrites */
 int32_t aif_tk_strmap_get(const aif_tk_strmap *m, const char *k, size_t n);   /* -1 if absent */
+int64_t aif_tk_strmap_key_off(const aif_tk_strmap *m, const char *k, size_t n); /* key offset in pool, or -1 */
 void aif_tk_strmap_release(aif_tk_strmap *m);
 
 /* ---- regex (regex.c): PCRE2 with Oniguruma-compatible \s ---- */
@@ -97,7 +98,7 @@ typedef enum aif_tk_behavior {
 /* ---- normalizers (normalizer.c) ---- */
 typedef enum aif_tk_norm_type {
     NORM_SEQUENCE, NORM_NFC, NORM_NFD, NORM_NFKC, NORM_NFKD, NORM_LOWERCASE, NORM_STRIP,
-    NORM_PREPEND, NORM_REPLACE
+    NORM_PREPEND, NORM_REPLACE, NORM_STRIP_ACCENTS
 } aif_tk_norm_type;
 typedef struct aif_tk_norm {
     aif_tk_norm_type type;
@@ -115,7 +116,7 @@ void aif_tk_norm_free(aif_tk_norm *nm);
 /* ---- pre-tokenizers (pretokenizer.c) ---- */
 typedef enum aif_tk_pre_type {
     PRE_SEQUENCE, PRE_SPLIT, PRE_BYTELEVEL, PRE_METASPACE, PRE_DIGITS, PRE_PUNCT, PRE_WHITESPACE,
-    PRE_WHITESPACE_SPLIT
+    PRE_WHITESPACE_SPLIT, PRE_BERT, PRE_CHAR_DELIM
 } aif_tk_pre_type;
 typedef struct aif_tk_pre {
     aif_tk_pre_type type;
@@ -125,7 +126,7 @@ typedef struct aif_tk_pre {
     aif_tk_behavior behavior;  /* Split / Punctuation */
     int invert;
     int add_prefix_space, use_regex; /* ByteLevel */
-    int32_t replacement;   /* Metaspace */
+    int32_t replacement;   /* Metaspace; CharDelimiterSplit delimiter */
     char rep[5];
     int rep_len;
     int prepend;           /* Metaspace: 0 never, 1 first, 2 always */
@@ -152,6 +153,11 @@ typedef struct aif_tk_cache {
     _Atomic size_t count;
 } aif_tk_cache;
 typedef struct aif_tk_bpe {
+    int unigram;             /* the model is Unigram: scores/trie below, no merges */
+    double *scores;          /* Unigram: score per id */
+    double min_score;        /* Unigram: lowest score (unk score = min_score - 10) */
+    struct aif_tk_trie *pieces; /* Unigram: byte trie of the pieces (token = id) */
+    size_t model_vocab_size; /* Model::get_vocab_size (Unigram: pieces, duplicates included) */
     aif_tk_strmap vocab;         /* token -> id */
     int64_t *id_off;         /* id -> offset of its NUL-terminated key in vocab.pool, -1: none */
     size_t n_id_tok;
@@ -180,6 +186,8 @@ static inline size_t aif_tk_merge_hash(uint64_t k)
     k ^= k >> 33;
     return (size_t)k;
 }
+/* Unigram (unigram.c): Viterbi over the pieces, as encode_optimized. */
+aif_code aif_tk_unigram_tokenize(const aif_tk_bpe *m, const char *s, size_t n, aif_token_ids *out, aif_err *err);
 int aif_tk_merge_get(const aif_tk_bpe *m, int32_t a, int32_t b, uint32_t *rank, int32_t *new_id);
 void aif_tk_bpe_release(aif_tk_bpe *m);
 int aif_tk_bpe_cache_init(aif_tk_bpe *m);
@@ -244,17 +252,21 @@ typedef struct aif_tk_dec {
     int32_t ch;        /* Strip content / Metaspace replacement */
     int start, stop;   /* Strip */
     int prepend;       /* Metaspace: 0 never */
-    aif_tk_regex *re;      /* Replace */
+    aif_tk_regex *re;      /* Replace (a regex pattern) */
+    char *pat;         /* Replace (a String pattern, matched literally), NULL: regex */
+    size_t pat_len;
     char *str;         /* Replace content / BPEDecoder suffix / WordPiece prefix */
     size_t str_len;
     int cleanup;       /* WordPiece */
 } aif_tk_dec;
-/* A list of token strings (the decode chain works on it). */
+/* A list of token strings (the decode chain works on it): token i is
+ * text.p[off[i] .. off[i] + len[i]), not NUL-terminated. */
 typedef struct aif_tk_strs {
-    char **s;
-    size_t *len;
+    aif_tk_buf text;
+    size_t *off, *len;
     size_t n, cap;
 } aif_tk_strs;
+/* Append a token (s must not point into v->text). */
 int aif_tk_strs_push(aif_tk_strs *v, const char *s, size_t n);
 void aif_tk_strs_release(aif_tk_strs *v);
 aif_code aif_tk_dec_apply(const aif_tk_dec *d, aif_tk_strs *toks, aif_err *err);
@@ -278,6 +290,8 @@ struct aif_tokenizer {
     int clean_spaces;
     size_t model_max_length;
     int split_special;      /* split_special_tokens of the config */
+    uint8_t *special_ids;   /* bitmap over ids: the token's string is a special added token */
+    size_t n_special_ids;   /* bits */
 };
 
 #endif

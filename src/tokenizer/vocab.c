@@ -101,6 +101,21 @@ int32_t aif_tk_strmap_get(const aif_tk_strmap *m, const char *k, size_t n)
     }
 }
 
+int64_t aif_tk_strmap_key_off(const aif_tk_strmap *m, const char *k, size_t n)
+{
+    if (!m->n)
+        return -1;
+    uint64_t h = XXH3_64bits(k, n), tag = h & 0xFFFFFFFF00000000ull;
+    for (size_t j = (size_t)h & m->mask;; j = (j + 1) & m->mask) {
+        uint64_t s = m->slots[j];
+        if (!s)
+            return -1;
+        const aif_tk_strent *e = &m->ent[(uint32_t)s - 1];
+        if ((s & 0xFFFFFFFF00000000ull) == tag && e->len == n && !memcmp(m->pool.p + e->off, k, n))
+            return (int64_t)e->off;
+    }
+}
+
 int aif_tk_strmap_put(aif_tk_strmap *m, const char *k, size_t n, int32_t v)
 {
     if (n > UINT32_MAX || m->n >= UINT32_MAX - 1)

@@ -186,8 +186,8 @@ static void load_errors(void)
     check_load_error("{'model':{'type':'WordPiece','vocab':{}}}", AIF_ENOTSUP, "unsupported model \"WordPiece\"", __LINE__);
     check_load_error("{'normalizer':{'type':'BertNormalizer'}," M "}", AIF_ENOTSUP,
                      "unsupported normalizer \"BertNormalizer\"", __LINE__);
-    check_load_error("{'pre_tokenizer':{'type':'BertPreTokenizer'}," M "}", AIF_ENOTSUP,
-                     "unsupported pre_tokenizer \"BertPreTokenizer\"", __LINE__);
+    check_load_error("{'pre_tokenizer':{'type':'UnicodeScripts'}," M "}", AIF_ENOTSUP,
+                     "unsupported pre_tokenizer \"UnicodeScripts\"", __LINE__);
     check_load_error("{'decoder':{'type':'CTC'}," M "}", AIF_ENOTSUP, "unsupported decoder \"CTC\"", __LINE__);
     check_load_error("{'post_processor':{'type':'Nope'}," M "}", AIF_ENOTSUP, "unsupported post_processor \"Nope\"",
                      __LINE__);
@@ -206,6 +206,8 @@ static void load_errors(void)
     check_load_error("{'model':{'type':'BPE','vocab':{'a':0},'merges':[],'dropout':0.5}}", AIF_ENOTSUP, "dropout",
                      __LINE__);
     check_load_error("{'model':{'type':'BPE','vocab':{'a':0}}}", AIF_EFORMAT, "missing vocab", __LINE__);
+    check_load_error("{'padding':{'strategy':{'Fixed':8},'pad_id':0}," M "}", AIF_ENOTSUP, "padding", __LINE__);
+    check_load_error("{'truncation':{'max_length':8,'direction':'Left'}," M "}", AIF_ENOTSUP, "truncation", __LINE__);
     aif_tokenizer *tok = NULL;
     aif_err err = {0};
     CHECK_ERR(aif_tokenizer_load("/nonexistent/dir/tokenizer.json", &tok, &err), AIF_ENOTFOUND, err, "/nonexistent");

@@ -2,7 +2,10 @@
  * token rule, post-processor and decoder on small hand-written
  * tokenizer.json files. Expected values are those of the unit tests of the
  * Rust `tokenizers` library (file named at each test; huggingface/tokenizers,
- * tokenizers/src/...), or worked out by hand from its rules where noted. */
+ * tokenizers/src/...), or worked out by hand from its rules where noted; the
+ * hand-worked BPE, CharDelimiterSplit, BPEDecoder, WordPiece and truncation
+ * values were also confirmed with the Rust library itself (npm
+ * @anush008/tokenizers@0.6.0, tokenizers 0.22.2) on the same JSON. */
 #include "tok_util.h"
 
 #define EMPTY_MODEL "'model':{'type':'BPE','vocab':{},'merges':[]}"
@@ -75,6 +78,8 @@ static void other_pretokenizers(void)
     check_pre("{'type':'Whitespace'}", "Hey man!", "Hey|man|!");
     check_pre("{'type':'Whitespace'}", "How are you doing?", "How|are|you|doing|?");
     check_pre("{'type':'Whitespace'}", "\n", "");
+    check_pre("{'type':'BertPreTokenizer'}", "Hey friend!     How are you?!?", "Hey|friend|!|How|are|you|?|!|?");
+    check_pre("{'type':'CharDelimiterSplit','delimiter':'x'}", "axbxxc", "a|b|c"); /* by hand */
     check_pre("{'type':'WhitespaceSplit'}", "Hey man!", "Hey|man!");
     check_pre("{'type':'WhitespaceSplit'}", "Hey, man, Good?", "Hey,|man,|Good?");
     check_pre("{'type':'ByteLevel','add_prefix_space':false,'use_regex':true}",
@@ -115,6 +120,9 @@ static void normalizers(void)
     check_norm("{'type':'NFD'}", "a\xCC\x81\xCC\xA3", "a\xCC\xA3\xCC\x81");
     check_norm("{'type':'NFC'}", "\xCC\x81" "a", "\xCC\x81" "a");
     check_norm("{'type':'NFKC'}", "x\xEF\xAC\x81\xE2\x91\xA0y", "xfi1y");
+    /* normalizers/strip.rs: NFKD then StripAccents */
+    check_norm("{'type':'Sequence','normalizers':[{'type':'NFKD'},{'type':'StripAccents'}]}", "Me llam\xC3\xB3",
+               "Me llamo");
     check_norm("{'type':'Strip','strip_left':true,'strip_right':true}", " \t hi there \xE3\x80\x80", "hi there");
     check_norm("{'type':'Strip','strip_left':false,'strip_right':true}", "  hi  ", "  hi");
     check_norm("{'type':'Prepend','prepend':'\xE2\x96\x81'}", "hi", "\xE2\x96\x81hi");
@@ -289,6 +297,16 @@ static void post_processors(void)
     check_ids(tok, "ab", AIF_TOK_ADD_SPECIAL, "101 0 1 102", __LINE__);
     check_ids(tok, "ab", 0, "0 1", __LINE__);
     check_ids(tok, "", AIF_TOK_ADD_SPECIAL, "101 102", __LINE__);
+    aif_tokenizer_free(tok);
+    /* tokenizer.json truncation (by hand from Tokenizer::encode: max_length counts the added tokens) */
+    tok = model_tok(model,
+        "'truncation':{'max_length':3,'direction':'Right','strategy':'LongestFirst','stride':0},"
+        "'post_processor':{'type':'TemplateProcessing','single':[{'SpecialToken':{'id':'[CLS]','type_id':0}},"
+        "{'Sequence':{'id':'A','type_id':0}},{'SpecialToken':{'id':'[SEP]','type_id':0}}],'pair':[],"
+        "'special_tokens':{'[CLS]':{'id':'[CLS]','ids':[101],'tokens':['[CLS]']},"
+        "'[SEP]':{'id':'[SEP]','ids':[102],'tokens':['[SEP]']}}},");
+    check_ids(tok, "abab", 0, "0 1 0", __LINE__);
+    check_ids(tok, "abab", AIF_TOK_ADD_SPECIAL, "101 0 102", __LINE__);
     aif_tokenizer_free(tok);
     tok = model_tok(model, "'post_processor':{'type':'RobertaProcessing','sep':['</s>',2],'cls':['<s>',0]},");
     check_ids(tok, "b", AIF_TOK_ADD_SPECIAL, "0 1 2", __LINE__);
