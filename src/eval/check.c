@@ -71,7 +71,7 @@ aif_code aif_eval_arch_parse(const char *json, size_t len, const char *name, cha
         if (!arch[0]) {
             /* Unknown to this table: report architectures[0] if any. */
             json_t *a0 = json_array_get(json_object_get(root, "architectures"), 0);
-            if (json_is_string(a0))
+            if (json_is_string(a0) && json_string_length(a0) > 0)
                 snprintf(arch, AIF_EVAL_ARCH_MAX, "%s", json_string_value(a0));
             else
                 snprintf(arch, AIF_EVAL_ARCH_MAX, "(model_type %.80s)", t);

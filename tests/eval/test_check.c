@@ -244,6 +244,10 @@ static void test_wrong_arch(void)
     const char *ds = "{\"model_type\": \"deepseek_v3\"}";
     CHECK_OK(aif_eval_arch_parse(ds, strlen(ds), "config.json", arch, &err), err);
     CHECK_STR(arch, "DeepseekV3ForCausalLM");
+    /* fuzzer find: an empty class name must not give an empty answer */
+    const char *empty = "{\"model_type\": \"be\", \"architectures\": [\"\"]}";
+    CHECK_OK(aif_eval_arch_parse(empty, strlen(empty), "config.json", arch, &err), err);
+    CHECK_STR(arch, "(model_type be)");
     CHECK_ERR(aif_eval_arch_parse("{}", 2, "config.json", arch, &err), AIF_EFORMAT, err, "no string \"model_type\"");
     CHECK_ERR(aif_eval_arch_parse("{", 1, "x/config.json", arch, &err), AIF_EFORMAT, err, "x/config.json: invalid JSON");
 }
