@@ -208,7 +208,13 @@ typedef struct aif_eval_opts {
     const char *tokenizer;     /* tokenizer folder/file; NULL: found from the competition's name */
     size_t max_batches;        /* cap per task (0: the competition's max_batches_per_task) */
     const char *tasks;         /* comma-separated task names to run ("arxiv,reasoning"); NULL: all */
-    aif_pool *pool;            /* borrowed; NULL: inline */
+    aif_pool *pool;            /* borrowed; NULL: see n_threads */
+    /* With pool NULL: 0 runs inline; otherwise each prepare and score call
+     * makes its own pool of n_threads (<0: all CPUs) and frees it before
+     * returning, so a session may be prepared in one process and scored in
+     * a child forked after it (threads do not survive fork: the validator's
+     * isolation). */
+    int n_threads;
     aif_model_argmax argmax;   /* AIF_MODEL_ARGMAX_BF16 by default */
     double timeout_s;          /* per model (spec 6.4: 4300); 0: none */
     int skip_reasonable;       /* diagnostics only */
@@ -259,8 +265,12 @@ void aif_eval_result_release(aif_eval_result *r);
 aif_code aif_eval_session_score(aif_eval_session *s, const char *model_dir, aif_eval_result *out, aif_err *err);
 
 /* The validator's evaluator callbacks (validator.h), with ctx = an
- * aif_eval_session: inspect = aif_eval_inspect; prepare samples the step's
- * data with the seed; score writes comp->n_tasks raw task scores. */
+ * aif_eval_session made with pool NULL and n_threads set (fork-safe):
+ * inspect = aif_eval_inspect; prepare samples the step's data with the
+ * seed; score writes comp->n_tasks raw task scores (+inf for a task not
+ * prepared). Wiring:
+ *     ev.ctx = session; ev.inspect = aif_eval_validator_inspect;
+ *     ev.prepare = aif_eval_validator_prepare; ev.score = aif_eval_validator_score; */
 aif_code aif_eval_validator_inspect(void *ctx, const char *snapshot_dir, char arch[AIF_EVAL_ARCH_MAX],
                                     int64_t *n_params, aif_err *err);
 aif_code aif_eval_validator_prepare(void *ctx, const aif_subnet_competition *comp, uint64_t block, uint64_t seed,

@@ -246,8 +246,15 @@ aif_code aif_eval_session_prepare(aif_eval_session *s, const aif_subnet_competit
     aif_data_tok tok;
     if ((rc = aif_data_tok_init(&tok, s->tok, err)))
         return rc;
-    if (!(s->t = aif_calloc_err(comp->n_tasks ? comp->n_tasks : 1, sizeof *s->t, "tasks", err)))
+    aif_pool *pool = s->o.pool, *own = NULL;
+    if (!pool && s->o.n_threads && (rc = aif_pool_new(s->o.n_threads, &own, err)))
+        return rc;
+    if (own)
+        pool = own;
+    if (!(s->t = aif_calloc_err(comp->n_tasks ? comp->n_tasks : 1, sizeof *s->t, "tasks", err))) {
+        aif_pool_free(own);
         return AIF_ENOMEM;
+    }
     for (size_t i = 0; i < comp->n_tasks; i++) {
         const aif_subnet_task *t = &comp->tasks[i];
         if (!selected(s->tasks, t))
@@ -270,7 +277,7 @@ aif_code aif_eval_session_prepare(aif_eval_session *s, const aif_subnet_competit
         o.have_seed = 1;
         o.seed = seed;
         o.block_hash = block_hash;
-        o.pool = s->o.pool;
+        o.pool = pool;
         struct task *st = &s->t[s->n_tasks];
         st->task = t;
         st->index = i;
@@ -283,6 +290,7 @@ aif_code aif_eval_session_prepare(aif_eval_session *s, const aif_subnet_competit
         }
         s->n_tasks++;
     }
+    aif_pool_free(own);
     if (rc) {
         release_tasks(s);
         return rc;
@@ -358,12 +366,22 @@ aif_code aif_eval_session_score(aif_eval_session *s, const char *model_dir, aif_
     }
     aif_model *m = NULL;
     aif_err e = {0};
+    aif_pool *pool = s->o.pool, *own = NULL;
+    aif_code prc = !pool && s->o.n_threads ? aif_pool_new(s->o.n_threads, &own, err) : AIF_OK;
+    if (prc) {
+        aif_eval_result_release(r);
+        return prc;
+    }
+    if (own)
+        pool = own;
     aif_code rc = aif_model_load(model_dir, &m, &e);
     if (rc == AIF_ENOMEM) {
+        aif_pool_free(own);
         aif_eval_result_release(r);
         return aif_err_set(err, rc, "%s", e.msg);
     }
     if (rc) {
+        aif_pool_free(own);
         set_inf(r, e.msg);
         r->seconds = aif_time_now() - t0;
         return AIF_OK;
@@ -392,10 +410,11 @@ aif_code aif_eval_session_score(aif_eval_session *s, const char *model_dir, aif_
         so.n_eos = n_eos;
         so.progress = bar_update;
         so.progress_ctx = &bar;
-        rc = aif_eval_score_task(m, s->o.pool, t->b.ids, t->b.n_batches, t->b.seq_len, &so, tr, err);
+        rc = aif_eval_score_task(m, pool, t->b.ids, t->b.n_batches, t->b.seq_len, &so, tr, err);
         aif_progress_finish(&bar.p);
         if (rc) {
             aif_model_free(m);
+            aif_pool_free(own);
             aif_eval_result_release(r);
             return rc;
         }
@@ -407,6 +426,7 @@ aif_code aif_eval_session_score(aif_eval_session *s, const char *model_dir, aif_
             aif_log(AIF_LOG_INFO, "eval: %s %s: inf: %s", model_dir, tr->name, tr->note);
     }
     aif_model_free(m);
+    aif_pool_free(own);
     double score = 0;
     for (size_t i = 0; i < r->n_tasks; i++) {
         if (!isfinite(r->tasks[i].weighted)) {
