@@ -2,8 +2,9 @@
  * hand-made tokenizers built in code (a byte-level BPE with the GPT-4
  * split regex, NFKC, added tokens with lstrip/rstrip/single_word and a
  * template; a SentencePiece-style BPE with Metaspace, byte_fallback and
- * unk), then decode the ids. The first input byte picks the tokenizer
- * and the flags; the rest is the text. */
+ * unk; a Unigram with StripAccents, BertPreTokenizer, byte_fallback), then
+ * decode the ids. The first input byte picks the tokenizer and the flags;
+ * the rest is the text. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 #include "aif/alloc.h"
 #include "aif/tokenizer.h"
 
-static aif_tokenizer *toks[2];
+static aif_tokenizer *toks[3];
 
 /* GPT-2 bytes_to_unicode for byte b, as UTF-8, JSON-escaped where needed. */
 static int byte_token(int b, char *out)
@@ -81,6 +82,16 @@ static const char spm_json[] =
     "\"ab\":8,\"\xE2\x96\x81" "a\":9,\"\xE2\x96\x81" "ab\":10},"
     "\"merges\":[\"a b\",\"\xE2\x96\x81 a\",\"\xE2\x96\x81" "a b\"]}}";
 
+static const char unigram_json[] =
+    "{\"added_tokens\":[{\"id\":1,\"content\":\"<s>\",\"special\":true,\"normalized\":false}],"
+    "\"normalizer\":{\"type\":\"Sequence\",\"normalizers\":[{\"type\":\"NFD\"},{\"type\":\"StripAccents\"}]},"
+    "\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"BertPreTokenizer\"},"
+    "{\"type\":\"Metaspace\",\"replacement\":\"\xE2\x96\x81\",\"prepend_scheme\":\"always\",\"split\":true}]},"
+    "\"decoder\":{\"type\":\"Metaspace\",\"replacement\":\"\xE2\x96\x81\",\"prepend_scheme\":\"always\"},"
+    "\"model\":{\"type\":\"Unigram\",\"unk_id\":0,\"byte_fallback\":true,\"vocab\":[[\"<unk>\",0],[\"<s>\",0],"
+    "[\"\xE2\x96\x81\",-2],[\"a\",-3],[\"b\",-3],[\"ab\",-4],[\"\xE2\x96\x81" "a\",-3.5],[\"<0xC3>\",-9],"
+    "[\"<0xA9>\",-9],[\"<0x2E>\",-9],[\"b\",-2]]}}";
+
 static void init(void)
 {
     aif_err err;
@@ -90,7 +101,8 @@ static void init(void)
         abort();
     }
     free(j);
-    if (aif_tokenizer_load_mem(spm_json, strlen(spm_json), &toks[1], &err) != AIF_OK) {
+    if (aif_tokenizer_load_mem(spm_json, strlen(spm_json), &toks[1], &err) != AIF_OK ||
+        aif_tokenizer_load_mem(unigram_json, strlen(unigram_json), &toks[2], &err) != AIF_OK) {
         fprintf(stderr, "fuzz_tokenizer_encode: %s\n", err.msg);
         abort();
     }
@@ -103,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!size)
         return 0;
     unsigned sel = data[0];
-    const aif_tokenizer *tok = toks[sel & 1];
+    const aif_tokenizer *tok = (sel & 1) ? toks[1] : ((sel >> 4) & 1) ? toks[2] : toks[0];
     unsigned flags = ((sel >> 1) & 1 ? AIF_TOK_ADD_SPECIAL : 0) | ((sel >> 2) & 1 ? AIF_TOK_SPLIT_SPECIAL : 0);
     aif_token_ids ids = {0};
     aif_err err;

@@ -198,8 +198,10 @@ static int bytefallback(aif_tk_strs *v)
 static int fuse(aif_tk_strs *v)
 {
     aif_tk_strs out = {0};
-    if (begin(&out))
+    if (begin(&out)) {
+        aif_tk_strs_release(&out);
         return -1;
+    }
     for (size_t i = 0; i < v->n; i++)
         if (add(&out, tok_at(v, i), v->len[i])) {
             aif_tk_strs_release(&out);

@@ -94,6 +94,8 @@ static int find_chars(char_pred pred, const void *arg, const char *s, size_t n, 
 /* Apply a SplitDelimiterBehavior; afterwards m means "remove". */
 static void behave(segs *g, aif_tk_behavior b, int invert)
 {
+    if (!g->n) /* nothing found (or finding failed: the caller reports it) */
+        return;
     if (invert)
         for (size_t i = 0; i < g->n; i++)
             g->v[i].m = !g->v[i].m;

@@ -150,6 +150,8 @@ static void unigram_errors(void)
     /* no unk_id: an unknown character is an error, as in the Rust library (MissingUnkId) */
     tok = tk_load_q("{'model':{'type':'Unigram','vocab':[['a',-1.0]]}}", &err);
     CHECK(tok != NULL);
+    if (!tok)
+        return;
     aif_token_ids ids = {0};
     CHECK_ERR(aif_tokenizer_encode(tok, "ab", 2, 0, &ids, &err), AIF_EFORMAT, err, "no unk_id");
     CHECK_OK(aif_tokenizer_encode(tok, "aa", 2, 0, &ids, &err), err);
