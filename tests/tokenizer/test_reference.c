@@ -165,7 +165,52 @@ static void ref_qwen3(void) { run_family("qwen3", -1); }
 static void ref_deepseek(void) { run_family("deepseek-v3", 0); }
 static void ref_mistral(void) { run_family("mistral-7b-spm-bpe", 1); }
 
+/* Characters new in Unicode 15.0-16.0 inside the Split regexes (\p{L},
+ * \p{N}, \p{P}, \p{S}): lines of tests/vectors/tokenizer/<family>_unicode16.jsonl
+ * of the tokxref helper (npm @anush008/tokenizers@0.6.0, tokenizers 0.22.2,
+ * `node tests/xref/tokenizer/gen.js --unicode-new`). */
+static void unicode16_regex(void)
+{
+    static const struct { const char *family, *text, *ids; } cases[] = {
+        {"llama3", "x \xE1\xAD\x8E\xE1\xAD\x8F\n", "87 87189 255 236 157 255 237 198"},
+        {"llama3", " \xEA\x9F\x8D\xEA\x9F\x8D", "8790 253 235 166 253 235"},
+        {"llama3", "1\xF0\x96\x84\xB6" "23", "16 172 244 226 114 17 18"},
+        {"llama3", " \xF0\x96\xB5\xB4\xF0\x96\xB5\xB4", "220 172 244 113 112 172 244 113 112"},
+        {"deepseek-v3", "x \xE1\xAD\x8E\xE1\xAD\x8F\n", "90 8751 258 239 160 258 240 201"},
+        {"deepseek-v3", " \xEA\x9F\x8D\xEA\x9F\x8D", "2297 256 238 169 256 238"},
+        {"deepseek-v3", "1\xF0\x96\x84\xB6" "23", "19 175 247 229 117 20 21"},
+        {"deepseek-v3", " \xF0\x96\xB5\xB4\xF0\x96\xB5\xB4", "223 175 247 116 115 175 247 116 115"},
+    };
+    aif_tokenizer *tok = NULL;
+    const char *loaded = "";
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (strcmp(loaded, cases[i].family)) {
+            aif_tokenizer_free(tok);
+            tok = NULL;
+            char rel[256];
+            aif_err err = {0};
+            snprintf(rel, sizeof rel, "tokenizers/%s", cases[i].family);
+            CHECK_OK(aif_tokenizer_load(aif_test_path(rel), &tok, &err), err);
+            loaded = cases[i].family;
+        }
+        if (!tok)
+            continue;
+        aif_token_ids ids = {0};
+        aif_err err = {0};
+        char got[256] = "";
+        size_t k = 0;
+        CHECK_OK(aif_tokenizer_encode(tok, cases[i].text, strlen(cases[i].text), 0, &ids, &err), err);
+        for (size_t j = 0; j < ids.n && k + 12 < sizeof got; j++)
+            k += (size_t)snprintf(got + k, sizeof got - k, j ? " %d" : "%d", ids.v[j]);
+        if (strcmp(got, cases[i].ids))
+            aif_test_fail(__FILE__, __LINE__, "%s case %zu: %s != %s", cases[i].family, i, got, cases[i].ids);
+        aif_token_ids_release(&ids);
+    }
+    aif_tokenizer_free(tok);
+}
+
 AIF_TESTS(tokenizer_reference) = {
+    {"tokenizer/unicode16_regex", unicode16_regex},
     {"tokenizer/ref_gpt4_cl100k", ref_cl100k},
     {"tokenizer/ref_llama3", ref_llama3},
     {"tokenizer/ref_qwen2_5", ref_qwen25},
