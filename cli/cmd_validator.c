@@ -155,19 +155,37 @@ static void on_step(void *ctx, const aif_validator_step *s)
     }
 }
 
+/* The hub backend named on the command line. */
+static aif_code open_hub(const char *kind, const char *path, int quiet, aif_hub *out, aif_err *err)
+{
+    if (!strcmp(kind, "local")) {
+        if (aif_local_hub_open(path, out, err) != AIF_OK)
+            return aif_err_wrap(err, "--hub.path %s", path);
+        return AIF_OK;
+    }
+    aif_hub_hf_opts ho;
+    memset(&ho, 0, sizeof ho);
+    ho.quiet = quiet;
+    return aif_hub_hf_open(&ho, out, err);
+}
+
 int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
 {
-    long long netuid = 80, steps = 0, sample_min = 20, limit = 30;
+    long long netuid = -1, steps = 0, sample_min = 20, limit = 30, max_batches = 0;
     double score_timeout = 4300;
-    const char *model_dir = NULL, *chain_kind = "finney", *chain_path = NULL, *hub_kind = "hf", *hub_path = NULL;
-    const char *wallet_name = NULL, *wallet_hotkey = NULL, *wallet_path = NULL, *hotkey = NULL, *comps_path = NULL, *schedule = "main";
-    int once = 0, dont_set = 0;
+    const char *model_dir = NULL, *chain_kind = NULL, *chain_path = NULL, *hub_kind = NULL, *hub_path = NULL;
+    const char *wallet_name = NULL, *wallet_hotkey = NULL, *wallet_path = NULL, *hotkey = NULL, *comps_path = NULL,
+               *schedule = NULL, *local = NULL, *data_dir = NULL, *data_cache = NULL, *tokenizer = NULL;
+    int once = 0, dont_set = 0, offline = 0;
     const aif_opt opts[] = {
+        {"local", AIF_OPT_STR, &local, "DIR", "run on the local subnet in DIR (its chain, hub, wallets, netuid; "
+                                              "schedule local, data from the shipped corpus)"},
         {"netuid", AIF_OPT_INT, &netuid, "N", "subnet (80)"},
         {"model_dir", AIF_OPT_STR, &model_dir, "DIR", "model cache and state (vali-state/) directory"},
-        {"chain", AIF_OPT_STR, &chain_kind, "KIND", "local (an aif local chain file); the network client is not available yet"},
+        {"chain", AIF_OPT_STR, &chain_kind, "KIND", "local (an aif local chain file); the network client is not "
+                                                    "available yet"},
         {"chain.path", AIF_OPT_STR, &chain_path, "FILE", "the local chain database"},
-        {"hub", AIF_OPT_STR, &hub_kind, "KIND", "local (a directory hub); the Hugging Face client is not available yet"},
+        {"hub", AIF_OPT_STR, &hub_kind, "KIND", "hf (the Hugging Face Hub, default) or local (a directory hub)"},
         {"hub.path", AIF_OPT_STR, &hub_path, "DIR", "the local hub directory"},
         {"wallet.name", AIF_OPT_STR, &wallet_name, "W", "btcli wallet name"},
         {"wallet.hotkey", AIF_OPT_STR, &wallet_hotkey, "H", "btcli hotkey name"},
@@ -177,6 +195,11 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
         {"steps", AIF_OPT_INT, &steps, "N", "stop after N evaluation steps (default: run forever)"},
         {"competitions", AIF_OPT_STR, &comps_path, "FILE", "competitions file (default: the bundled one)"},
         {"schedule", AIF_OPT_STR, &schedule, "NAME", "schedule in the competitions file: main or local"},
+        {"data", AIF_OPT_STR, &data_dir, "DIR", "evaluation text from local JSONL files (<DIR>/<dataset>.jsonl)"},
+        {"data-cache", AIF_OPT_STR, &data_cache, "DIR", "datasets-server page cache"},
+        {"offline", AIF_OPT_FLAG, &offline, NULL, "read evaluation pages from the cache only"},
+        {"tokenizer", AIF_OPT_STR, &tokenizer, "DIR", "the competition tokenizer's folder (needed for ai-factory/giant)"},
+        {"max-batches", AIF_OPT_INT, &max_batches, "N", "cap on batches per task (default: the competition's)"},
         {"dont_set_weights", AIF_OPT_FLAG, &dont_set, NULL, "evaluate but never set weights"},
         {"sample_min", AIF_OPT_INT, &sample_min, "N", "models kept for the next step (20)"},
         {"updated_models_limit", AIF_OPT_INT, &limit, "N", "cap on pending + current models (30)"},
@@ -185,37 +208,70 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
     };
     char *pos[1];
     int n_pos, rc = aif_cli_parse(cli,
-                                  "aif validator --model_dir DIR [--chain local --chain.path FILE] [--hub local "
-                                  "--hub.path DIR] [--hotkey SS58] [--once | --steps N]",
+                                  "aif validator (--local DIR | --model_dir DIR --chain local --chain.path FILE "
+                                  "[--hub local --hub.path DIR]) [--hotkey SS58 | --wallet.name W --wallet.hotkey H] "
+                                  "[--once | --steps N]",
                                   opts, argc, argv, pos, 0, &n_pos);
     if (rc)
         return rc == 1 ? 0 : rc;
+    aif_err err;
+    aif_err_clear(&err);
+    /* --local DIR: everything from the local subnet's directory. */
+    aif_local_dir d;
+    char corpus[AIF_LOCAL_PATH_MAX], model_buf[AIF_LOCAL_PATH_MAX + 16];
+    if (local) {
+        if (aif_local_dir_load(local, &d, &err) != AIF_OK)
+            return aif_cli_fail(&err);
+        chain_kind = chain_kind ? chain_kind : "local";
+        hub_kind = hub_kind ? hub_kind : "local";
+        chain_path = chain_path ? chain_path : d.chain;
+        hub_path = hub_path ? hub_path : d.hub;
+        wallet_path = wallet_path ? wallet_path : d.wallets;
+        if (!wallet_name && !hotkey) {
+            wallet_name = "validator1";
+            wallet_hotkey = wallet_hotkey ? wallet_hotkey : "default";
+        }
+        if (netuid < 0)
+            netuid = d.netuid;
+        schedule = schedule ? schedule : "local";
+        if (!model_dir) {
+            snprintf(model_buf, sizeof model_buf, "%s/validator", d.root);
+            model_dir = model_buf;
+        }
+        if (!data_dir && !data_cache) {
+            if (aif_local_find_asset("corpus", corpus, sizeof corpus, &err) != AIF_OK)
+                return aif_cli_fail(&err);
+            data_dir = corpus;
+        }
+    }
+    chain_kind = chain_kind ? chain_kind : "finney";
+    hub_kind = hub_kind ? hub_kind : "hf";
+    schedule = schedule ? schedule : "main";
+    if (netuid < 0)
+        netuid = 80;
     if (!model_dir)
-        return aif_cli_usage_error("validator: --model_dir DIR is required");
-    if (netuid < 0 || netuid > 65535)
+        return aif_cli_usage_error("validator: --model_dir DIR (or --local DIR) is required");
+    if (netuid > 65535)
         return aif_cli_usage_error("validator: --netuid %lld is out of range", netuid);
-    if (steps < 0 || sample_min < 1 || sample_min > 65535 || limit < 1 || !(score_timeout > 0))
-        return aif_cli_usage_error("validator: --steps, --sample_min, --updated_models_limit and --score_timeout "
-                                   "must be positive");
+    if (steps < 0 || sample_min < 1 || sample_min > 65535 || limit < 1 || !(score_timeout > 0) || max_batches < 0)
+        return aif_cli_usage_error("validator: --steps, --sample_min, --updated_models_limit, --max-batches and "
+                                   "--score_timeout must be positive");
     if (once && steps)
         return aif_cli_usage_error("validator: --once and --steps exclude each other");
     if (!wallet_name && !hotkey)
         return aif_cli_usage_error("validator: give --wallet.name W --wallet.hotkey H or --hotkey SS58");
+    if (offline && !data_cache)
+        return aif_cli_usage_error("validator: --offline needs --data-cache DIR");
 
-    aif_err err;
-    aif_err_clear(&err);
     if (strcmp(chain_kind, "local") != 0) {
         aif_err_set(&err, AIF_ENOTSUP, "--chain %s: only the local chain is available in this build (--chain local "
                     "--chain.path FILE)", chain_kind);
         return aif_cli_fail(&err);
     }
-    if (strcmp(hub_kind, "local") != 0) {
-        aif_err_set(&err, AIF_ENOTSUP, "--hub %s: only the local hub is available in this build (--hub local "
-                    "--hub.path DIR)", hub_kind);
-        return aif_cli_fail(&err);
-    }
-    if (!chain_path || !hub_path)
-        return aif_cli_usage_error("validator: --chain.path FILE and --hub.path DIR are required with local backends");
+    if (strcmp(hub_kind, "local") != 0 && strcmp(hub_kind, "hf") != 0)
+        return aif_cli_usage_error("validator: --hub %s: use hf or local", hub_kind);
+    if (!chain_path || (!strcmp(hub_kind, "local") && !hub_path))
+        return aif_cli_usage_error("validator: --chain.path FILE (and --hub.path DIR with --hub local) are required");
     /* The validator's hotkey: --hotkey, or the wallet's public hotkey file.
      * The local chain needs only the address (no signature). */
     aif_chain_signer signer;
@@ -238,6 +294,7 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
     aif_hub hub = {0}, hub2 = {0};
     aif_chain chain2;
     aif_validator *v = NULL;
+    aif_validator_evaluator evaluator = {0};
     aif_chain chain;
     int status = 1;
     const aif_subnet_schedule_entry *e;
@@ -249,21 +306,30 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
         goto fail;
     }
     chain = aif_local_chain_as_chain(lc);
-    if (aif_local_hub_open(hub_path, &hub, &err) != AIF_OK) {
-        aif_err_wrap(&err, "--hub.path %s", hub_path);
+    if (open_hub(hub_kind, hub_path, cli->quiet, &hub, &err) != AIF_OK)
         goto fail;
-    }
     /* The update thread gets its own connections (with --once there is none). */
     if (!once) {
         if (aif_local_chain_open(chain_path, NULL, &lc2, &err) != AIF_OK ||
-            aif_local_hub_open(hub_path, &hub2, &err) != AIF_OK)
+            open_hub(hub_kind, hub_path, 1, &hub2, &err) != AIF_OK)
             goto fail;
         chain2 = aif_local_chain_as_chain(lc2);
     }
     aif_validator_opts o;
     aif_validator_opts_default(&o);
-    if (aif_validator_evaluator_default(&o.evaluator, &err) != AIF_OK)
+    aif_eval_opts eo;
+    aif_eval_opts_default(&eo);
+    eo.data_dir = data_dir;
+    eo.cache_dir = data_cache;
+    eo.offline = offline;
+    eo.tokenizer = tokenizer;
+    eo.max_batches = (size_t)max_batches;
+    eo.n_threads = cli->threads > 0 ? cli->threads : -1;
+    eo.quiet = 1;
+    eo.timeout_s = score_timeout;
+    if (aif_validator_evaluator_default(&eo, &o.evaluator, &err) != AIF_OK)
         goto fail;
+    evaluator = o.evaluator;
     o.netuid = (uint16_t)netuid;
     o.model_dir = model_dir;
     o.comps = comps;
@@ -327,6 +393,7 @@ fail:
     status = aif_cli_fail(&err);
 done:
     aif_validator_free(v);
+    aif_validator_evaluator_release(&evaluator);
     if (hub.ops)
         aif_hub_close(&hub);
     if (hub2.ops)

@@ -34,17 +34,8 @@ for p in 0 20 60; do
 done
 "$AIF" models --local "$DIR"
 
-if ! "$AIF" validator --help >/dev/null 2>&1; then
-    echo
-    echo "local-round: this build has no \`aif validator\` yet; stopping after the pushes."
-    echo "local-round: the chain, hub and wallets are in $DIR (see \`$AIF local status --dir $DIR\`)."
-    exit 0
-fi
-
 step "4. one validator pass: download, verify, evaluate on the corpus, set weights"
-"$AIF" validator --once --schedule local --netuid 80 --model_dir "$DIR/cache" \
-    --chain local --chain.path "$DIR/chain.db" --hub local --hub.path "$DIR/hub" \
-    --wallet.path "$DIR/wallets" --wallet.name validator1 --wallet.hotkey default
+"$AIF" validator --once --local "$DIR"
 
 step "5. the result"
 "$AIF" local status --dir "$DIR"

@@ -24,6 +24,7 @@
 
 #include "aif/chain.h"
 #include "aif/err.h"
+#include "aif/eval.h"
 #include "aif/hub.h"
 #include "aif/subnet.h"
 
@@ -55,9 +56,12 @@ typedef struct aif_validator_evaluator {
                       aif_err *err);
 } aif_validator_evaluator;
 
-/* The evaluator libaif provides for the real subnet. Until the model
- * runtime is wired in, this returns AIF_ENOTSUP saying so. */
-aif_code aif_validator_evaluator_default(aif_validator_evaluator *out, aif_err *err);
+/* The evaluator libaif provides: an eval session (eval.h) with the given
+ * options (data source, tokenizer, threads, batch cap). The session's pool
+ * must be NULL (threads are made per call, after the fork). Release with
+ * aif_validator_evaluator_release. */
+aif_code aif_validator_evaluator_default(const aif_eval_opts *opts, aif_validator_evaluator *out, aif_err *err);
+void aif_validator_evaluator_release(aif_validator_evaluator *ev);
 
 /* Clock: wall-clock seconds (since the epoch) and sleep. NULL members: the
  * real ones. Cadences, the cleaner's grace period and the step record's time

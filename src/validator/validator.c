@@ -40,12 +40,29 @@ void aif_validator_opts_default(aif_validator_opts *o)
     o->version_key = AIF_VALIDATOR_VERSION_KEY;
 }
 
-aif_code aif_validator_evaluator_default(aif_validator_evaluator *out, aif_err *err)
+aif_code aif_validator_evaluator_default(const aif_eval_opts *opts, aif_validator_evaluator *out, aif_err *err)
 {
     memset(out, 0, sizeof *out);
-    return aif_err_set(err, AIF_ENOTSUP,
-                       "model scoring is not available yet: the model runtime and evaluation data are not wired "
-                       "into the validator in this build");
+    if (opts->pool)
+        return aif_err_set(err, AIF_EINVAL, "validator evaluator: the eval session must not share a thread pool "
+                                            "(scoring runs in forked children)");
+    aif_eval_session *s;
+    aif_code rc = aif_eval_session_new(opts, &s, err);
+    if (rc != AIF_OK)
+        return rc;
+    out->ctx = s;
+    out->inspect = aif_eval_validator_inspect;
+    out->prepare = aif_eval_validator_prepare;
+    out->score = aif_eval_validator_score;
+    return AIF_OK;
+}
+
+void aif_validator_evaluator_release(aif_validator_evaluator *ev)
+{
+    if (ev && ev->inspect == aif_eval_validator_inspect)
+        aif_eval_session_free(ev->ctx);
+    if (ev)
+        memset(ev, 0, sizeof *ev);
 }
 
 double aif_vali_now(const aif_validator *v)

@@ -552,7 +552,7 @@ static void xref_family(const char *family)
     static const struct {
         const char *suffix;
         unsigned flags;
-    } files[] = {{"random", 0}, {"split_special", AIF_TOK_SPLIT_SPECIAL}};
+    } files[] = {{"random", 0}, {"split_special", AIF_TOK_SPLIT_SPECIAL}, {"unicode16", 0}};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         size_t total = 0;
         snprintf(vec, sizeof vec, "tests/vectors/tokenizer/%s_%s.jsonl", family, files[i].suffix);
