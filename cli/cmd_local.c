@@ -310,8 +310,8 @@ static int cmd_demo_models(int argc, char **argv, struct aif_cli *cli)
     if (out)
         snprintf(outdir, sizeof outdir, "%s", out);
     char tok[4096], corpus[4096];
-    if (aif_local_find_asset("assets/local-tokenizer/tokenizer.json", tok, sizeof tok, &err) != AIF_OK ||
-        aif_local_find_asset("corpus", corpus, sizeof corpus, &err) != AIF_OK)
+    if (aif_fs_find_asset("assets/local-tokenizer/tokenizer.json", tok, sizeof tok, &err) != AIF_OK ||
+        aif_fs_find_asset("corpus", corpus, sizeof corpus, &err) != AIF_OK)
         return aif_cli_fail(&err);
     double t0 = aif_time_now();
     int32_t *ids = NULL;

@@ -239,7 +239,7 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
             model_dir = model_buf;
         }
         if (!data_dir && !data_cache) {
-            if (aif_local_find_asset("corpus", corpus, sizeof corpus, &err) != AIF_OK)
+            if (aif_fs_find_asset("corpus", corpus, sizeof corpus, &err) != AIF_OK)
                 return aif_cli_fail(&err);
             data_dir = corpus;
         }

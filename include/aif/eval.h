@@ -223,9 +223,8 @@ typedef struct aif_eval_opts {
 
 void aif_eval_opts_default(aif_eval_opts *o);
 
-/* Where the tokenizer of a competition lives: "local" is the shipped
- * assets/local-tokenizer, looked for in $AIF_LOCAL_TOKENIZER, then next to
- * the executable (../assets, ../../assets, ../share/aif), then ./assets.
+/* Where the tokenizer of a competition lives: "local" is $AIF_LOCAL_TOKENIZER,
+ * else the shipped assets/local-tokenizer (aif_fs_find_asset).
  * Other names (HF repos) need an explicit folder: AIF_ENOTFOUND saying so. */
 aif_code aif_eval_find_tokenizer(const char *name, char *out, size_t cap, aif_err *err);
 

@@ -31,6 +31,11 @@ int aif_fs_exists(const char *path);
 int aif_fs_is_dir(const char *path);
 /* Size of a regular file, or -1. */
 int64_t aif_fs_file_size(const char *path);
+/* Locate a file or folder shipped with aif ("corpus", "assets/local-tokenizer"):
+ * $AIF_HOME/<name> when AIF_HOME is set, else <exe dir>/../<name>,
+ * <exe dir>/../../<name> (build trees), then ./<name>. AIF_ENOTFOUND
+ * saying where it looked. */
+aif_code aif_fs_find_asset(const char *name, char *out, size_t cap, aif_err *err);
 /* printf a path into out (cap bytes); AIF_ERANGE naming the start of the
  * path if it does not fit. */
 aif_code aif_fs_path(char *out, size_t cap, aif_err *err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -135,9 +135,6 @@ typedef struct aif_local_member {
 aif_code aif_local_dir_init(const char *root, const aif_local_init_opts *opts, aif_local_member **members,
                             size_t *n_members, aif_err *err);
 
-/* Locate a shipped asset ("assets/local-tokenizer", "corpus"): $AIF_HOME/<name>,
- * else <exe dir>/../<name>, <exe dir>/../../<name>, ./<name>. */
-aif_code aif_local_find_asset(const char *name, char *out, size_t cap, aif_err *err);
 
 /* Token stream of a corpus folder for the demo models: every *.jsonl file
  * in name order, each line's "text" encoded with the tokenizer (no special

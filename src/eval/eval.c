@@ -44,18 +44,6 @@ void aif_eval_opts_default(aif_eval_opts *o)
 
 /* ------------------------------------------------------------ tokenizer */
 
-static int try_dir(char *out, size_t cap, const char *fmt, const char *a)
-{
-    char p[PATH_MAX], f[PATH_MAX + 32];
-    if (snprintf(p, sizeof p, fmt, a) >= (int)sizeof p)
-        return 0;
-    snprintf(f, sizeof f, "%s/tokenizer.json", p);
-    if (!aif_fs_exists(f) || strlen(p) >= cap)
-        return 0;
-    snprintf(out, cap, "%s", p);
-    return 1;
-}
-
 aif_code aif_eval_find_tokenizer(const char *name, char *out, size_t cap, aif_err *err)
 {
     if (!name || strcmp(name, "local"))
@@ -63,26 +51,14 @@ aif_code aif_eval_find_tokenizer(const char *name, char *out, size_t cap, aif_er
                            "tokenizer '%s' of the competition: give its folder with --tokenizer DIR (aif does not "
                            "download it from the Hub yet)", name ? name : "(none)");
     const char *env = getenv("AIF_LOCAL_TOKENIZER");
-    if (env && *env && try_dir(out, cap, "%s", env))
+    if (env && *env) {
+        if (snprintf(out, cap, "%s", env) >= (int)cap)
+            return aif_err_set(err, AIF_ERANGE, "AIF_LOCAL_TOKENIZER is longer than %zu bytes", cap - 1);
         return AIF_OK;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            if (try_dir(out, cap, "%s/../assets/local-tokenizer", exe) ||
-                try_dir(out, cap, "%s/../../assets/local-tokenizer", exe) ||
-                try_dir(out, cap, "%s/../share/aif/local-tokenizer", exe))
-                return AIF_OK;
-        }
     }
-    if (try_dir(out, cap, "%s", "assets/local-tokenizer"))
-        return AIF_OK;
-    return aif_err_set(err, AIF_ENOTFOUND,
-                       "tokenizer 'local': assets/local-tokenizer not found next to the executable, in "
-                       "$AIF_LOCAL_TOKENIZER or in ./assets; give --tokenizer DIR");
+    if (aif_fs_find_asset("assets/local-tokenizer", out, cap, err) != AIF_OK)
+        return aif_err_wrap(err, "tokenizer 'local' (or give --tokenizer DIR)");
+    return AIF_OK;
 }
 
 /* ------------------------------------------------------------ session */

@@ -218,51 +218,6 @@ aif_code aif_local_dir_init(const char *root, const aif_local_init_opts *opts, a
     return AIF_OK;
 }
 
-static int try_asset(const char *base, const char *name, char *out, size_t cap)
-{
-    char p[PATH_MAX + 256];
-    if (snprintf(p, sizeof p, "%s/%s", base, name) >= (int)sizeof p || !aif_fs_exists(p))
-        return 0;
-    char real[PATH_MAX];
-    const char *use = realpath(p, real) ? real : p;
-    if (strlen(use) >= cap)
-        return 0;
-    strcpy(out, use);
-    return 1;
-}
-
-aif_code aif_local_find_asset(const char *name, char *out, size_t cap, aif_err *err)
-{
-    AIF_ASSERT(name && out && cap);
-    const char *home = getenv("AIF_HOME");
-    if (home && *home) {
-        if (try_asset(home, name, out, cap))
-            return AIF_OK;
-        return aif_err_set(err, AIF_ENOTFOUND, "%s: not found under AIF_HOME=%s", name, home);
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            char up[PATH_MAX + 8];
-            snprintf(up, sizeof up, "%s/..", exe);
-            if (try_asset(up, name, out, cap))
-                return AIF_OK;
-            snprintf(up, sizeof up, "%s/../..", exe);
-            if (try_asset(up, name, out, cap))
-                return AIF_OK;
-        }
-    }
-    if (try_asset(".", name, out, cap))
-        return AIF_OK;
-    return aif_err_set(err, AIF_ENOTFOUND,
-                       "%s: not found next to the executable (<exe>/../%s) or in the current directory; set AIF_HOME "
-                       "to the aif source tree",
-                       name, name);
-}
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 

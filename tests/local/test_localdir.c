@@ -146,10 +146,10 @@ static void find_asset_honours_aif_home(void)
     CHECK_OK(aif_fs_mkdirs(dir, &err), err);
     char *old = getenv("AIF_HOME") ? aif_strdup(getenv("AIF_HOME")) : NULL;
     setenv("AIF_HOME", home, 1);
-    CHECK_OK(aif_local_find_asset("corpus", out, sizeof out, &err), err);
+    CHECK_OK(aif_fs_find_asset("corpus", out, sizeof out, &err), err);
     CHECK(strstr(out, "/corpus") != NULL);
     CHECK(aif_fs_is_dir(out));
-    CHECK_ERR(aif_local_find_asset("assets/nothing-here", out, sizeof out, &err), AIF_ENOTFOUND, err, "AIF_HOME");
+    CHECK_ERR(aif_fs_find_asset("assets/nothing-here", out, sizeof out, &err), AIF_ENOTFOUND, err, "AIF_HOME");
     if (old)
         setenv("AIF_HOME", old, 1);
     else
@@ -158,7 +158,7 @@ static void find_asset_honours_aif_home(void)
     /* without AIF_HOME: the test binary is build/test/aif-test, the assets
      * are two levels up */
     if (!getenv("AIF_HOME")) {
-        CHECK_OK(aif_local_find_asset("assets/local-tokenizer/tokenizer.json", out, sizeof out, &err), err);
+        CHECK_OK(aif_fs_find_asset("assets/local-tokenizer/tokenizer.json", out, sizeof out, &err), err);
         CHECK(aif_fs_exists(out));
     }
 }
@@ -179,7 +179,7 @@ static void corpus_tokens_decode_to_the_texts(void)
     CHECK_OK(aif_fs_write_file(path, a, strlen(a), &err), err);
     snprintf(path, sizeof path, "%s/README.md", dir);
     CHECK_OK(aif_fs_write_file(path, "x", 1, &err), err);
-    if (aif_local_find_asset("assets/local-tokenizer/tokenizer.json", tok_path, sizeof tok_path, &err) != AIF_OK) {
+    if (aif_fs_find_asset("assets/local-tokenizer/tokenizer.json", tok_path, sizeof tok_path, &err) != AIF_OK) {
         CHECK_OK(AIF_ENOTFOUND, err);
         return;
     }
