@@ -57,6 +57,10 @@ $(B)/gen/suites.inc: $(TEST_SRC)
 	@mkdir -p $(@D)
 	@grep -ho '^AIF_TESTS([a-z0-9_]*)' $(TEST_SRC) | sed 's/AIF_TESTS(\(.*\))/AIF_SUITE(\1)/' > $@.tmp && mv $@.tmp $@
 
+# Data compiled into the library: the bundled competitions file.
+src/subnet/competitions_default.c: src/subnet/competitions.json scripts/embed-json.sh
+	scripts/embed-json.sh src/subnet/competitions.json $@ aif_subnet_competitions_json
+
 $(B)/cli/aif.o: CFLAGS += -I$(B)/gen
 $(B)/cli/aif.o: $(B)/gen/commands.inc
 $(B)/tests/main.o: CFLAGS += -I$(B)/gen

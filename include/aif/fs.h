@@ -31,6 +31,9 @@ int aif_fs_exists(const char *path);
 int aif_fs_is_dir(const char *path);
 /* Size of a regular file, or -1. */
 int64_t aif_fs_file_size(const char *path);
+/* printf a path into out (cap bytes); AIF_ERANGE naming the start of the
+ * path if it does not fit. */
+aif_code aif_fs_path(char *out, size_t cap, aif_err *err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Join a and b with one '/' into out (cap bytes). AIF_ERANGE if too long. */
 aif_code aif_fs_join(char *out, size_t cap, const char *a, const char *b, aif_err *err);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>
@@ -193,5 +194,16 @@ aif_code aif_fs_join(char *out, size_t cap, const char *a, const char *b, aif_er
     int n = snprintf(out, cap, "%s%s%s", a, slash ? "/" : "", b);
     if (n < 0 || (size_t)n >= cap)
         return aif_err_set(err, AIF_ERANGE, "path %s/%s longer than %zu bytes", a, b, cap - 1);
+    return AIF_OK;
+}
+
+aif_code aif_fs_path(char *out, size_t cap, aif_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap)
+        return aif_err_set(err, AIF_ERANGE, "path %.60s... is longer than %zu bytes", out, cap - 1);
     return AIF_OK;
 }

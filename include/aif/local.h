@@ -1,0 +1,81 @@
+/* local.h: the embedded local subnet. A SQLite file plays the chain
+ * (blocks, neurons, commitments, weights) and a directory plays the Hub
+ * (content-addressed blobs, immutable commits), so that miners and a
+ * validator run the whole flow on one machine with no network.
+ *
+ * Blocks advance with wall-clock time (block_time seconds per block;
+ * 0 = only by aif_local_chain_advance) from the moment the chain was made.
+ * The clock is a parameter so tests can run many blocks in no time.
+ */
+#ifndef AIF_LOCAL_H
+#define AIF_LOCAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aif/chain.h"
+#include "aif/err.h"
+#include "aif/hub.h"
+
+typedef struct aif_local_chain aif_local_chain;
+
+typedef struct aif_local_chain_opts {
+    double block_time;          /* seconds per block when creating; 12 on Bittensor */
+    double (*now)(void *ctx);   /* wall clock in seconds; NULL: the real clock */
+    void *now_ctx;
+} aif_local_chain_opts;
+
+/* Open (creating if absent) the chain database at path, in WAL mode. */
+aif_code aif_local_chain_open(const char *path, const aif_local_chain_opts *opts, aif_local_chain **out,
+                              aif_err *err);
+void aif_local_chain_close(aif_local_chain *lc);
+/* The chain interface of this database (borrowed: valid until close; its
+ * close method does nothing). */
+aif_chain aif_local_chain_as_chain(aif_local_chain *lc);
+
+/* Subnet hyperparameters the local chain enforces. */
+typedef struct aif_local_subnet_params {
+    uint16_t tempo;                 /* blocks per epoch (360) */
+    uint64_t weights_rate_limit;    /* blocks between weight sets of one uid (100) */
+    uint32_t commit_max_space;      /* commitment bytes per hotkey per epoch (3100) */
+} aif_local_subnet_params;
+
+aif_code aif_local_chain_add_subnet(aif_local_chain *lc, uint16_t netuid, const aif_local_subnet_params *params,
+                                    aif_err *err);
+/* Register a hotkey on a subnet; *uid gets the next free uid. */
+aif_code aif_local_chain_register(aif_local_chain *lc, uint16_t netuid, const char *hotkey, const char *coldkey,
+                                  double stake, int validator_permit, uint16_t *uid, aif_err *err);
+/* Move the chain n blocks forward. */
+aif_code aif_local_chain_advance(aif_local_chain *lc, uint64_t n, aif_err *err);
+
+/* The directory-backed hub: <root>/blobs/<sha256>, <root>/repos/<ns>/<name>/
+ * {commits/<id>, refs/main, private}. Commit ids are 40 hex digits. */
+aif_code aif_local_hub_open(const char *root, aif_hub *out, aif_err *err);
+
+/* --- demo models for the local subnet ---
+ *
+ * A LlamaForCausalLM built in closed form from token statistics, so that the
+ * local subnet's miners have real, different models without any training:
+ * the residual stream holds [one-hot of the current token | histogram of the
+ * context so far] (hidden = 2V). The embedding writes the one-hot; one
+ * attention layer with q = k = 0 attends uniformly to every earlier position
+ * and its values/output copy the one-hots into the histogram half; the MLP
+ * is zero; lm_head row j reads log P(j | current token) from the first half
+ * (add-k smoothed bigram counts) minus repeat_penalty * histogram[j] from
+ * the second. Final RMSNorm only rescales the whole vector, so the argmax is
+ * that of log P(j|i) - repeat_penalty * hist[j]. With repeat_penalty 0 the
+ * greedy output loops and fails the reasonable-output check (spec 6.2);
+ * larger penalties pass it and trade accuracy for variety.
+ */
+typedef struct aif_local_demo_opts {
+    float repeat_penalty;   /* mu above; 0 = plain bigram */
+    float smoothing;        /* add-k on the bigram counts (default 0.01 when 0) */
+} aif_local_demo_opts;
+
+/* Write config.json, generation_config.json and model.safetensors (bf16)
+ * to out_dir for a vocabulary of `vocab` ids (a multiple of 8) from the
+ * token stream ids[0..n_ids). */
+aif_code aif_local_demo_model_build(const char *out_dir, const int32_t *ids, size_t n_ids, size_t vocab,
+                                    int32_t eos_id, const aif_local_demo_opts *opts, aif_err *err);
+
+#endif
