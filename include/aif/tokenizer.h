@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "aif/err.h"
 #include "aif/pool.h"
@@ -53,6 +54,20 @@ aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t
 aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size_t n_ids, unsigned flags,
                               char **text, size_t *len, aif_err *err);
 
+/* Encode n texts over the pool (NULL: on this thread); outs[i] (caller
+ * storage, n entries) is reset and filled for text i. On failure the first
+ * failing text's error is returned; outs stay valid to release. */
+aif_code aif_tokenizer_encode_batch(const aif_tokenizer *tok, const char *const *texts, const size_t *lens, size_t n,
+                                    unsigned flags, aif_pool *pool, aif_token_ids *outs, aif_err *err);
+
+/* Read JSON Lines from in (each a JSON object with a string "text";
+ * blank lines are skipped) and write one {"ids":[...]} line per input line
+ * to out, in order, encoding batches over the pool. *n_lines (may be NULL)
+ * gets the number of records. Errors name the input line. */
+aif_code aif_tokenizer_encode_jsonl(const aif_tokenizer *tok, FILE *in, FILE *out, unsigned flags, aif_pool *pool,
+                                    size_t *n_lines, aif_err *err);
+
+/* Token id of a token string (added tokens first, then the model vocab), or -1. */
 int32_t aif_tokenizer_token_to_id(const aif_tokenizer *tok, const char *token);
 /* The token's string, or NULL for an id out of range. */
 const char *aif_tokenizer_id_to_token(const aif_tokenizer *tok, int32_t id);

@@ -1,0 +1,275 @@
+/* encode.c: the encode pipeline (see tok_int.h), decode, and batch
+ * encoding over an aif_pool. */
+#include <string.h>
+
+#include "aif/alloc.h"
+#include "tok_int.h"
+
+void aif_token_ids_release(aif_token_ids *ids)
+{
+    if (!ids)
+        return;
+    aif_free(ids->v);
+    memset(ids, 0, sizeof *ids);
+}
+
+static aif_code oom(aif_err *err)
+{
+    return aif_err_set(err, AIF_ENOMEM, "out of memory encoding");
+}
+
+/* Normalize every piece without an id; empty results disappear. */
+static aif_code normalize_pieces(const aif_tokenizer *tok, aif_tk_buf *arena, aif_tk_pieces *ps, aif_err *err)
+{
+    aif_tk_buf tmp = {0};
+    size_t k = 0;
+    aif_code rc = AIF_OK;
+    for (size_t i = 0; i < ps->n; i++) {
+        aif_tk_piece p = ps->v[i];
+        if (p.id < 0) {
+            rc = aif_tk_norm_apply(tok->norm, arena->p + p.off, p.len, &tmp, err);
+            if (rc)
+                break;
+            p.off = arena->n;
+            p.len = tmp.n;
+            if (aif_tk_buf_push(arena, tmp.p, tmp.n)) {
+                rc = oom(err);
+                break;
+            }
+            if (!p.len)
+                continue;
+        }
+        ps->v[k++] = p;
+    }
+    ps->n = k;
+    aif_tk_buf_release(&tmp);
+    return rc;
+}
+
+static int ids_reserve(aif_token_ids *ids, size_t need)
+{
+    if (need <= ids->cap)
+        return 0;
+    size_t cap = ids->cap ? ids->cap : 16;
+    while (cap < need)
+        cap *= 2;
+    int32_t *v = aif_realloc(ids->v, cap * sizeof *v);
+    if (!v)
+        return -1;
+    ids->v = v;
+    ids->cap = cap;
+    return 0;
+}
+
+/* Special tokens of the selected post-processing around out[start..n). */
+static aif_code add_special(const aif_tokenizer *tok, unsigned flags, aif_token_ids *out, size_t start, aif_err *err)
+{
+    if ((flags & AIF_TOK_CALL) && tok->llama_class) {
+        /* LlamaTokenizerFast.update_post_processor: bos? $A eos? */
+        int32_t before = tok->add_bos > 0 ? tok->bos_id : -1, after = tok->add_eos > 0 ? tok->eos_id : -1;
+        size_t len = out->n - start;
+        if (ids_reserve(out, out->n + 2))
+            return oom(err);
+        if (before >= 0) {
+            memmove(out->v + start + 1, out->v + start, len * sizeof *out->v);
+            out->v[start] = before;
+            out->n++;
+        }
+        if (after >= 0)
+            out->v[out->n++] = after;
+        return AIF_OK;
+    }
+    if (tok->post)
+        return aif_tk_post_apply(tok->post, out, start, err);
+    return AIF_OK;
+}
+
+static size_t max_len(const aif_tokenizer *tok, unsigned flags)
+{
+    size_t m = tok->trunc_max;
+    if ((flags & AIF_TOK_CALL) && tok->model_max_length && (!m || tok->model_max_length < m))
+        m = tok->model_max_length;
+    return m;
+}
+
+aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                              aif_token_ids *out, aif_err *err)
+{
+    size_t bad = aif_tk_utf8_check(text, len);
+    if (bad != len)
+        return aif_err_set(err, AIF_EUTF8, "invalid UTF-8 at byte offset %zu (byte 0x%02X)", bad,
+                           (unsigned)(unsigned char)text[bad]);
+    if (flags & AIF_TOK_CALL)
+        flags |= AIF_TOK_ADD_SPECIAL | (tok->split_special ? AIF_TOK_SPLIT_SPECIAL : 0);
+    int split_special = (flags & AIF_TOK_SPLIT_SPECIAL) != 0;
+    aif_tk_buf arena = {0};
+    aif_tk_pieces a = {0}, b = {0};
+    size_t start = out->n;
+    aif_code rc = AIF_OK;
+    if (aif_tk_buf_push(&arena, text, len) || (len && aif_tk_pieces_push(&a, 0, len, -1, PIECE_FIRST))) {
+        rc = oom(err);
+        goto done;
+    }
+    if ((rc = aif_tk_added_split(tok, 0, split_special, &arena, &a, &b, err)))
+        goto done;
+    if (tok->norm && (rc = normalize_pieces(tok, &arena, &b, err)))
+        goto done;
+    a.n = 0;
+    if ((rc = aif_tk_added_split(tok, 1, split_special, &arena, &b, &a, err)))
+        goto done;
+    if (tok->pre && (rc = aif_tk_pre_apply(tok->pre, &arena, &a, err)))
+        goto done;
+    for (size_t i = 0; i < a.n && rc == AIF_OK; i++) {
+        aif_tk_piece *p = &a.v[i];
+        if (p->id >= 0) {
+            if (ids_reserve(out, out->n + 1))
+                rc = oom(err);
+            else
+                out->v[out->n++] = p->id;
+        } else {
+            rc = aif_tk_bpe_tokenize(&tok->bpe, arena.p + p->off, p->len, (p->flags & PIECE_BYTEMAPPED) != 0, out, err);
+        }
+    }
+    if (rc)
+        goto done;
+    size_t lim = max_len(tok, flags);
+    if (flags & AIF_TOK_ADD_SPECIAL) {
+        size_t seq = out->n - start;
+        int32_t *copy = NULL;
+        if (lim && seq) { /* kept in case the result must be truncated */
+            copy = aif_malloc(seq * sizeof *copy);
+            if (!copy) {
+                rc = oom(err);
+                goto done;
+            }
+            memcpy(copy, out->v + start, seq * sizeof *copy);
+        }
+        rc = add_special(tok, flags, out, start, err);
+        size_t added = out->n - start - seq;
+        if (rc == AIF_OK && lim && out->n - start > lim) {
+            /* truncate the sequence, keeping the special tokens (transformers / tokenizers order) */
+            size_t keep = lim > added ? lim - added : 0;
+            memcpy(out->v + start, copy, keep * sizeof *copy);
+            out->n = start + keep;
+            rc = add_special(tok, flags, out, start, err);
+            if (rc == AIF_OK && out->n - start > lim)
+                out->n = start + lim;
+        }
+        aif_free(copy);
+    } else if (lim && out->n - start > lim) {
+        out->n = start + lim;
+    }
+done:
+    if (rc)
+        out->n = start;
+    aif_tk_buf_release(&arena);
+    aif_tk_pieces_release(&a);
+    aif_tk_pieces_release(&b);
+    return rc;
+}
+
+static int is_special(const aif_tokenizer *tok, const char *s)
+{
+    int32_t i = aif_tk_strmap_get(&tok->added.map, s, strlen(s));
+    return i >= 0 && tok->added.tok[i].special;
+}
+
+aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size_t n_ids, unsigned flags, char **text,
+                              size_t *len, aif_err *err)
+{
+    *text = NULL;
+    if (len)
+        *len = 0;
+    aif_tk_strs toks = {0};
+    aif_code rc = AIF_OK;
+    for (size_t i = 0; i < n_ids; i++) {
+        const char *t = aif_tokenizer_id_to_token(tok, ids[i]);
+        if (!t || ((flags & AIF_TOK_SKIP_SPECIAL) && is_special(tok, t)))
+            continue;
+        if (aif_tk_strs_push(&toks, t, strlen(t))) {
+            rc = oom(err);
+            goto done;
+        }
+    }
+    aif_tk_buf out = {0};
+    if (tok->dec) {
+        if ((rc = aif_tk_dec_apply(tok->dec, &toks, err)))
+            goto done;
+        for (size_t i = 0; i < toks.n && rc == AIF_OK; i++)
+            if (aif_tk_buf_push(&out, toks.s[i], toks.len[i]))
+                rc = oom(err);
+    } else {
+        for (size_t i = 0; i < toks.n && rc == AIF_OK; i++)
+            if ((i && aif_tk_buf_push(&out, " ", 1)) || aif_tk_buf_push(&out, toks.s[i], toks.len[i]))
+                rc = oom(err);
+    }
+    if (rc == AIF_OK && !out.p && aif_tk_buf_push(&out, "", 0))
+        rc = oom(err);
+    if (rc) {
+        aif_tk_buf_release(&out);
+        goto done;
+    }
+    if (flags & AIF_TOK_CLEAN_SPACES)
+        out.n = aif_tk_clean_up_spaces(out.p, out.n);
+    *text = out.p;
+    if (len)
+        *len = out.n;
+done:
+    aif_tk_strs_release(&toks);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- batches */
+
+struct batch {
+    const aif_tokenizer *tok;
+    const char *const *texts;
+    const size_t *lens;
+    size_t n;
+    unsigned flags;
+    aif_token_ids *outs;
+    aif_code *codes;
+    aif_err *errs;
+};
+
+static void batch_fn(void *arg, int ith, int nth)
+{
+    struct batch *b = arg;
+    size_t lo, hi;
+    aif_pool_split(b->n, ith, nth, &lo, &hi);
+    for (size_t i = lo; i < hi; i++) {
+        b->outs[i].n = 0;
+        b->codes[i] = aif_tokenizer_encode(b->tok, b->texts[i], b->lens[i], b->flags, &b->outs[i], &b->errs[ith]);
+        if (b->codes[i])
+            aif_err_wrap(&b->errs[ith], "text %zu", i);
+    }
+}
+
+aif_code aif_tokenizer_encode_batch(const aif_tokenizer *tok, const char *const *texts, const size_t *lens, size_t n,
+                                    unsigned flags, aif_pool *pool, aif_token_ids *outs, aif_err *err)
+{
+    int nth = pool ? aif_pool_size(pool) : 1;
+    aif_code *codes = aif_calloc(n + 1, sizeof *codes);
+    aif_err *errs = aif_calloc((size_t)nth, sizeof *errs);
+    if (!codes || !errs) {
+        aif_free(codes);
+        aif_free(errs);
+        return aif_err_set(err, AIF_ENOMEM, "out of memory encoding a batch");
+    }
+    struct batch b = {tok, texts, lens, n, flags, outs, codes, errs};
+    aif_pool_run(pool, batch_fn, &b);
+    aif_code rc = AIF_OK;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (codes[i]) {
+            rc = codes[i];
+            for (int t = 0; t < nth; t++)
+                if (errs[t].code == rc) {
+                    if (err)
+                        *err = errs[t];
+                    break;
+                }
+        }
+    aif_free(codes);
+    aif_free(errs);
+    return rc;
+}
