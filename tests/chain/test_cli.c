@@ -1,0 +1,80 @@
+/* test_cli.c: `aif chain ...` run as a program ($AIF_BIN) against the
+ * played chain (chain_player.c), signing with the testdata wallet's
+ * hotkey ("legal winner ... yellow", whose SS58 polkadot-js computed in
+ * testdata/chain/keys_polkadotjs.json). */
+#include "harness.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "chain/chain_player.h"
+
+#define HOTKEY_SS58 "5EHgWw2Af1pnoc7f1A8bfmM97W3DAYW8xr82RfhLL9oAabAe"
+
+static int run(const char *args, char *out, size_t cap)
+{
+    const char *bin = getenv("AIF_BIN");
+    char cmd[4096];
+    if (!bin) {
+        aif_test_fail(__FILE__, __LINE__, "AIF_BIN is not set");
+        return -1;
+    }
+    snprintf(cmd, sizeof cmd, "%s %s </dev/null 2>&1", bin, args);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void cli_commit_query_block(void)
+{
+    cp_player *p = cp_start(NULL);
+    cp_set_spec(p, 343, 1);
+    cp_set_best(p, 5000);
+    cp_set_auto_advance(p, 1);
+    char wroot[1024];
+    snprintf(wroot, sizeof wroot, "%s", aif_test_path("chain"));
+    char args[4096], out[16384];
+    /* commit with the wallet hotkey */
+    snprintf(args, sizeof args,
+             "chain commit 'model:v1' --netuid 80 --subtensor.chain_endpoint %s --wallet.path %s "
+             "--wallet.name wallet --wallet.hotkey default --json", cp_url(p), wroot);
+    CHECK_EQ(run(args, out, sizeof out), 0);
+    json_error_t je;
+    const char *brace = strchr(out, '{');
+    json_t *j = brace ? json_loads(brace, 0, &je) : NULL;
+    CHECK(j != NULL);
+    CHECK_STR(json_string_value(json_object_get(j, "hotkey")), HOTKEY_SS58);
+    json_decref(j);
+    CHECK_EQ(cp_submissions(p), 1);
+    if (cp_submission_get(p, 0)) {
+        CHECK(cp_submission_get(p, 0)->sig_ok);
+        CHECK_EQ(cp_submission_get(p, 0)->nonce, 0);
+    }
+    /* read it back: Raw8 "model:v1" = 6d6f64656c3a7631 */
+    snprintf(args, sizeof args, "chain query Commitments CommitmentOf '[80, \"%s\"]' --subtensor.chain_endpoint %s",
+             HOTKEY_SS58, cp_url(p));
+    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK(strstr(out, "\"raw8\":\"0x6d6f64656c3a7631\"") != NULL || strstr(out, "\"raw8\": \"0x6d6f64656c3a7631\""));
+    /* block N -> its hash */
+    snprintf(args, sizeof args, "chain block 0 --json --chain %s", cp_url(p));
+    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK(strstr(out, "0x2f0555cc76fc2840a25a6ea3b9637146806f1f44b090c175ffde2a7e5ab36c03") != NULL);
+    /* usage errors and an unreachable node */
+    CHECK_EQ(run("chain metagraph --subtensor.network local", out, sizeof out), 2);
+    CHECK_EQ(run("chain commitments --netuid 1 --subtensor.network nowhere", out, sizeof out), 1);
+    CHECK(strstr(out, "unknown network") != NULL);
+    CHECK_EQ(run("chain block --timeout 2 --subtensor.chain_endpoint http://127.0.0.1:9", out, sizeof out), 1);
+    CHECK(strstr(out, "aif: error:") != NULL);
+    cp_stop(p);
+}
+
+AIF_TESTS(chain_cli) = {
+    {"chain/cli_commit_query_block", cli_commit_query_block},
+    {NULL, NULL},
+};
