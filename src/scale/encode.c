@@ -305,6 +305,22 @@ static aif_code encode(enc *e, uint32_t type, json_t *j, int depth)
                 return rc;
             return aif_scale_put_raw(e->w, pk, 32);
         }
+        if (t->n_path == 2 && !strcmp(t->path[0], "primitive_types") && t->path[1][0] == 'U' && t->n_fields == 1 &&
+            !json_is_array(j)) {
+            /* U128/U256/U512 as one integer (up to 128 bits here) into [u64; N] limbs */
+            const aif_scale_type *arr = aif_scale_registry_get(e->reg, t->fields[0].type);
+            aif_u128 mag;
+            int neg, hex;
+            if (!arr || arr->def != AIF_SCALE_DEF_ARRAY || arr->len < 2 || arr->len > 8)
+                return bad(e, type, "an array of limbs", j);
+            if ((rc = json_int(e, j, &mag, &neg, &hex)))
+                return rc;
+            if (neg && mag)
+                return aif_err_set(e->err, AIF_ERANGE, "negative value for %s", t->path[1]);
+            for (uint32_t i = 0; i < arr->len; i++, mag = i < 3 ? mag >> 64 : 0)
+                aif_scale_put_u64(e->w, (uint64_t)mag);
+            return e->w->status;
+        }
         if (t->n_path == 1 && !strcmp(t->path[0], "BTreeMap") && t->n_fields == 1 && json_is_object(j))
             return encode_map(e, t->fields[0].type, j, depth);
         return encode_fields(e, type, t->fields, t->n_fields, j, depth);

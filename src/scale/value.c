@@ -18,6 +18,11 @@
  *   AccountId32   (sp_core::crypto::AccountId32) SS58, prefix 42
  *   BTreeMap      object keyed by the key's string form
  *   BitVec        "0x" hex of the store bytes
+ *   primitive_types::U128/U256/U512 ([u64; N]) as one integer, like u128
+ *
+ * Not reproduced: polkadot-js's own classes for RuntimeCall/RuntimeEvent
+ * (GenericCall/GenericEvent), Era, identity Data; those print in the
+ * generic enum form above.
  */
 #include <stdio.h>
 #include <string.h>
@@ -533,7 +538,7 @@ static void put_u128_dec(jctx *j, aif_u128 v, int neg)
 static void put_int_le(jctx *j, const uint8_t *le, size_t nbytes, int is_signed)
 {
     int neg = is_signed && (le[nbytes - 1] & 0x80);
-    uint8_t mag[32];
+    uint8_t mag[64];
     memcpy(mag, le, nbytes);
     if (neg) { /* magnitude = two's complement negation */
         unsigned carry = 1;
@@ -556,10 +561,31 @@ static void put_int_le(jctx *j, const uint8_t *le, size_t nbytes, int is_signed)
         put_u128_dec(j, v, neg && v);
         return;
     }
-    uint8_t be[32];
+    uint8_t be[64];
     for (size_t i = 0; i < nbytes; i++)
         be[i] = le[nbytes - 1 - i];
     put_hex(j, be, nbytes);
+}
+
+/* primitive_types::U128/U256/U512 = [u64; N] limbs, least significant
+ * first: polkadot-js maps them to its UInt of 64*N bits. */
+static int put_big_uint(jctx *j, const aif_scale_type *t, const aif_scale_value *v)
+{
+    if (!t || t->n_path != 2 || strcmp(t->path[0], "primitive_types") || t->path[1][0] != 'U')
+        return 0;
+    const aif_scale_value *a = v->n == 1 ? &v->items[0] : NULL;
+    if (!a || a->kind != AIF_SCALE_ARRAY || a->n == 0 || a->n > 8)
+        return 0;
+    uint8_t le[64];
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->items[i].kind != AIF_SCALE_UINT || a->items[i].bits != 64)
+            return 0;
+        aif_u128 x = a->items[i].v.u;
+        for (int k = 0; k < 8; k++, x >>= 8)
+            le[i * 8 + k] = (uint8_t)x;
+    }
+    put_int_le(j, le, a->n * 8, 0);
+    return 1;
 }
 
 static aif_code to_json(jctx *j, const aif_scale_value *v, int depth);
@@ -703,6 +729,8 @@ static aif_code to_json(jctx *j, const aif_scale_value *v, int depth)
                 break;
             }
         }
+        if (put_big_uint(j, t, v))
+            break;
         if (t && t->n_path == 1 && !strcmp(t->path[0], "BTreeMap") && v->n == 1 &&
             v->items[0].kind == AIF_SCALE_SEQUENCE) {
             rc = map_json(j, &v->items[0], depth);

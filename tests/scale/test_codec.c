@@ -119,6 +119,9 @@ static void polkadotjs_scale_vectors(void)
         return;
     aif_scale_metadata *md = st_load_metadata("chain/subtensor_metadata_v14.hex");
     aif_scale_registry *reg = aif_scale_registry_new();
+    CHECK(reg != NULL);
+    if (!reg)
+        goto out;
     json_t *vecs = json_object_get(root, "scale");
     CHECK(json_array_size(vecs) >= 40);
     size_t idx;
@@ -169,6 +172,7 @@ static void polkadotjs_scale_vectors(void)
         free(vtext);
     }
     CHECK_EQ(passed, json_array_size(vecs));
+out:
     aif_scale_registry_free(reg);
     aif_scale_metadata_free(md);
     json_decref(root);
@@ -298,6 +302,9 @@ static void type_expressions(void)
     aif_scale_registry *reg = aif_scale_registry_new();
     aif_err err = {0};
     uint32_t id;
+    CHECK(reg != NULL);
+    if (!reg)
+        return;
     CHECK_ERR(aif_scale_registry_add_expr(reg, "Vec<u8", &id, &err), AIF_EFORMAT, err, "expected '>'");
     CHECK_ERR(aif_scale_registry_add_expr(reg, "Foo", &id, &err), AIF_ENOTFOUND, err, "Foo");
     CHECK_OK(aif_scale_registry_add_expr(reg, "Result<Vec<(u8, Compact<u64>)>, [i16; 3]>", &id, &err), err);
@@ -326,7 +333,48 @@ static void type_expressions(void)
     aif_scale_registry_free(reg);
 }
 
+/* primitive_types::U256 = [u64; 4]: polkadot-js prints it as one UInt of
+ * 256 bits (number below 2^52, else 64 hex digits big-endian). */
+static void u256_as_integer(void)
+{
+    aif_scale_registry *reg = aif_scale_registry_new();
+    aif_err err = {0};
+    uint32_t limbs;
+    CHECK(reg != NULL);
+    if (!reg || aif_scale_registry_add_expr(reg, "[u64; 4]", &limbs, &err)) {
+        aif_scale_registry_free(reg);
+        return;
+    }
+    const char *path[] = {"primitive_types", "U256"};
+    aif_scale_field f = {NULL, limbs, "[u64; 4]"};
+    aif_scale_type t = {.n_path = 2, .path = path, .def = AIF_SCALE_DEF_COMPOSITE, .n_fields = 1, .fields = &f};
+    uint32_t id;
+    CHECK_OK(aif_scale_registry_add(reg, &t, &id, &err), err);
+    if (err.code) {
+        aif_scale_registry_free(reg);
+        return;
+    }
+    /* 2^64 + 5: limbs (5, 1, 0, 0) */
+    const char *hex = "0x0500000000000000010000000000000000000000000000000000000000000000";
+    json_t *j = st_decode_json(reg, id, hex, 0, &err);
+    CHECK(j && json_is_string(j) &&
+          !strcmp(json_string_value(j), "0x0000000000000000000000000000000000000000000000010000000000000005"));
+    json_decref(j);
+    j = st_decode_json(reg, id, "0x0700000000000000000000000000000000000000000000000000000000000000", 0, &err);
+    CHECK(j && json_is_integer(j) && json_integer_value(j) == 7);
+    json_decref(j);
+    aif_scale_writer w;
+    aif_scale_writer_init(&w);
+    CHECK_OK(aif_scale_encode_json(reg, id, "\"18446744073709551621\"", 22, &w, &err), err);
+    char *h = st_hex(w.buf, w.len);
+    CHECK_STR(h, hex);
+    free(h);
+    aif_scale_writer_release(&w);
+    aif_scale_registry_free(reg);
+}
+
 AIF_TESTS(scale_codec) = {
+    {"scale/u256_as_integer", u256_as_integer},
     {"scale/polkadotjs_scale_vectors", polkadotjs_scale_vectors},
     {"scale/compact_examples", compact_examples},
     {"scale/compact_rejects_noncanonical", compact_rejects_noncanonical},

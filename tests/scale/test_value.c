@@ -446,6 +446,11 @@ static void spec_worked_encodings(void)
     /* commit hash preimage (8.5 A) and its blake2-256 */
     uint32_t id;
     aif_scale_registry *hand = aif_scale_registry_new();
+    CHECK(hand != NULL);
+    if (!hand) {
+        aif_scale_metadata_free(md);
+        return;
+    }
     CHECK_OK(aif_scale_registry_add_expr(hand, "([u8; 32], u16, Vec<u16>, Vec<u16>, Vec<u16>, u64)", &id, &err), err);
     const char *args = "[\"0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d\", 80, [0, 5], "
                        "[65535, 32768], [1, 2, 3, 4, 5, 6, 7, 8], 9000000]";
@@ -469,9 +474,16 @@ static void decoder_limits(void)
     aif_scale_registry *reg = aif_scale_registry_new();
     aif_err err = {0};
     uint32_t vec_id, nested_id, opt_id;
+    CHECK(reg != NULL);
+    if (!reg)
+        return;
     CHECK_OK(aif_scale_registry_add_expr(reg, "Vec<u32>", &vec_id, &err), err);
     CHECK_OK(aif_scale_registry_add_expr(reg, "Vec<Vec<Vec<()>>>", &nested_id, &err), err);
     CHECK_OK(aif_scale_registry_add_expr(reg, "Option<u8>", &opt_id, &err), err);
+    if (err.code) {
+        aif_scale_registry_free(reg);
+        return;
+    }
     aif_scale_reader r;
     aif_scale_value *v = NULL;
     /* 4 elements announced, 12 bytes of the 16 needed present */
@@ -491,6 +503,10 @@ static void decoder_limits(void)
     aif_scale_type self = {.n_path = 2, .path = path, .def = AIF_SCALE_DEF_COMPOSITE, .n_fields = 1, .fields = &f};
     uint32_t got_id = 0;
     CHECK_OK(aif_scale_registry_add(reg, &self, &got_id, &err), err);
+    if (err.code) {
+        aif_scale_registry_free(reg);
+        return;
+    }
     CHECK_EQ(got_id, tid);
     CHECK_EQ(aif_scale_registry_min_size(reg, tid), 0);
     uint8_t zero[4] = {0};
