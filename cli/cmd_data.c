@@ -69,13 +69,14 @@ static void excerpt(const char *s, size_t n, size_t max, char *out, size_t cap)
 
 static int cmd_fetch(int argc, char **argv, struct aif_cli *cli)
 {
-    const char *dataset = NULL, *cache = NULL, *endpoint = NULL;
+    const char *dataset = NULL, *cache = NULL, *endpoint = NULL, *block_hash = NULL;
     long long pages = AIF_DATA_PAGES_PER_TASK, seed = -1, rows = AIF_DATA_ROWS_PER_PAGE;
     const aif_opt opts[] = {
         {"dataset", AIF_OPT_STR, &dataset, "NAME", "arxiv, reasoning, stackexchange or all (default all)"},
         {"pages", AIF_OPT_INT, &pages, "N", "page numbers to draw per dataset (default 10 = one page set)"},
         {"cache", AIF_OPT_STR, &cache, "DIR", "page cache (default $AIF_DATA_CACHE or ~/.cache/aif/datasets)"},
         {"seed", AIF_OPT_INT, &seed, "N", "draw the pages as a load with this seed will (default: random)"},
+        {"block-hash", AIF_OPT_STR, &block_hash, "HASH", "draw the pages as a load seeded from this block hash will"},
         {"rows", AIF_OPT_INT, &rows, "N", "rows per page (default 50)"},
         {"endpoint", AIF_OPT_STR, &endpoint, "URL", "datasets-server base URL (default $AIF_DATASETS_SERVER or the HF one)"},
         {NULL},
@@ -130,8 +131,11 @@ static int cmd_fetch(int argc, char **argv, struct aif_cli *cli)
     }
     int status = 0;
     for (int d = 0; d < n_ds && !status; d++) {
-        aif_data_rng rng;
-        aif_data_rng_seed(&rng, s); /* each task's loader seeds its own generator */
+        aif_data_rng rng; /* each task's loader seeds its own generator */
+        if (block_hash)
+            aif_data_rng_seed_block_hash(&rng, block_hash);
+        else
+            aif_data_rng_seed(&rng, s);
         aif_data_sample_pages(&rng, ds[d]->max_pages, (size_t)pages, list);
         aif_progress pr;
         aif_progress_init(&pr, ds[d]->key, (uint64_t)pages, "pages", cli->quiet);
@@ -173,7 +177,7 @@ static int cmd_fetch(int argc, char **argv, struct aif_cli *cli)
 /* ------------------------------------------------------------ show */
 
 typedef struct show_args {
-    const char *dataset, *data, *cache, *tokenizer, *endpoint;
+    const char *dataset, *data, *cache, *tokenizer, *endpoint, *block_hash;
     int offline, all_batches;
     long long seed, batch, seq_len, max_batches, pages, rows;
 } show_args;
@@ -187,7 +191,10 @@ static int show_rows(struct aif_cli *cli, aif_data_source *src, const aif_data_d
     if (aif_data_source_max_pages(src, ds, &max_pages, &err))
         return aif_cli_fail(&err);
     aif_data_rng rng;
-    aif_data_rng_seed(&rng, seed);
+    if (a->block_hash)
+        aif_data_rng_seed_block_hash(&rng, a->block_hash);
+    else
+        aif_data_rng_seed(&rng, seed);
     int64_t pages[1000];
     size_t n = (size_t)a->pages;
     aif_data_sample_pages(&rng, max_pages, n, pages);
@@ -312,6 +319,7 @@ static int cmd_show(int argc, char **argv, struct aif_cli *cli)
         {"offline", AIF_OPT_FLAG, &a.offline, NULL, "read only the page cache (filled by aif data fetch)"},
         {"cache", AIF_OPT_STR, &a.cache, "DIR", "page cache (default $AIF_DATA_CACHE or ~/.cache/aif/datasets)"},
         {"seed", AIF_OPT_INT, &a.seed, "N", "seed of the page draw and batch shuffle (default: random, printed)"},
+        {"block-hash", AIF_OPT_STR, &a.block_hash, "HASH", "seed from a sync block's hash string instead (reference 5.2)"},
         {"tokenizer", AIF_OPT_STR, &a.tokenizer, "PATH", "tokenizer.json or its folder; without it only rows are shown"},
         {"batch", AIF_OPT_INT, &a.batch, "I", "show batch I only (default: the first 3; --json: all)"},
         {"seq-len", AIF_OPT_INT, &a.seq_len, "N", "window length (default 4096)"},
@@ -379,6 +387,7 @@ static int cmd_show(int argc, char **argv, struct aif_cli *cli)
     o.max_batches = (size_t)a.max_batches;
     o.have_seed = 1;
     o.seed = seed;
+    o.block_hash = a.block_hash;
     if (aif_tokenizer_load(a.tokenizer, &tk, &err) || aif_data_tok_init(&tok, tk, &err) ||
         aif_pool_new(cli->threads, &pool, &err)) {
         rc = aif_cli_fail(&err);

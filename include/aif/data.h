@@ -256,7 +256,7 @@ typedef struct aif_data_batches {
     int64_t *pages;        /* page numbers of the page set used, draw order */
     size_t n_pages;
     int page_sets;         /* page sets tried (1..14) */
-    uint64_t seed;         /* the seed used (drawn from the OS if none was given) */
+    uint64_t seed;         /* the seed used (drawn from the OS if none was given; 0 with block_hash) */
     size_t n_rows;         /* rows tokenized */
 } aif_data_batches;
 
@@ -280,6 +280,8 @@ typedef struct aif_data_opts {
     int shuffle;                 /* 1: shuffle windows (5.7) */
     int have_seed;               /* 0: draw a seed with aif_data_seed_os */
     uint64_t seed;
+    const char *block_hash;      /* set: seed from this sync-block hash string as 5.2
+                                  * (aif_data_rng_seed_block_hash); overrides seed */
     aif_pool *pool;              /* tokenize rows in parallel (NULL: inline); results do not depend on it */
 } aif_data_opts;
 

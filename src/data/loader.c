@@ -261,12 +261,15 @@ aif_code aif_data_load(aif_data_source *src, const aif_data_dataset *ds, const a
         o.config = "default";
     if (!o.split)
         o.split = "train";
-    uint64_t seed = o.seed;
+    uint64_t seed = o.block_hash ? 0 : o.seed;
     aif_code rc;
-    if (!o.have_seed && (rc = aif_data_seed_os(&seed, err)))
+    if (!o.block_hash && !o.have_seed && (rc = aif_data_seed_os(&seed, err)))
         return rc;
     aif_data_rng rng;
-    aif_data_rng_seed(&rng, seed);
+    if (o.block_hash)
+        aif_data_rng_seed_block_hash(&rng, o.block_hash);
+    else
+        aif_data_rng_seed(&rng, seed);
     uint32_t max_pages;
     if ((rc = aif_data_source_max_pages(src, ds, &max_pages, err)))
         return rc;

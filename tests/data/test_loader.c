@@ -503,7 +503,50 @@ static void remote_cache_offline(void)
     aif_free(v);
 }
 
+static void block_hash_seed(void)
+{
+    /* 5.2's helper: pages seeded by sha256(block hash string) as an integer (CPython vector) */
+    char *v = vectors();
+    if (!v)
+        return;
+    uint64_t want[16];
+    char hash[128];
+    CHECK_EQ(vec_u64s(v, "blockhash_arxiv_pages", want, 16), 10);
+    CHECK(vec_get(v, "blockhash", hash, sizeof hash));
+    replay_server *s = replay_start();
+    replay_resp ok = {.status = 200,
+                      .body_file = aif_test_path("hub/datasets-server/rows_200_stanfordnlp_imdb_offset234_length3.json")};
+    replay_route(s, "GET", "/rows?", &ok, 1);
+    aif_data_client_opts co;
+    aif_data_client_opts_default(&co);
+    co.base_url = replay_url(s);
+    aif_data_client *c = NULL;
+    aif_data_source *src = NULL;
+    aif_err err;
+    CHECK_OK(aif_data_client_new(&co, &c, &err), err);
+    if (c)
+        CHECK_OK(aif_data_source_remote(c, NULL, &src, &err), err);
+    fake f = {0};
+    aif_data_tok t = fake_tok(&f);
+    aif_data_opts o;
+    aif_data_opts_default(&o);
+    o.seq_len = 256;
+    o.block_hash = hash;
+    aif_data_batches b = {0};
+    if (src)
+        CHECK_OK(aif_data_load(src, aif_data_dataset_find("arxiv"), &t, &o, &b, &err), err);
+    for (size_t i = 0; i < 10 && b.pages; i++)
+        CHECK_EQ(b.pages[i], want[i]);
+    CHECK_EQ(b.seed, 0);
+    aif_data_batches_release(&b);
+    aif_data_source_free(src);
+    aif_data_client_free(c);
+    replay_stop(s);
+    aif_free(v);
+}
+
 AIF_TESTS(data_loader) = {
+    {"data/load_block_hash_seed", block_hash_seed},
     {"data/pack_windows", pack_windows},
     {"data/pack_shuffle_python", pack_shuffle_python},
     {"data/split_document", split_document},

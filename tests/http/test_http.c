@@ -3,6 +3,7 @@
  * ranges, redirects, tokens. */
 #include "harness.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -509,7 +510,53 @@ static void escape(void)
     CHECK(!aif_http_retryable(AIF_ERANGE, 0));
 }
 
+typedef struct worker {
+    replay_server *s;
+    int ok;
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    aif_http *h = NULL; /* one client (one curl handle) per thread */
+    if (aif_http_new(NULL, &h, NULL) != AIF_OK)
+        return NULL;
+    for (int i = 0; i < 5; i++) {
+        aif_http_response r;
+        char u[128];
+        snprintf(u, sizeof u, "%s/t", replay_url(w->s));
+        if (aif_http_get(h, u, &r, NULL) == AIF_OK && r.body_len == 4 && !strcmp(r.body, "pong"))
+            w->ok++;
+        aif_http_response_release(&r);
+    }
+    aif_http_free(h);
+    return NULL;
+}
+
+static void threads(void)
+{
+    replay_server *s = replay_start();
+    replay_route1(s, "GET", "/t", 200, NULL, "pong");
+    pthread_t t[4];
+    worker w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (worker){s, 0};
+        pthread_create(&t[i], NULL, worker_main, &w[i]);
+    }
+    int ok = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        ok += w[i].ok;
+    }
+    if (!aif_test_injecting()) {
+        CHECK_EQ(ok, 20);
+        CHECK_EQ(replay_count(s), 20);
+    }
+    replay_stop(s);
+}
+
 AIF_TESTS(http_client) = {
+    {"http/threads", threads},
     {"http/get_ok", get_ok},
     {"http/post_body", post_body},
     {"http/retry_5xx", retry_5xx},
