@@ -114,7 +114,8 @@ aif_code aif_chain_normalize_weights(const uint16_t *uids, const float *weights,
  *
  * Reads: metagraph through SubnetInfoRuntimeApi selective metagraph
  * (get_selective_mechagraph or get_selective_metagraph, whichever the
- * runtime has) and Weights storage; commitments through
+ * runtime has), or from the storage maps of spec 8.2 where the runtime has
+ * neither, and Weights storage; commitments through
  * Commitments.CommitmentOf for every key under the subnet. Writes: signed
  * v4 extrinsics (mortal era, nonce from system_accountNextIndex), submitted
  * with author_submitExtrinsic and confirmed by polling blocks and decoding
@@ -133,6 +134,12 @@ enum {
     AIF_CHAIN_CR_TIMELOCK = 2,  /* timelocked commit (8.5 B): not implemented, AIF_ENOTSUP */
 };
 
+enum {
+    AIF_CHAIN_MG_AUTO = 0,      /* the runtime API where the metadata has it, else storage */
+    AIF_CHAIN_MG_RUNTIME_API = 1, /* SubnetInfoRuntimeApi selective metagraph only */
+    AIF_CHAIN_MG_STORAGE = 2,   /* SubtensorModule storage maps (spec 8.2 table); stake = alpha stake */
+};
+
 typedef struct aif_chain_subtensor_opts {
     double timeout_s;           /* per HTTP attempt; default 30 */
     double connect_timeout_s;   /* default 10 */
@@ -144,6 +151,7 @@ typedef struct aif_chain_subtensor_opts {
     double inclusion_timeout_s; /* default 0: until the era ends (period x 12 s) + 30 s */
     uint32_t keys_page;         /* state_getKeysPaged count; default 1000 (the node's maximum) */
     int commit_reveal;          /* AIF_CHAIN_CR_*; default AIF_CHAIN_CR_HASH */
+    int metagraph_source;       /* AIF_CHAIN_MG_*; default AIF_CHAIN_MG_AUTO */
     size_t max_response_bytes;  /* default 64 MiB */
     /* Clock hooks for tests; NULL: real time and nanosleep. */
     void (*sleep_fn)(void *ctx, double seconds);

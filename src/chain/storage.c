@@ -137,6 +137,16 @@ static aif_code fill_values(aif_subtensor *st, st_kv *kv, size_t from, size_t to
     return rc;
 }
 
+aif_code aif_chain_i_storage_multi(aif_subtensor *st, st_kv *kv, size_t n, const char *at, aif_err *err)
+{
+    aif_code rc = AIF_OK;
+    for (size_t from = 0; !rc && from < n; from += QUERY_CHUNK) {
+        size_t to = from + QUERY_CHUNK < n ? from + QUERY_CHUNK : n;
+        rc = fill_values(st, kv, from, to, at, err);
+    }
+    return rc;
+}
+
 aif_code aif_chain_i_storage_list(aif_subtensor *st, const uint8_t *prefix, size_t prefix_len, const char *at,
                          st_kv **out, size_t *n_out, aif_err *err)
 {

@@ -355,6 +355,178 @@ static aif_code read_weights(aif_subtensor *st, uint16_t netuid, const char *has
     return AIF_OK;
 }
 
+/* ---------------------------------------------- metagraph from storage */
+
+static aif_code decode_value(aif_subtensor *st, const char *entry, const uint8_t *v, size_t n, aif_scale_value **out,
+                             aif_err *err)
+{
+    *out = NULL;
+    const aif_scale_storage_entry *e = NULL;
+    aif_code rc = aif_scale_metadata_find_storage(st->rt.md, "SubtensorModule", entry, &e, err);
+    if (rc)
+        return rc;
+    if (!v) { /* absent: the entry's default */
+        v = e->default_value;
+        n = e->default_len;
+    }
+    aif_scale_reader r;
+    aif_scale_reader_init(&r, v, n);
+    rc = aif_scale_value_decode(aif_scale_metadata_registry(st->rt.md), e->value_type, &r, out, err);
+    if (rc)
+        aif_err_wrap(err, "SubtensorModule.%s value", entry);
+    return rc;
+}
+
+/* Entry keyed by netuid (Identity u16) decoded into *out. */
+static aif_code netuid_value(aif_subtensor *st, const char *entry, uint16_t netuid, const char *at,
+                             aif_scale_value **out, aif_err *err)
+{
+    uint8_t nk[2] = {(uint8_t)netuid, (uint8_t)(netuid >> 8)};
+    aif_scale_bytes key = {nk, 2};
+    uint8_t *v = NULL;
+    size_t n = 0;
+    int found = 0;
+    aif_code rc = aif_chain_i_storage_entry(st, "SubtensorModule", entry, &key, 1, at, &v, &n, &found, err);
+    if (!rc)
+        rc = decode_value(st, entry, v, n, out, err);
+    aif_free(v);
+    return rc;
+}
+
+/* Double map (netuid, uid u16 Identity): values by uid into vals[0..n). */
+static aif_code by_uid(aif_subtensor *st, const char *entry, uint16_t netuid, const char *at, size_t n_uids,
+                       aif_scale_value **vals, aif_err *err)
+{
+    uint8_t nk[2] = {(uint8_t)netuid, (uint8_t)(netuid >> 8)};
+    aif_scale_bytes key = {nk, 2};
+    aif_scale_writer w;
+    aif_scale_writer_init(&w);
+    aif_code rc = aif_scale_storage_key(st->rt.md, "SubtensorModule", entry, &key, 1, &w, err);
+    st_kv *kv = NULL;
+    size_t n = 0;
+    if (!rc)
+        rc = aif_chain_i_storage_list(st, w.buf, w.len, at, &kv, &n, err);
+    size_t plen = w.len;
+    aif_scale_writer_release(&w);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (kv[i].key_len != plen + 2 || !kv[i].val)
+            continue;
+        size_t uid = (size_t)(kv[i].key[plen] | kv[i].key[plen + 1] << 8);
+        if (uid >= n_uids || vals[uid])
+            continue;
+        rc = decode_value(st, entry, kv[i].val, kv[i].val_len, &vals[uid], err);
+    }
+    aif_chain_i_kv_free(kv, n);
+    if (rc)
+        aif_err_wrap(err, "SubtensorModule.%s(netuid %u)", entry, netuid);
+    return rc;
+}
+
+static aif_code metagraph_from_storage(aif_subtensor *st, uint16_t netuid, const char *hash, aif_metagraph *mg,
+                                       aif_err *err)
+{
+    aif_scale_value *nv = NULL, *vp = NULL, *lu = NULL, *inc = NULL;
+    aif_scale_value **keys = NULL, **regs = NULL;
+    st_kv *owners = NULL, *alpha = NULL;
+    uint64_t n = 0;
+    aif_code rc = netuid_value(st, "SubnetworkN", netuid, hash, &nv, err);
+    if (!rc && !as_uint(nv, &n))
+        rc = aif_err_set(err, AIF_EFORMAT, "SubtensorModule.SubnetworkN(%u) is not a number", netuid);
+    if (!rc && n == 0)
+        rc = aif_err_set(err, AIF_ENOTFOUND, "metagraph: subnet %u has no neurons (or does not exist)", netuid);
+    if (!rc) {
+        keys = aif_calloc(n, sizeof *keys);
+        regs = aif_calloc(n, sizeof *regs);
+        owners = aif_calloc(n, sizeof *owners);
+        alpha = aif_calloc(n, sizeof *alpha);
+        mg->neurons = aif_calloc(n, sizeof *mg->neurons);
+        if (!keys || !regs || !owners || !alpha || !mg->neurons)
+            rc = aif_err_set(err, AIF_ENOMEM, "out of memory for %llu neurons", (unsigned long long)n);
+    }
+    if (!rc)
+        rc = by_uid(st, "Keys", netuid, hash, n, keys, err);
+    if (!rc)
+        rc = by_uid(st, "BlockAtRegistration", netuid, hash, n, regs, err);
+    if (!rc)
+        rc = netuid_value(st, "ValidatorPermit", netuid, hash, &vp, err);
+    if (!rc)
+        rc = netuid_value(st, "LastUpdate", netuid, hash, &lu, err);
+    if (!rc)
+        rc = netuid_value(st, "Incentive", netuid, hash, &inc, err);
+    /* Owner(hotkey) and TotalHotkeyAlpha(hotkey, netuid) for every hotkey */
+    uint8_t nk[2] = {(uint8_t)netuid, (uint8_t)(netuid >> 8)};
+    for (uint64_t i = 0; i < n && !rc; i++) {
+        uint8_t pk[32];
+        if (!keys[i] || !as_account(keys[i], pk))
+            memset(pk, 0, 32);
+        aif_scale_bytes k1[2] = {{pk, 32}, {nk, 2}};
+        aif_scale_writer w;
+        aif_scale_writer_init(&w);
+        rc = aif_scale_storage_key(st->rt.md, "SubtensorModule", "Owner", k1, 1, &w, err);
+        owners[i].key = aif_scale_writer_take(&w, &owners[i].key_len);
+        if (!rc)
+            rc = aif_scale_storage_key(st->rt.md, "SubtensorModule", "TotalHotkeyAlpha", k1, 2, &w, err);
+        alpha[i].key = aif_scale_writer_take(&w, &alpha[i].key_len);
+        if (!rc && (!owners[i].key || !alpha[i].key))
+            rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
+    }
+    if (!rc)
+        rc = aif_chain_i_storage_multi(st, owners, n, hash, err);
+    if (!rc)
+        rc = aif_chain_i_storage_multi(st, alpha, n, hash, err);
+    const aif_scale_value *vps = unwrap(vp), *lus = unwrap(lu), *incs = unwrap(inc);
+    for (uint64_t i = 0; i < n && !rc; i++) {
+        aif_neuron *ne = &mg->neurons[i];
+        uint8_t pk[32];
+        uint64_t u;
+        ne->uid = (uint16_t)i;
+        if (keys[i] && as_account(keys[i], pk))
+            aif_crypto_ss58_encode(pk, AIF_SS58_BITTENSOR, ne->hotkey);
+        if (owners[i].val && owners[i].val_len == 32)
+            aif_crypto_ss58_encode(owners[i].val, AIF_SS58_BITTENSOR, ne->coldkey);
+        if (alpha[i].val && alpha[i].val_len == 8) {
+            aif_scale_reader r;
+            aif_scale_reader_init(&r, alpha[i].val, 8);
+            aif_scale_read_u64(&r, &u, NULL);
+            ne->stake = (double)u / 1e9;
+        }
+        if (regs[i] && as_uint(regs[i], &u))
+            ne->registration_block = u;
+        if (vps && i < vps->n && as_uint(&vps->items[i], &u))
+            ne->validator_permit = u != 0;
+        if (lus && i < lus->n && as_uint(&lus->items[i], &u))
+            ne->last_update = u;
+        if (incs && i < incs->n && as_uint(&incs->items[i], &u))
+            ne->incentive = (double)u / 65535.0;
+    }
+    if (!rc)
+        mg->n = (size_t)n;
+    for (uint64_t i = 0; i < n; i++) {
+        if (keys)
+            aif_scale_value_free(keys[i]);
+        if (regs)
+            aif_scale_value_free(regs[i]);
+    }
+    aif_free(keys);
+    aif_free(regs);
+    aif_chain_i_kv_free(owners, owners ? n : 0);
+    aif_chain_i_kv_free(alpha, alpha ? n : 0);
+    aif_scale_value_free(nv);
+    aif_scale_value_free(vp);
+    aif_scale_value_free(lu);
+    aif_scale_value_free(inc);
+    return rc;
+}
+
+static int has_selective_api(aif_subtensor *st)
+{
+    const aif_scale_api_method *m = NULL;
+    return aif_scale_metadata_find_runtime_api(st->rt.md, "SubnetInfoRuntimeApi_get_selective_mechagraph", NULL, &m,
+                                               NULL) == AIF_OK ||
+           aif_scale_metadata_find_runtime_api(st->rt.md, "SubnetInfoRuntimeApi_get_selective_metagraph", NULL, &m,
+                                               NULL) == AIF_OK;
+}
+
 static aif_code op_metagraph(void *impl, uint16_t netuid, aif_metagraph *mg, aif_err *err)
 {
     aif_subtensor *st = impl;
@@ -364,6 +536,18 @@ static aif_code op_metagraph(void *impl, uint16_t netuid, aif_metagraph *mg, aif
     aif_code rc = pin_block(st, &block, hash, err);
     if (rc)
         return rc;
+    int use_storage = st->o.metagraph_source == AIF_CHAIN_MG_STORAGE ||
+                      (st->o.metagraph_source == AIF_CHAIN_MG_AUTO && !has_selective_api(st));
+    if (use_storage) {
+        mg->netuid = netuid;
+        mg->block = block;
+        rc = metagraph_from_storage(st, netuid, hash, mg, err);
+        if (!rc)
+            rc = read_weights(st, netuid, hash, &mg->weights, &mg->n_weights, err);
+        if (rc)
+            aif_metagraph_release(mg);
+        return rc;
+    }
     aif_scale_value *root = NULL;
     rc = selective_metagraph(st, netuid, hash, &root, err);
     if (rc)
@@ -420,6 +604,68 @@ static aif_code op_metagraph(void *impl, uint16_t netuid, aif_metagraph *mg, aif
     return AIF_OK;
 }
 
+/* The hotkeys of a subnet by uid (32 bytes each; zeros for a gap): from
+ * the selective metagraph, or Keys(netuid, uid) storage. */
+static aif_code subnet_hotkeys(aif_subtensor *st, uint16_t netuid, const char *hash, uint8_t **out, size_t *n_out,
+                               aif_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    int use_storage = st->o.metagraph_source == AIF_CHAIN_MG_STORAGE ||
+                      (st->o.metagraph_source == AIF_CHAIN_MG_AUTO && !has_selective_api(st));
+    aif_code rc;
+    if (use_storage) {
+        aif_scale_value *nv = NULL;
+        uint64_t n = 0;
+        rc = netuid_value(st, "SubnetworkN", netuid, hash, &nv, err);
+        if (!rc && !as_uint(nv, &n))
+            rc = aif_err_set(err, AIF_EFORMAT, "SubtensorModule.SubnetworkN(%u) is not a number", netuid);
+        aif_scale_value_free(nv);
+        if (rc)
+            return rc;
+        aif_scale_value **vals = aif_calloc(n ? n : 1, sizeof *vals);
+        uint8_t *keys = aif_calloc(n ? n : 1, 32);
+        if (!vals || !keys)
+            rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
+        if (!rc)
+            rc = by_uid(st, "Keys", netuid, hash, n, vals, err);
+        for (uint64_t i = 0; i < n && vals; i++) {
+            if (!rc && vals[i])
+                as_account(vals[i], keys + 32 * i);
+            aif_scale_value_free(vals[i]);
+        }
+        aif_free(vals);
+        if (rc) {
+            aif_free(keys);
+            return rc;
+        }
+        *out = keys;
+        *n_out = (size_t)n;
+        return AIF_OK;
+    }
+    aif_scale_value *root = NULL;
+    rc = selective_metagraph(st, netuid, hash, &root, err);
+    if (rc)
+        return rc;
+    const aif_scale_value *m = unwrap(root);
+    const aif_scale_value *hk = m ? seq_field(m, "hotkeys") : NULL;
+    if (!hk) {
+        aif_scale_value_free(root);
+        return aif_err_set(err, AIF_ENOTFOUND, "subnet %u has no hotkeys at %s", netuid, hash);
+    }
+    uint8_t *keys = aif_calloc(hk->n ? hk->n : 1, 32);
+    if (!keys) {
+        aif_scale_value_free(root);
+        return aif_err_set(err, AIF_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < hk->n; i++)
+        as_account(&hk->items[i], keys + 32 * i);
+    *n_out = hk->n;
+    *out = keys;
+    aif_scale_value_free(root);
+    return AIF_OK;
+}
+
 /* ------------------------------------------------------------ commitments */
 
 /* Registration value (spec 8.1): deposit u64, block u32, Compact(n), Data... */
@@ -471,28 +717,11 @@ static aif_code op_commitments(void *impl, uint16_t netuid, aif_commitment **out
     aif_code rc = pin_block(st, &block, hash, err);
     if (rc)
         return rc;
-    aif_scale_value *root = NULL;
-    rc = selective_metagraph(st, netuid, hash, &root, err);
+    uint8_t *keys = NULL;
+    size_t nh = 0;
+    rc = subnet_hotkeys(st, netuid, hash, &keys, &nh, err);
     if (rc)
         return rc;
-    const aif_scale_value *m = unwrap(root);
-    const aif_scale_value *hk = m ? seq_field(m, "hotkeys") : NULL;
-    if (!hk) {
-        aif_scale_value_free(root);
-        return aif_err_set(err, AIF_ENOTFOUND, "commitments: subnet %u has no hotkeys at block %llu", netuid,
-                           (unsigned long long)block);
-    }
-    size_t nh = hk->n;
-    uint8_t *keys = aif_malloc(nh ? nh * 32 : 1);
-    if (!keys) {
-        aif_scale_value_free(root);
-        return aif_err_set(err, AIF_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < nh; i++)
-        if (!as_account(&hk->items[i], keys + 32 * i))
-            memset(keys + 32 * i, 0, 32);
-    aif_scale_value_free(root);
-
     uint8_t nk[2] = {(uint8_t)netuid, (uint8_t)(netuid >> 8)};
     aif_scale_bytes key = {nk, 2};
     aif_scale_writer w;
@@ -651,6 +880,8 @@ aif_code aif_subtensor_commit_weights(aif_subtensor *st, const aif_chain_signer 
                                       const uint16_t *uids, const uint16_t *values, size_t n, const uint16_t *salt,
                                       size_t n_salt, uint64_t version_key, aif_err *err)
 {
+    if (!st)
+        return aif_err_set(err, AIF_EINVAL, "%s: no subtensor client (NULL; was the chain opened?)", __func__);
     aif_code rc = aif_chain_i_runtime_ensure(st, NULL, err);
     if (rc)
         return rc;
@@ -669,6 +900,8 @@ aif_code aif_subtensor_reveal_weights(aif_subtensor *st, const aif_chain_signer 
                                       const uint16_t *uids, const uint16_t *values, size_t n, const uint16_t *salt,
                                       size_t n_salt, uint64_t version_key, aif_err *err)
 {
+    if (!st)
+        return aif_err_set(err, AIF_EINVAL, "%s: no subtensor client (NULL; was the chain opened?)", __func__);
     aif_code rc = aif_chain_i_runtime_ensure(st, NULL, err);
     if (rc)
         return rc;
@@ -828,6 +1061,8 @@ static aif_code read_uint(aif_subtensor *st, const char *entry, int keyed, uint1
 
 aif_code aif_subtensor_hyperparams(aif_subtensor *st, uint16_t netuid, aif_chain_hyperparams *out, aif_err *err)
 {
+    if (!st)
+        return aif_err_set(err, AIF_EINVAL, "%s: no subtensor client (NULL; was the chain opened?)", __func__);
     memset(out, 0, sizeof *out);
     aif_code rc = aif_chain_i_runtime_ensure(st, NULL, err);
     if (rc)
@@ -871,6 +1106,8 @@ aif_code aif_subtensor_hyperparams(aif_subtensor *st, uint16_t netuid, aif_chain
 aif_code aif_subtensor_uid_for_hotkey(aif_subtensor *st, uint16_t netuid, const char *hotkey_ss58, int *found,
                                       uint16_t *uid, aif_err *err)
 {
+    if (!st)
+        return aif_err_set(err, AIF_EINVAL, "%s: no subtensor client (NULL; was the chain opened?)", __func__);
     *found = 0;
     *uid = 0;
     uint8_t pk[32];
@@ -901,6 +1138,8 @@ aif_code aif_subtensor_uid_for_hotkey(aif_subtensor *st, uint16_t netuid, const 
 aif_code aif_subtensor_query(aif_subtensor *st, const char *pallet, const char *entry, const char *keys_json,
                              uint64_t block, char **json_out, aif_err *err)
 {
+    if (!st)
+        return aif_err_set(err, AIF_EINVAL, "%s: no subtensor client (NULL; was the chain opened?)", __func__);
     *json_out = NULL;
     char hash[67];
     const char *at = NULL;
@@ -953,6 +1192,8 @@ aif_code aif_subtensor_query(aif_subtensor *st, const char *pallet, const char *
 aif_code aif_subtensor_rpc(aif_subtensor *st, const char *method, const char *params_json, char **result_json,
                            aif_err *err)
 {
+    if (!st)
+        return aif_err_set(err, AIF_EINVAL, "%s: no subtensor client (NULL; was the chain opened?)", __func__);
     *result_json = NULL;
     json_error_t je;
     json_t *p = json_loads(params_json ? params_json : "[]", 0, &je);

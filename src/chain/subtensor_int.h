@@ -74,6 +74,8 @@ typedef struct st_kv {
 aif_code aif_chain_i_storage_list(aif_subtensor *st, const uint8_t *prefix, size_t prefix_len, const char *at,
                          st_kv **out, size_t *n, aif_err *err);
 void aif_chain_i_kv_free(st_kv *kv, size_t n);
+/* Values of the keys kv[i].key at `at` (state_queryStorageAt in chunks). */
+aif_code aif_chain_i_storage_multi(aif_subtensor *st, st_kv *kv, size_t n, const char *at, aif_err *err);
 /* state_call: SCALE result bytes. */
 aif_code aif_chain_i_state_call(aif_subtensor *st, const char *method, const uint8_t *args, size_t n_args, const char *at,
                        uint8_t **out, size_t *n, aif_err *err);

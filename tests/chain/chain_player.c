@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "aif/crypto.h"
-#include "aif/fs.h"
 #include "aif/scale.h"
 #include "harness.h"
 
@@ -118,13 +117,19 @@ static const char *canon_method(const char *m)
     return m;
 }
 
+/* plain stdio: no aif_malloc, so --fail-alloc injection never hits the player's setup */
 static char *read_text(const char *rel)
 {
-    char *buf = NULL;
-    size_t n = 0;
-    aif_err err = {0};
-    if (aif_fs_read_file(aif_test_path(rel), 64u << 20, &buf, &n, &err))
-        die(err.msg);
+    FILE *f = fopen(aif_test_path(rel), "rb");
+    if (!f)
+        die(rel);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)len + 1);
+    size_t n = fread(buf, 1, (size_t)len, f);
+    fclose(f);
+    buf[n] = 0;
     while (n && isspace((unsigned char)buf[n - 1]))
         buf[--n] = 0;
     return buf;
@@ -273,7 +278,10 @@ static char *make_events(cp_player *p, uint32_t idx, int fail)
     aif_scale_writer w;
     aif_scale_writer_init(&w);
     aif_err err = {0};
-    if (aif_scale_encode_json(aif_scale_metadata_registry(p->md), e->value_type, js, strlen(js), &w, &err)) {
+    /* --fail-alloc fails one allocation at most: a second try succeeds */
+    if (aif_scale_encode_json(aif_scale_metadata_registry(p->md), e->value_type, js, strlen(js), &w, &err) &&
+        (aif_scale_writer_release(&w), aif_scale_writer_init(&w),
+         aif_scale_encode_json(aif_scale_metadata_registry(p->md), e->value_type, js, strlen(js), &w, &err))) {
         fprintf(stderr, "chain_player: events: %s\n", err.msg);
         abort();
     }
@@ -697,7 +705,8 @@ cp_player *cp_start(const char *const *tests)
     p->md15_hex = read_text("chain/subtensor_metadata_at_version_15.hex");
     p->md14_hex = read_text("chain/subtensor_metadata_v14.hex");
     aif_err err = {0};
-    if (aif_scale_metadata_parse_hex(p->md15_hex, strlen(p->md15_hex), &p->md, &err))
+    if (aif_scale_metadata_parse_hex(p->md15_hex, strlen(p->md15_hex), &p->md, &err) &&
+        aif_scale_metadata_parse_hex(p->md15_hex, strlen(p->md15_hex), &p->md, &err))
         die(err.msg);
     p->storage = json_object();
     p->nonces = json_object();
