@@ -22,7 +22,8 @@ AIF_COMMAND(chain, "subtensor chain over JSON-RPC: metagraph, commitments, commi
 
 typedef struct copts {
     const char *network, *endpoint;
-    const char *wname, *whotkey, *wpath, *password_env;
+    const char *wname, *whotkey, *wpath, *password_env, *reveal_state;
+    char reveal_default[2400];
     long long netuid;
     long long era;
     double timeout;
@@ -45,7 +46,9 @@ typedef struct copts {
     {"wallet-path", AIF_OPT_STR, &(o).wpath, "DIR", "same as --wallet.path"},                                    \
     {"password-env", AIF_OPT_STR, &(o).password_env, "VAR", "password of an encrypted hotkey from $VAR"},         \
     {"era", AIF_OPT_INT, &(o).era, "N", "mortal era period in blocks (default 128; 0: immortal)"},               \
-    {"no-wait", AIF_OPT_FLAG, &(o).no_wait, NULL, "return once the node accepted the extrinsic"}
+    {"no-wait", AIF_OPT_FLAG, &(o).no_wait, NULL, "return once the node accepted the extrinsic"},                \
+    {"reveal-state", AIF_OPT_STR, &(o).reveal_state, "FILE",                                                      \
+     "where unrevealed weight commits are kept (default <wallet>/aif_weight_commits.json)"}
 
 static aif_code open_chain(const copts *o, aif_chain *c, aif_err *err)
 {
@@ -56,6 +59,7 @@ static aif_code open_chain(const copts *o, aif_chain *c, aif_err *err)
     if (o->era >= 0)
         so.era_period = (uint32_t)o->era;
     so.wait_for_inclusion = !o->no_wait;
+    so.reveal_state_path = o->reveal_state;
     const char *where = o->endpoint ? o->endpoint : o->network;
     if (!where)
         where = getenv("BT_SUBTENSOR_CHAIN_ENDPOINT");
@@ -72,14 +76,18 @@ static int netuid_ok(const copts *o)
 }
 
 /* The wallet hotkey as a signer. kp is freed by the caller. */
-static aif_code load_signer(const copts *o, aif_crypto_keypair **kp, aif_chain_sr25519_ctx *ctx,
-                            aif_chain_signer *s, aif_err *err)
+static aif_code load_signer(copts *o, aif_crypto_keypair **kp, aif_chain_sr25519_ctx *ctx, aif_chain_signer *s,
+                            aif_err *err)
 {
     *kp = NULL;
     aif_wallet w;
     aif_code rc = aif_wallet_init(&w, o->wpath, o->wname, o->whotkey, err);
     if (rc)
         return rc;
+    if (!o->reveal_state) {
+        snprintf(o->reveal_default, sizeof o->reveal_default, "%s/%s/aif_weight_commits.json", w.path, w.name);
+        o->reveal_state = o->reveal_default;
+    }
     char path[2048];
     rc = aif_wallet_file_path(&w, AIF_WALLET_HOTKEY, path, sizeof path, err);
     if (rc)
@@ -366,6 +374,39 @@ out:
     return ret;
 }
 
+static int cmd_reveal(int argc, char **argv, struct aif_cli *cli)
+{
+    COMMON_INIT(o);
+    aif_opt opts[] = {{"netuid", AIF_OPT_INT, &o.netuid, "N", "subnet"}, NODE_OPTS(o), WALLET_OPTS(o), {NULL}};
+    int rc = aif_cli_parse(cli, "aif chain reveal --netuid N [--wallet.name W --wallet.hotkey H]", opts, argc, argv,
+                           nopos, 0, &n_nopos);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    if (!netuid_ok(&o))
+        return 2;
+    aif_err err = {0};
+    aif_chain c = {0};
+    aif_crypto_keypair *kp = NULL;
+    aif_chain_sr25519_ctx ctx;
+    aif_chain_signer s;
+    size_t left = 0;
+    if (load_signer(&o, &kp, &ctx, &s, &err) || open_chain(&o, &c, &err) ||
+        aif_subtensor_reveal_pending(aif_chain_subtensor(&c), &s, (uint16_t)o.netuid, &left, &err)) {
+        if (c.ops)
+            aif_chain_close(&c);
+        aif_crypto_keypair_free(kp);
+        return aif_cli_fail(&err);
+    }
+    if (cli->json)
+        printf("{\"netuid\": %lld, \"hotkey\": \"%s\", \"commits_waiting\": %zu}\n", o.netuid, s.ss58, left);
+    else
+        printf("%zu weight commit(s) of %s on subnet %lld still waiting for their reveal epoch\n", left, s.ss58,
+               o.netuid);
+    aif_chain_close(&c);
+    aif_crypto_keypair_free(kp);
+    return 0;
+}
+
 static int cmd_query(int argc, char **argv, struct aif_cli *cli)
 {
     COMMON_INIT(o);
@@ -437,6 +478,7 @@ static const aif_subcmd subs[] = {
     {"commitments", cmd_commitments, "every registered hotkey's commitment on a subnet, with its block"},
     {"commit", cmd_commit, "set_commitment of TEXT (Raw, <= 128 bytes) signed by the wallet hotkey"},
     {"weights", cmd_weights, "set weights (commit/reveal where the subnet requires it)"},
+    {"reveal", cmd_reveal, "reveal the hash weight commits whose reveal epoch has come"},
     {"query", cmd_query, "read any storage entry: PALLET ENTRY [KEYS_JSON] [--block N]"},
     {"block", cmd_block, "current block number and hash, or the hash of block N"},
     {NULL, NULL, NULL},

@@ -152,6 +152,9 @@ typedef struct aif_chain_subtensor_opts {
     uint32_t keys_page;         /* state_getKeysPaged count; default 1000 (the node's maximum) */
     int commit_reveal;          /* AIF_CHAIN_CR_*; default AIF_CHAIN_CR_HASH */
     int metagraph_source;       /* AIF_CHAIN_MG_*; default AIF_CHAIN_MG_AUTO */
+    /* File that keeps unrevealed hash commits (uids, values, salt) across
+     * processes, so a later run can reveal them; NULL: memory only. */
+    const char *reveal_state_path;
     size_t max_response_bytes;  /* default 64 MiB */
     /* Clock hooks for tests; NULL: real time and nanosleep. */
     void (*sleep_fn)(void *ctx, double seconds);
@@ -211,6 +214,13 @@ aif_code aif_subtensor_commit_weights(aif_subtensor *st, const aif_chain_signer 
 aif_code aif_subtensor_reveal_weights(aif_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
                                       const uint16_t *uids, const uint16_t *values, size_t n, const uint16_t *salt,
                                       size_t n_salt, uint64_t version_key, aif_err *err);
+
+/* Reveal the hash commits of (netuid, hotkey) kept by set_weights (in
+ * memory or reveal_state_path) whose reveal epoch has come; *n_left = the
+ * commits of that pair still waiting. Commits the chain refuses for good
+ * (expired, hash mismatch) are dropped with a warning. */
+aif_code aif_subtensor_reveal_pending(aif_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
+                                      size_t *n_left, aif_err *err);
 
 /* What a signed extrinsic commits to besides the call (spec 6.2). */
 typedef struct aif_chain_tx {

@@ -164,6 +164,40 @@ static aif_code find_in_block(aif_subtensor *st, const char *hash, const uint8_t
     return rc;
 }
 
+/* Number of the finalized head (chain_getFinalizedHead + chain_getHeader). */
+static aif_code finalized_number(aif_subtensor *st, uint64_t *out, aif_err *err)
+{
+    json_t *res = NULL;
+    aif_code rc = aif_chain_i_rpc_call(&st->rpc, "chain_getFinalizedHead", json_array(), &res, err);
+    if (rc)
+        return rc;
+    if (!json_is_string(res)) {
+        json_decref(res);
+        return aif_err_set(err, AIF_EFORMAT, "chain_getFinalizedHead: result is not a hash");
+    }
+    json_t *hdr = NULL;
+    rc = aif_chain_i_rpc_call(&st->rpc, "chain_getHeader", json_pack("[O]", res), &hdr, err);
+    json_decref(res);
+    if (rc)
+        return rc;
+    json_t *num = json_object_get(hdr, "number");
+    const char *s = json_is_string(num) ? json_string_value(num) : NULL;
+    char *end = NULL;
+    unsigned long long v = s && !strncmp(s, "0x", 2) && s[2] ? strtoull(s + 2, &end, 16) : 0;
+    int ok = s && end && !*end;
+    json_decref(hdr);
+    if (!ok)
+        return aif_err_set(err, AIF_EFORMAT, "chain_getHeader(finalized): \"number\" is not a 0x hex number");
+    *out = v;
+    return AIF_OK;
+}
+
+/* Transient failures while waiting for inclusion are retried until the deadline. */
+static int transient(aif_code rc)
+{
+    return rc == AIF_ENET || rc == AIF_ETIMEOUT || rc == AIF_EHTTP;
+}
+
 aif_code aif_chain_i_submit(aif_subtensor *st, const aif_chain_signer *s, const uint8_t *call, size_t call_len,
                    const char *what, uint64_t *included_block, aif_err *err)
 {
@@ -179,11 +213,17 @@ aif_code aif_chain_i_submit(aif_subtensor *st, const aif_chain_signer *s, const 
     aif_chain_tx tx = {.spec_version = st->rt.spec_version, .tx_version = st->rt.tx_version};
     memcpy(tx.genesis, st->rt.genesis, 32);
     tx.era_period = st->o.era_period;
-    tx.era_current = n0;
     uint8_t era[2];
     uint64_t birth = 0, period = 0;
     if (tx.era_period) {
-        aif_chain_era_encode(tx.era_period, n0, era, &birth);
+        /* the era starts at the finalized head, as the SDK does: its hash
+         * cannot be reorganised away */
+        uint64_t fin = n0;
+        rc = finalized_number(st, &fin, err);
+        if (rc)
+            return rc;
+        tx.era_current = fin <= n0 ? fin : n0;
+        aif_chain_era_encode(tx.era_period, tx.era_current, era, &birth);
         period = 4;
         while (period < tx.era_period && period < 65536)
             period <<= 1;
@@ -232,20 +272,17 @@ aif_code aif_chain_i_submit(aif_subtensor *st, const aif_chain_signer *s, const 
         timeout = (period ? (double)period : 600.0) * 12.0 + 30.0;
     double deadline = aif_chain_i_now(st) + timeout;
     uint64_t checked = n0; /* blocks up to here are known not to hold it */
+    uint64_t best = n0;
     for (;;) {
-        uint64_t best = 0;
         rc = aif_chain_i_best_number(st, &best, err);
-        if (rc)
-            return rc;
-        for (uint64_t b = checked + 1; b <= best; b++) {
+        for (uint64_t b = checked + 1; !rc && b <= best; b++) {
             char bh[67];
             rc = aif_chain_i_block_hash_str(st, b, bh, err);
-            if (rc)
-                return rc;
             long idx = -1;
-            rc = find_in_block(st, bh, h, &idx, err);
+            if (!rc)
+                rc = find_in_block(st, bh, h, &idx, err);
             if (rc)
-                return rc;
+                break;
             if (idx >= 0) {
                 if (included_block)
                     *included_block = b;
@@ -257,6 +294,13 @@ aif_code aif_chain_i_submit(aif_subtensor *st, const aif_chain_signer *s, const 
                 return check_events(st, bh, (uint32_t)idx, what, err);
             }
             checked = b;
+        }
+        if (rc) {
+            if (!transient(rc) || aif_chain_i_now(st) >= deadline)
+                return aif_err_wrap(err, "%s (tx %s) submitted; waiting for inclusion", what, hh), rc;
+            aif_log(AIF_LOG_WARN, "chain: %s: %s (retrying until the deadline)", what, err ? err->msg : "");
+            aif_chain_i_sleep(st, st->o.poll_interval_s);
+            continue;
         }
         if (period && best >= birth + period)
             return aif_err_set(err, AIF_ETIMEOUT, "%s (tx %s) was not included before its era ended at block %llu",

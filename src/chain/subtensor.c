@@ -13,6 +13,7 @@
 
 #include "aif/alloc.h"
 #include "aif/crypto.h"
+#include "aif/fs.h"
 #include "aif/log.h"
 #include "subtensor_int.h"
 
@@ -927,10 +928,121 @@ static void pending_drop(aif_subtensor *st, size_t i)
     st->pending[i] = st->pending[--st->n_pending];
 }
 
+static json_t *u16_json(const uint16_t *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_integer(v[i]));
+    return a;
+}
+
+/* Write the pending commits to reveal_state_path (atomically). */
+static aif_code pending_save(aif_subtensor *st, aif_err *err)
+{
+    if (!st->reveal_state_path)
+        return AIF_OK;
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < st->n_pending; i++) {
+        st_pending *p = &st->pending[i];
+        char hk[65];
+        aif_crypto_hex_encode(p->hotkey, 32, hk);
+        json_array_append_new(a, json_pack("{s:i, s:s, s:o, s:o, s:o, s:I, s:I, s:I}", "netuid", p->netuid, "hotkey",
+                                           hk, "uids", u16_json(p->uids, p->n), "values", u16_json(p->values, p->n),
+                                           "salt", u16_json(p->salt, p->n_salt), "version_key",
+                                           (json_int_t)p->version_key, "commit_block", (json_int_t)p->commit_block,
+                                           "reveal_from", (json_int_t)p->reveal_epoch_from));
+    }
+    char *text = a ? json_dumps(a, JSON_INDENT(1)) : NULL;
+    json_decref(a);
+    if (!text)
+        return aif_err_set(err, AIF_ENOMEM, "out of memory");
+    aif_code rc = aif_fs_write_file(st->reveal_state_path, text, strlen(text), err);
+    free(text);
+    if (rc)
+        aif_err_wrap(err, "saving weight commits to %s", st->reveal_state_path);
+    return rc;
+}
+
+static int u16_array(json_t *a, uint16_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!json_is_array(a) || json_array_size(a) > 65536)
+        return 0;
+    *n = json_array_size(a);
+    *out = aif_malloc((*n ? *n : 1) * sizeof **out);
+    if (!*out)
+        return 0;
+    for (size_t i = 0; i < *n; i++) {
+        json_t *v = json_array_get(a, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535) {
+            aif_free(*out);
+            *out = NULL;
+            return 0;
+        }
+        (*out)[i] = (uint16_t)json_integer_value(v);
+    }
+    return 1;
+}
+
+/* Read the pending commits of reveal_state_path (a missing file is empty). */
+static aif_code pending_load(aif_subtensor *st, aif_err *err)
+{
+    if (!st->reveal_state_path || !aif_fs_exists(st->reveal_state_path))
+        return AIF_OK;
+    char *buf = NULL;
+    size_t len = 0;
+    aif_code rc = aif_fs_read_file(st->reveal_state_path, 16u << 20, &buf, &len, err);
+    if (rc)
+        return rc;
+    json_error_t je;
+    json_t *a = json_loadb(buf, len, 0, &je);
+    aif_free(buf);
+    if (!json_is_array(a)) {
+        json_decref(a);
+        return aif_err_set(err, AIF_EFORMAT, "%s: not a JSON array of weight commits (line %d: %s)",
+                           st->reveal_state_path, je.line, je.text);
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(a, i, e) {
+        st_pending p = {0};
+        size_t n2 = 0;
+        const char *hk = json_string_value(json_object_get(e, "hotkey"));
+        size_t got = 0;
+        json_t *nu = json_object_get(e, "netuid");
+        int ok = hk && json_is_integer(nu) && json_integer_value(nu) >= 0 && json_integer_value(nu) <= 65535 &&
+                 aif_crypto_hex_decode(hk, strlen(hk), p.hotkey, 32, &got, NULL) == AIF_OK && got == 32 &&
+                 u16_array(json_object_get(e, "uids"), &p.uids, &p.n) &&
+                 u16_array(json_object_get(e, "values"), &p.values, &n2) && n2 == p.n &&
+                 u16_array(json_object_get(e, "salt"), &p.salt, &p.n_salt);
+        if (!ok) {
+            pending_free(&p);
+            rc = aif_err_set(err, AIF_EFORMAT, "%s: weight commit %zu is malformed", st->reveal_state_path, i);
+            break;
+        }
+        p.netuid = (uint16_t)json_integer_value(nu);
+        p.version_key = (uint64_t)json_integer_value(json_object_get(e, "version_key"));
+        p.commit_block = (uint64_t)json_integer_value(json_object_get(e, "commit_block"));
+        p.reveal_epoch_from = (uint64_t)json_integer_value(json_object_get(e, "reveal_from"));
+        st_pending *np = aif_realloc(st->pending, (st->n_pending + 1) * sizeof *np);
+        if (!np) {
+            pending_free(&p);
+            rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
+            break;
+        }
+        st->pending = np;
+        st->pending[st->n_pending++] = p;
+    }
+    json_decref(a);
+    return rc;
+}
+
 /* Reveal the pending commits of (netuid, hotkey) whose reveal epoch has
  * come; keep those that are too early. */
 static void reveal_due(aif_subtensor *st, const aif_chain_signer *hk, uint16_t netuid, uint64_t now)
 {
+    size_t before = st->n_pending;
     for (size_t i = 0; i < st->n_pending;) {
         st_pending *p = &st->pending[i];
         if (p->netuid != netuid || memcmp(p->hotkey, hk->public_key, 32) || now < p->reveal_epoch_from) {
@@ -952,6 +1064,25 @@ static void reveal_due(aif_subtensor *st, const aif_chain_signer *hk, uint16_t n
             pending_drop(st, i);
         }
     }
+    aif_err e = {0};
+    if (st->n_pending != before && pending_save(st, &e))
+        aif_log(AIF_LOG_WARN, "chain: %s", e.msg);
+}
+
+aif_code aif_subtensor_reveal_pending(aif_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
+                                      size_t *n_left, aif_err *err)
+{
+    if (!st)
+        return aif_err_set(err, AIF_EINVAL, "%s: no subtensor client (NULL; was the chain opened?)", __func__);
+    *n_left = 0;
+    uint64_t now = 0;
+    aif_code rc = aif_chain_i_best_number(st, &now, err);
+    if (rc)
+        return rc;
+    reveal_due(st, hotkey, netuid, now);
+    for (size_t i = 0; i < st->n_pending; i++)
+        *n_left += st->pending[i].netuid == netuid && !memcmp(st->pending[i].hotkey, hotkey->public_key, 32);
+    return AIF_OK;
 }
 
 static aif_code op_set_weights(void *impl, const aif_chain_signer *hk, uint16_t netuid, const uint16_t *uids,
@@ -1016,7 +1147,7 @@ static aif_code op_set_weights(void *impl, const aif_chain_signer *hk, uint16_t 
     st->pending[st->n_pending++] = p;
     aif_log(AIF_LOG_INFO, "chain: weights committed on subnet %u; reveal due from block %llu", netuid,
             (unsigned long long)p.reveal_epoch_from);
-    return AIF_OK;
+    return pending_save(st, err);
 }
 
 /* ------------------------------------------------------ hyperparameters */
@@ -1224,6 +1355,7 @@ static void op_close(void *impl)
     for (size_t i = 0; i < st->n_pending; i++)
         pending_free(&st->pending[i]);
     aif_free(st->pending);
+    aif_free(st->reveal_state_path);
     aif_free(st);
 }
 
@@ -1250,10 +1382,19 @@ aif_code aif_chain_subtensor_open(const char *endpoint_or_network, const aif_cha
         st->o = *opts;
     else
         aif_chain_subtensor_opts_default(&st->o);
+    st->o.reveal_state_path = NULL;
     aif_code rc = aif_chain_subtensor_endpoint(endpoint_or_network, st->endpoint, sizeof st->endpoint, err);
+    if (!rc && opts && opts->reveal_state_path && !(st->reveal_state_path = aif_strdup(opts->reveal_state_path)))
+        rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
+    if (!rc)
+        rc = pending_load(st, err);
     if (!rc)
         rc = aif_chain_i_rpc_init(&st->rpc, st->endpoint, &st->o, err);
     if (rc) {
+        for (size_t i = 0; i < st->n_pending; i++)
+            pending_free(&st->pending[i]);
+        aif_free(st->pending);
+        aif_free(st->reveal_state_path);
         aif_free(st);
         return rc;
     }

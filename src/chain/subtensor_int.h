@@ -91,6 +91,7 @@ struct aif_subtensor {
     aif_chain_subtensor_opts o;
     st_runtime rt;
     char endpoint[512];
+    char *reveal_state_path;
     /* pending hash commits for reveal (commit/reveal path A) */
     struct st_pending *pending;
     size_t n_pending;

@@ -55,7 +55,7 @@ struct cp_player {
     uint8_t fail_pallet, fail_error;
     json_t *storage;    /* key (lower hex, 0x) -> value hex */
     json_t *nonces;     /* ss58 hex pk -> int */
-    int hangups, delays, delay_ms;
+    int hangups, delays, delay_ms, hang_after_submit;
     json_t *counts;     /* method -> int */
     int total;
     cp_submission subs[MAX_SUBS];
@@ -380,6 +380,7 @@ static json_t *submit(cp_player *p, const char *hex)
     char *th = hexs(h, 32);
     json_t *r = result(json_string(th));
     free(th);
+    p->hangups += p->hang_after_submit;
     if (p->mode == CP_NEVER)
         return r;
     json_object_set_new(p->nonces, pkhex, json_integer(expect + 1));
@@ -484,6 +485,11 @@ static json_t *handle(cp_player *p, const char *method, json_t *params)
         if (p->auto_advance)
             p->best++;
         return result(header(p, p->best));
+    }
+    if (!strcmp(m, "chain_getFinalizedHead")) {
+        char h[67];
+        block_hash(p->best >= 2 ? p->best - 2 : 0, h);
+        return result(json_string(h));
     }
     if (!strcmp(m, "chain_getBlockHash")) {
         json_t *a = json_array_get(params, 0);
@@ -790,6 +796,7 @@ void cp_storage_set(cp_player *p, const char *key_hex, const char *value_hex)
     free(v);
 }
 void cp_fault_hangup(cp_player *p, int n) { LOCKED(p, p->hangups = n); }
+void cp_fault_after_submit(cp_player *p, int n) { LOCKED(p, p->hang_after_submit = n); }
 void cp_fault_delay(cp_player *p, int n, int delay_ms) { LOCKED(p, (p->delays = n, p->delay_ms = delay_ms)); }
 int cp_count(cp_player *p, const char *method)
 {

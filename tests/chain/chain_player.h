@@ -53,6 +53,8 @@ void cp_storage_set(cp_player *p, const char *key_hex, const char *value_hex);
 /* Next n requests: close the connection without answering / answer after delay_ms. */
 void cp_fault_hangup(cp_player *p, int n);
 void cp_fault_delay(cp_player *p, int n, int delay_ms);
+/* After each accepted submission, drop the next n requests. */
+void cp_fault_after_submit(cp_player *p, int n);
 
 /* Counters and records. */
 int cp_count(cp_player *p, const char *method);     /* requests of a method (NULL: all) */

@@ -65,6 +65,23 @@ static void cli_commit_query_block(void)
     snprintf(args, sizeof args, "chain block 0 --json --chain %s", cp_url(p));
     CHECK_EQ(run(args, out, sizeof out), 0);
     CHECK(strstr(out, "0x2f0555cc76fc2840a25a6ea3b9637146806f1f44b090c175ffde2a7e5ab36c03") != NULL);
+    /* weights on a subnet without commit/reveal: spec 8.4 worked call */
+    cp_storage_set(p, "0x658faa385070e074c85bf6b568cf05558fb0d3eb3d4ea01122652b09d1d43c655000", "0x00");
+    snprintf(args, sizeof args,
+             "chain weights --netuid 80 --uids 0,5 --weights 1,0.5 --version-key 9000000 --subtensor.chain_endpoint %s "
+             "--wallet.path %s --wallet.name wallet --json", cp_url(p), wroot);
+    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK(strstr(out, "\"weights_set\": 2") != NULL);
+    CHECK_EQ(cp_submissions(p), 2);
+    const cp_submission *ws = cp_submission_get(p, 1);
+    if (ws) {
+        static const uint8_t want[] = {0x07, 0x00, 0x50, 0x00, 0x08, 0x00, 0x00, 0x05, 0x00, 0x08, 0xff,
+                                       0xff, 0x00, 0x80, 0x40, 0x54, 0x89, 0x00, 0x00, 0x00, 0x00, 0x00};
+        CHECK(ws->sig_ok);
+        CHECK_EQ(ws->nonce, 1);
+        CHECK(ws->call_len == sizeof want && !memcmp(ws->call, want, sizeof want));
+    }
+    CHECK_EQ(run("chain weights --netuid 80 --uids 0,5 --weights 1 --subtensor.network local", out, sizeof out), 2);
     /* usage errors and an unreachable node */
     CHECK_EQ(run("chain metagraph --subtensor.network local", out, sizeof out), 2);
     CHECK_EQ(run("chain commitments --netuid 1 --subtensor.network nowhere", out, sizeof out), 1);
