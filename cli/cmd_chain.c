@@ -21,7 +21,7 @@
 AIF_COMMAND(chain, "subtensor chain over JSON-RPC: metagraph, commitments, commit, weights, query, block")
 
 typedef struct copts {
-    const char *network, *endpoint;
+    const char *network, *endpoint, *cache_dir;
     const char *wname, *whotkey, *wpath, *password_env, *reveal_state;
     char reveal_default[2400];
     long long netuid;
@@ -35,7 +35,8 @@ typedef struct copts {
     {"subtensor.chain_endpoint", AIF_OPT_STR, &(o).endpoint, "URL", "node URL (ws://, wss://, http://, https://)"}, \
     {"network", AIF_OPT_STR, &(o).network, "NAME", "same as --subtensor.network"},                                \
     {"chain", AIF_OPT_STR, &(o).endpoint, "URL", "same as --subtensor.chain_endpoint"},                           \
-    {"timeout", AIF_OPT_DOUBLE, &(o).timeout, "S", "per-request timeout in seconds (default 30)"}
+    {"timeout", AIF_OPT_DOUBLE, &(o).timeout, "S", "per-request timeout in seconds (default 30)"},              \
+    {"cache-dir", AIF_OPT_STR, &(o).cache_dir, "DIR", "metadata cache (default $XDG_CACHE_HOME/aif/chain)"}
 
 #define WALLET_OPTS(o)                                                                                            \
     {"wallet.name", AIF_OPT_STR, &(o).wname, "NAME", "wallet name (default $BT_WALLET_NAME or \"default\")"},    \
@@ -60,6 +61,14 @@ static aif_code open_chain(const copts *o, aif_chain *c, aif_err *err)
         so.era_period = (uint32_t)o->era;
     so.wait_for_inclusion = !o->no_wait;
     so.reveal_state_path = o->reveal_state;
+    char cache[2048];
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (o->cache_dir)
+        so.cache_dir = o->cache_dir;
+    else if (xdg && *xdg && (size_t)snprintf(cache, sizeof cache, "%s/aif/chain", xdg) < sizeof cache)
+        so.cache_dir = cache;
+    else if (home && *home && (size_t)snprintf(cache, sizeof cache, "%s/.cache/aif/chain", home) < sizeof cache)
+        so.cache_dir = cache;
     const char *where = o->endpoint ? o->endpoint : o->network;
     if (!where)
         where = getenv("BT_SUBTENSOR_CHAIN_ENDPOINT");

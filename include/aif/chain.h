@@ -155,6 +155,9 @@ typedef struct aif_chain_subtensor_opts {
     /* File that keeps unrevealed hash commits (uids, values, salt) across
      * processes, so a later run can reveal them; NULL: memory only. */
     const char *reveal_state_path;
+    /* Directory for metadata per (genesis, spec version), so a new process
+     * skips the ~600 KB download; NULL: no disk cache. */
+    const char *cache_dir;
     size_t max_response_bytes;  /* default 64 MiB */
     /* Clock hooks for tests; NULL: real time and nanosleep. */
     void (*sleep_fn)(void *ctx, double seconds);

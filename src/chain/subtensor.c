@@ -1356,6 +1356,7 @@ static void op_close(void *impl)
         pending_free(&st->pending[i]);
     aif_free(st->pending);
     aif_free(st->reveal_state_path);
+    aif_free(st->cache_dir);
     aif_free(st);
 }
 
@@ -1384,7 +1385,10 @@ aif_code aif_chain_subtensor_open(const char *endpoint_or_network, const aif_cha
         aif_chain_subtensor_opts_default(&st->o);
     st->o.reveal_state_path = NULL;
     aif_code rc = aif_chain_subtensor_endpoint(endpoint_or_network, st->endpoint, sizeof st->endpoint, err);
+    st->o.cache_dir = NULL;
     if (!rc && opts && opts->reveal_state_path && !(st->reveal_state_path = aif_strdup(opts->reveal_state_path)))
+        rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
+    if (!rc && opts && opts->cache_dir && !(st->cache_dir = aif_strdup(opts->cache_dir)))
         rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
     if (!rc)
         rc = pending_load(st, err);
@@ -1395,6 +1399,7 @@ aif_code aif_chain_subtensor_open(const char *endpoint_or_network, const aif_cha
             pending_free(&st->pending[i]);
         aif_free(st->pending);
         aif_free(st->reveal_state_path);
+        aif_free(st->cache_dir);
         aif_free(st);
         return rc;
     }

@@ -92,6 +92,7 @@ struct aif_subtensor {
     st_runtime rt;
     char endpoint[512];
     char *reveal_state_path;
+    char *cache_dir;
     /* pending hash commits for reveal (commit/reveal path A) */
     struct st_pending *pending;
     size_t n_pending;

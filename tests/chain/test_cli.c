@@ -33,6 +33,7 @@ static int run(const char *args, char *out, size_t cap)
 
 static void cli_commit_query_block(void)
 {
+    setenv("XDG_CACHE_HOME", aif_test_tmpdir(), 1); /* the metadata cache goes to a temp dir */
     cp_player *p = cp_start(NULL);
     cp_set_spec(p, 343, 1);
     cp_set_best(p, 5000);
@@ -82,6 +83,8 @@ static void cli_commit_query_block(void)
         CHECK(ws->call_len == sizeof want && !memcmp(ws->call, want, sizeof want));
     }
     CHECK_EQ(run("chain weights --netuid 80 --uids 0,5 --weights 1 --subtensor.network local", out, sizeof out), 2);
+    /* every command after the first read the metadata from the cache */
+    CHECK_EQ(cp_count(p, "state_call"), 1);
     /* usage errors and an unreachable node */
     CHECK_EQ(run("chain metagraph --subtensor.network local", out, sizeof out), 2);
     CHECK_EQ(run("chain commitments --netuid 1 --subtensor.network nowhere", out, sizeof out), 1);

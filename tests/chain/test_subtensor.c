@@ -901,6 +901,38 @@ static void flow_commit_reveal(void)
     flow_stop(&f);
 }
 
+static void metadata_disk_cache(void)
+{
+    cp_player *p = cp_start(NULL);
+    cp_set_spec(p, 343, 1);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/cache", aif_test_tmpdir());
+    fake_clock clk = {0};
+    aif_chain_subtensor_opts o;
+    opts_for_test(&o, &clk);
+    o.cache_dir = dir;
+    aif_err err;
+    aif_chain_hyperparams hp;
+    for (int round = 0; round < 3; round++) {
+        aif_chain c;
+        CHECK_OK(aif_chain_subtensor_open(cp_url(p), &o, &c, &err), err);
+        if (!c.ops)
+            break;
+        CHECK_OK(aif_subtensor_hyperparams(aif_chain_subtensor(&c), 80, &hp, &err), err);
+        aif_chain_close(&c);
+        if (round == 1) {
+            /* a damaged cache file is ignored and replaced */
+            char path[1200];
+            snprintf(path, sizeof path, "%s/metadata-2f0555cc76fc2840-343.scale", dir);
+            CHECK(aif_fs_exists(path));
+            CHECK_OK(aif_fs_write_file(path, "meta\x0e", 5, &err), err);
+        }
+    }
+    /* fetched in rounds 0 and 2 only */
+    CHECK_EQ(cp_count(p, "state_call"), 2);
+    cp_stop(p);
+}
+
 static void runtime_upgrade(void)
 {
     flow f;
@@ -939,5 +971,6 @@ AIF_TESTS(chain_subtensor) = {
     {"chain/flow_deadline", flow_deadline},
     {"chain/flow_commit_reveal", flow_commit_reveal},
     {"chain/runtime_upgrade", runtime_upgrade},
+    {"chain/metadata_disk_cache", metadata_disk_cache},
     {NULL, NULL},
 };
