@@ -26,6 +26,7 @@ typedef struct copts {
     char reveal_default[2400];
     long long netuid;
     long long era;
+    long long attempts;
     double timeout;
     int no_wait;
 } copts;
@@ -36,6 +37,7 @@ typedef struct copts {
     {"network", AIF_OPT_STR, &(o).network, "NAME", "same as --subtensor.network"},                                \
     {"chain", AIF_OPT_STR, &(o).endpoint, "URL", "same as --subtensor.chain_endpoint"},                           \
     {"timeout", AIF_OPT_DOUBLE, &(o).timeout, "S", "per-request timeout in seconds (default 30)"},              \
+    {"attempts", AIF_OPT_INT, &(o).attempts, "N", "tries per request on connection failures (default 3)"},     \
     {"cache-dir", AIF_OPT_STR, &(o).cache_dir, "DIR", "metadata cache (default $XDG_CACHE_HOME/aif/chain)"}
 
 #define WALLET_OPTS(o)                                                                                            \
@@ -59,6 +61,8 @@ static aif_code open_chain(const copts *o, aif_chain *c, aif_err *err)
         so.timeout_s = o->timeout;
     if (o->era >= 0)
         so.era_period = (uint32_t)o->era;
+    if (o->attempts > 0)
+        so.max_attempts = (int)o->attempts;
     so.wait_for_inclusion = !o->no_wait;
     so.reveal_state_path = o->reveal_state;
     char cache[2048];

@@ -89,12 +89,44 @@ static void cli_commit_query_block(void)
     CHECK_EQ(run("chain metagraph --subtensor.network local", out, sizeof out), 2);
     CHECK_EQ(run("chain commitments --netuid 1 --subtensor.network nowhere", out, sizeof out), 1);
     CHECK(strstr(out, "unknown network") != NULL);
-    CHECK_EQ(run("chain block --timeout 2 --subtensor.chain_endpoint http://127.0.0.1:9", out, sizeof out), 1);
+    CHECK_EQ(run("chain block --timeout 2 --attempts 1 --subtensor.chain_endpoint http://127.0.0.1:9", out, sizeof out), 1);
     CHECK(strstr(out, "aif: error:") != NULL);
     cp_stop(p);
 }
 
+/* metagraph and commitments of the recorded spec-343 subnet 1 */
+static void cli_metagraph_recorded(void)
+{
+    setenv("XDG_CACHE_HOME", aif_test_tmpdir(), 1);
+    const char *tests[] = {"metagraph", NULL};
+    cp_player *p = cp_start(tests);
+    static char out[1 << 20];
+    char args[1024];
+    snprintf(args, sizeof args, "chain metagraph --netuid 1 --json --subtensor.chain_endpoint %s", cp_url(p));
+    CHECK_EQ(run(args, out, sizeof out), 0);
+    json_error_t je;
+    json_t *j = json_loads(out, 0, &je);
+    CHECK(j != NULL);
+    CHECK_EQ(json_integer_value(json_object_get(j, "block")), 6852690);
+    json_t *ns = json_object_get(j, "neurons");
+    CHECK_EQ(json_array_size(ns), 1024);
+    /* uid 0 as polkadot-js decoded it (subtensor_state_call_decoded.json) */
+    json_t *n0 = json_array_get(ns, 0);
+    CHECK_STR(json_string_value(json_object_get(n0, "hotkey")), "5DkMmXtWf16RNdusZGCrJ7ca7ADPgRnZLVWCWbgA7s7sy1AQ");
+    CHECK_EQ(json_integer_value(json_object_get(n0, "registration_block")), 6575900);
+    json_decref(j);
+    snprintf(args, sizeof args, "chain metagraph --netuid 1 --subtensor.chain_endpoint %s", cp_url(p));
+    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK(strstr(out, "subnet 1 at block 6852690: 1024 neurons") != NULL);
+    /* no CommitmentOf entries under subnet 1 on the played chain: [] */
+    snprintf(args, sizeof args, "chain commitments --netuid 1 --json --subtensor.chain_endpoint %s", cp_url(p));
+    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK(out[0] == '[' && strchr(out, ']') != NULL);
+    cp_stop(p);
+}
+
 AIF_TESTS(chain_cli) = {
+    {"chain/cli_metagraph_recorded", cli_metagraph_recorded},
     {"chain/cli_commit_query_block", cli_commit_query_block},
     {NULL, NULL},
 };
