@@ -1,7 +1,7 @@
 /* fuzz_scale_metadata.c: runtime metadata bytes (V14/V15, bare or in the
  * Option<OpaqueMetadata> wrapper) through aif_scale_metadata_parse; when
  * they parse, every constant and storage default is decoded with its type
- * and printed as JSON, and one storage key per entry is built. */
+ * and printed as JSON, and one storage key per entry is built and split. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             aif_scale_writer w;
             aif_scale_writer_init(&w);
             aif_scale_storage_key_json(md, p->name, e->name, "[]", &w, NULL);
+            /* the entry prefix followed by the default bytes, split as a key */
+            aif_scale_put_raw(&w, e->default_value, e->default_len);
+            aif_scale_key_part parts[8];
+            size_t np;
+            if (w.len >= 32)
+                aif_scale_storage_key_decode(md, p->name, e->name, w.buf, w.len, parts, 8, &np, NULL);
             aif_scale_writer_release(&w);
         }
         if (p->calls_type >= 0) {

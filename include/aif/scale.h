@@ -14,7 +14,8 @@
  *             constants, extrinsic and signed extensions, V15 runtime APIs.
  *             Everything is looked up by name at run time.
  *   value     aif_scale_value_decode: any registry type into a tree;
- *             aif_scale_value_to_json; aif_scale_encode_json (JSON -> SCALE).
+ *             aif_scale_value_to_json; aif_scale_encode_json (JSON -> SCALE);
+ *             aif_scale_encode_call (pallet/call indices + arguments).
  *   storage   aif_scale_storage_key: twox128(prefix) || twox128(entry) ||
  *             hasher(key_i)... from the metadata hashers.
  *
@@ -25,6 +26,11 @@
  * 65536, and never more than AIF_SCALE_MAX_NODES.
  *
  * Every error message names the byte offset where decoding failed.
+ *
+ * Ownership: a registry or metadata is read-only once built (metadata and
+ * expressions add types only while the caller holds it alone) and may then
+ * be shared between threads; a decoded value borrows its field and variant
+ * names from the registry, so free the value first.
  */
 #ifndef AIF_SCALE_H
 #define AIF_SCALE_H
@@ -106,6 +112,8 @@ aif_code aif_scale_put_uint(aif_scale_writer *w, aif_u128 v, size_t nbytes);
 aif_code aif_scale_put_bool(aif_scale_writer *w, int v);
 aif_code aif_scale_put_compact(aif_scale_writer *w, aif_u128 v);
 aif_code aif_scale_put_bytes(aif_scale_writer *w, const void *p, size_t n);   /* Compact(n) || p */
+/* The one-byte OptionBool: v < 0 None (00), true 01, false 02. */
+aif_code aif_scale_put_option_bool(aif_scale_writer *w, int v);
 aif_code aif_scale_put_str(aif_scale_writer *w, const char *s, size_t n);     /* same, for text */
 
 /* --------------------------------------------------------------- registry */
@@ -403,6 +411,29 @@ aif_code aif_scale_storage_key(const aif_scale_metadata *md, const char *pallet,
  * key type (its tuple element i when there are several hashers). */
 aif_code aif_scale_storage_key_json(const aif_scale_metadata *md, const char *pallet, const char *entry,
                                     const char *args_json, aif_scale_writer *out, aif_err *err);
+
+/* One part of a map key: the hash bytes, and the SCALE-encoded key itself
+ * for Blake2_128Concat, Twox64Concat and Identity (NULL for the others). */
+typedef struct aif_scale_key_part {
+    const uint8_t *hash;
+    size_t hash_len;
+    const uint8_t *key;     /* points into the key given */
+    size_t key_len;
+    uint32_t type;          /* the key type of this part */
+} aif_scale_key_part;
+
+/* Split a full key (from state_getKeysPaged) of pallet.entry into its
+ * parts; a key may stop after any part (a map prefix). AIF_EFORMAT when
+ * the key is not under the entry or bytes are left over. */
+aif_code aif_scale_storage_key_decode(const aif_scale_metadata *md, const char *pallet, const char *entry,
+                                      const uint8_t *key, size_t len, aif_scale_key_part *parts, size_t cap,
+                                      size_t *n_parts, aif_err *err);
+
+/* Decode a storage value (every byte must be used). value NULL means the
+ * key is absent: the entry's default for Default entries, AIF_ENOTFOUND for
+ * Optional ones. Free *out with aif_scale_value_free. */
+aif_code aif_scale_storage_decode(const aif_scale_metadata *md, const char *pallet, const char *entry,
+                                  const uint8_t *value, size_t len, aif_scale_value **out, aif_err *err);
 
 /* Call bytes for the extrinsic: pallet index || call index || arguments,
  * the arguments given as a JSON object by name ({"netuid": 80, ...}) or an

@@ -461,6 +461,11 @@ aif_code aif_scale_put_compact(aif_scale_writer *w, aif_u128 v)
     return aif_scale_put_uint(w, v, n);
 }
 
+aif_code aif_scale_put_option_bool(aif_scale_writer *w, int v)
+{
+    return aif_scale_put_u8(w, (uint8_t)(v < 0 ? 0 : v ? 1 : 2));
+}
+
 aif_code aif_scale_put_bytes(aif_scale_writer *w, const void *p, size_t n)
 {
     aif_scale_put_compact(w, n);

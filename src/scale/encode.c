@@ -5,6 +5,7 @@
  * variants by exact/camelCase/case-insensitive name. */
 #include <errno.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
 #include <strings.h>
@@ -122,6 +123,11 @@ static aif_code put_int(enc *e, json_t *j, size_t nbytes, int is_signed, int com
     if (compact)
         return aif_scale_put_compact(e->w, v);
     return aif_scale_put_uint(e->w, v, nbytes);
+}
+
+static uint32_t scale_store(const aif_scale_registry *reg, uint32_t id)
+{
+    return aif_scale_i_registry_resolve(reg, id);
 }
 
 static int is_u8(const aif_scale_registry *reg, uint32_t id)
@@ -402,16 +408,35 @@ static aif_code encode(enc *e, uint32_t type, json_t *j, int depth)
         return put_int(e, j, nb, 0, 1);
     }
     case AIF_SCALE_DEF_BITSEQ: {
+        /* "0x.." hex of the store bytes (what to_json writes; 8 bits per
+         * byte, u8 store) or an array of booleans (Lsb0) */
+        const aif_scale_type *st = aif_scale_registry_get(e->reg, scale_store(e->reg, t->elem));
+        if (json_is_string(j)) {
+            uint8_t *b;
+            size_t n;
+            if (!st || st->def != AIF_SCALE_DEF_PRIMITIVE || st->prim != AIF_SCALE_PRIM_U8)
+                return aif_err_set(e->err, AIF_ENOTSUP, "type %u: hex bit sequences need a u8 store", type);
+            if ((rc = json_bytes(e, j, &b, &n)))
+                return rc;
+            aif_scale_put_compact(e->w, (aif_u128)n * 8);
+            aif_scale_put_raw(e->w, b, n);
+            aif_free(b);
+            return e->w->status;
+        }
         if (!json_is_array(j))
-            return bad(e, type, "an array of booleans", j);
+            return bad(e, type, "an array of booleans or a hex string", j);
         size_t n = json_array_size(j);
+        size_t wbytes = st && st->def == AIF_SCALE_DEF_PRIMITIVE ? aif_scale_i_prim_size(st->prim) : 1;
+        if (!wbytes || wbytes > 8)
+            wbytes = 1;
         aif_scale_put_compact(e->w, n);
-        uint8_t cur = 0;
+        uint64_t cur = 0;
+        size_t wbits = wbytes * 8;
         for (size_t i = 0; i < n; i++) {
             if (json_is_true(json_array_get(j, i)))
-                cur |= (uint8_t)(1u << (i % 8));
-            if (i % 8 == 7 || i + 1 == n) {
-                aif_scale_put_u8(e->w, cur);
+                cur |= (uint64_t)1 << (i % wbits);
+            if (i % wbits == wbits - 1 || i + 1 == n) {
+                aif_scale_put_uint(e->w, cur, wbytes);
                 cur = 0;
             }
         }
@@ -436,5 +461,49 @@ aif_code aif_scale_encode_json(const aif_scale_registry *reg, uint32_t type, con
         rc = aif_err_set(err, AIF_ENOMEM, "out of memory encoding");
     if (rc)
         w->len = mark;
+    return rc;
+}
+
+/* Call bytes: pallet index || call index || arguments in field order. */
+aif_code aif_scale_encode_call(const aif_scale_metadata *md, const char *pallet, const char *call,
+                               const char *args_json, aif_scale_writer *out, aif_err *err)
+{
+    aif_scale_call c;
+    aif_code rc = aif_scale_metadata_find_call(md, pallet, call, &c, err);
+    if (rc)
+        return rc;
+    json_error_t jerr;
+    json_t *args = json_loads(args_json ? args_json : "{}", 0, &jerr);
+    if (!args || !(json_is_object(args) || json_is_array(args))) {
+        json_decref(args);
+        return aif_err_set(err, AIF_EINVAL, "call %s.%s: arguments must be a JSON object or array", pallet, call);
+    }
+    const aif_scale_variant *v = c.variant;
+    size_t n = json_is_object(args) ? json_object_size(args) : json_array_size(args);
+    if (n != v->n_fields)
+        rc = aif_err_set(err, AIF_EINVAL, "call %s.%s takes %zu arguments, got %zu", pallet, call, v->n_fields, n);
+    size_t mark = out->len;
+    aif_scale_put_u8(out, c.pallet_index);
+    aif_scale_put_u8(out, c.call_index);
+    for (size_t i = 0; i < v->n_fields && !rc; i++) {
+        const char *name = v->fields[i].name;
+        json_t *a = json_is_array(args) ? json_array_get(args, i) : name ? json_object_get(args, name) : NULL;
+        if (!a) {
+            rc = aif_err_set(err, AIF_EINVAL, "call %s.%s: missing argument %s", pallet, call, name ? name : "?");
+            break;
+        }
+        char *text = json_dumps(a, JSON_ENCODE_ANY);
+        rc = text ? aif_scale_encode_json(aif_scale_metadata_registry(md), v->fields[i].type, text, strlen(text), out,
+                                          err)
+                  : aif_err_set(err, AIF_ENOMEM, "out of memory");
+        free(text);
+        if (rc)
+            aif_err_wrap(err, "call %s.%s: argument %s", pallet, call, name ? name : "?");
+    }
+    json_decref(args);
+    if (!rc && out->status)
+        rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
+    if (rc)
+        out->len = mark;
     return rc;
 }

@@ -106,46 +106,94 @@ aif_code aif_scale_storage_key_json(const aif_scale_metadata *md, const char *pa
     return rc;
 }
 
-/* Call bytes: pallet index || call index || arguments in field order. */
-aif_code aif_scale_encode_call(const aif_scale_metadata *md, const char *pallet, const char *call,
-                               const char *args_json, aif_scale_writer *out, aif_err *err)
+aif_code aif_scale_storage_decode(const aif_scale_metadata *md, const char *pallet, const char *entry,
+                                  const uint8_t *value, size_t len, aif_scale_value **out, aif_err *err)
 {
-    aif_scale_call c;
-    aif_code rc = aif_scale_metadata_find_call(md, pallet, call, &c, err);
+    *out = NULL;
+    const aif_scale_storage_entry *e = NULL;
+    aif_code rc = aif_scale_metadata_find_storage(md, pallet, entry, &e, err);
     if (rc)
         return rc;
-    json_error_t jerr;
-    json_t *args = json_loads(args_json ? args_json : "{}", 0, &jerr);
-    if (!args || !(json_is_object(args) || json_is_array(args))) {
-        json_decref(args);
-        return aif_err_set(err, AIF_EINVAL, "call %s.%s: arguments must be a JSON object or array", pallet, call);
+    if (!value) {
+        if (!e->is_default)
+            return aif_err_set(err, AIF_ENOTFOUND, "storage %s.%s: no value stored", pallet, entry);
+        value = e->default_value;
+        len = e->default_len;
     }
-    const aif_scale_variant *v = c.variant;
-    size_t n = json_is_object(args) ? json_object_size(args) : json_array_size(args);
-    if (n != v->n_fields)
-        rc = aif_err_set(err, AIF_EINVAL, "call %s.%s takes %zu arguments, got %zu", pallet, call, v->n_fields, n);
-    size_t mark = out->len;
-    aif_scale_put_u8(out, c.pallet_index);
-    aif_scale_put_u8(out, c.call_index);
-    for (size_t i = 0; i < v->n_fields && !rc; i++) {
-        const char *name = v->fields[i].name;
-        json_t *a = json_is_array(args) ? json_array_get(args, i) : name ? json_object_get(args, name) : NULL;
-        if (!a) {
-            rc = aif_err_set(err, AIF_EINVAL, "call %s.%s: missing argument %s", pallet, call, name ? name : "?");
-            break;
-        }
-        char *text = json_dumps(a, JSON_ENCODE_ANY);
-        rc = text ? aif_scale_encode_json(aif_scale_metadata_registry(md), v->fields[i].type, text, strlen(text), out,
-                                          err)
-                  : aif_err_set(err, AIF_ENOMEM, "out of memory");
-        free(text);
-        if (rc)
-            aif_err_wrap(err, "call %s.%s: argument %s", pallet, call, name ? name : "?");
+    aif_scale_reader r;
+    aif_scale_reader_init(&r, value, len);
+    if ((rc = aif_scale_value_decode(aif_scale_metadata_registry(md), e->value_type, &r, out, err))) {
+        aif_err_wrap(err, "storage %s.%s", pallet, entry);
+        return rc;
     }
-    json_decref(args);
-    if (!rc && out->status)
-        rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
+    if (r.pos != r.len) {
+        aif_scale_value_free(*out);
+        *out = NULL;
+        return aif_err_set(err, AIF_EFORMAT, "storage %s.%s: %zu trailing bytes after the value at offset %zu",
+                           pallet, entry, r.len - r.pos, r.pos);
+    }
+    return AIF_OK;
+}
+
+static size_t hash_len(aif_scale_hasher h)
+{
+    switch (h) {
+    case AIF_SCALE_HASH_BLAKE2_128:
+    case AIF_SCALE_HASH_BLAKE2_128_CONCAT:
+    case AIF_SCALE_HASH_TWOX128:
+        return 16;
+    case AIF_SCALE_HASH_BLAKE2_256:
+    case AIF_SCALE_HASH_TWOX256:
+        return 32;
+    case AIF_SCALE_HASH_TWOX64_CONCAT:
+        return 8;
+    default:
+        return 0;
+    }
+}
+
+aif_code aif_scale_storage_key_decode(const aif_scale_metadata *md, const char *pallet, const char *entry,
+                                      const uint8_t *key, size_t len, aif_scale_key_part *parts, size_t cap,
+                                      size_t *n_parts, aif_err *err)
+{
+    *n_parts = 0;
+    const aif_scale_storage_entry *e = NULL;
+    aif_scale_writer w;
+    aif_scale_writer_init(&w);
+    aif_code rc = key_prefix(md, pallet, entry, &e, &w, err);
+    if (!rc && (len < 32 || memcmp(key, w.buf, 32)))
+        rc = aif_err_set(err, AIF_EFORMAT, "storage key is not under %s.%s", pallet, entry);
+    aif_scale_writer_release(&w);
     if (rc)
-        out->len = mark;
-    return rc;
+        return rc;
+    const aif_scale_registry *reg = aif_scale_metadata_registry(md);
+    const aif_scale_type *kt = aif_scale_registry_get(reg, e->key_type);
+    aif_scale_reader r;
+    aif_scale_reader_init(&r, key, len);
+    r.pos = 32;
+    for (size_t i = 0; i < e->n_hashers && r.pos < len; i++) {
+        if (i >= cap)
+            return aif_err_set(err, AIF_ERANGE, "storage key %s.%s has more than %zu parts", pallet, entry, cap);
+        aif_scale_key_part *p = &parts[i];
+        memset(p, 0, sizeof *p);
+        p->type = e->n_hashers > 1 && kt->def == AIF_SCALE_DEF_TUPLE && i < kt->n_tuple ? kt->tuple[i] : e->key_type;
+        size_t hl = hash_len(e->hashers[i]);
+        if ((rc = aif_scale_read_raw(&r, hl, &p->hash, err)))
+            return aif_err_wrap(err, "storage key %s.%s part %zu", pallet, entry, i), rc;
+        p->hash_len = hl;
+        aif_scale_hasher h = e->hashers[i];
+        if (h == AIF_SCALE_HASH_BLAKE2_128_CONCAT || h == AIF_SCALE_HASH_TWOX64_CONCAT ||
+            h == AIF_SCALE_HASH_IDENTITY) {
+            size_t at = r.pos;
+            if ((rc = aif_scale_skip(reg, p->type, &r, err)))
+                return aif_err_wrap(err, "storage key %s.%s part %zu", pallet, entry, i), rc;
+            p->key = key + at;
+            p->key_len = r.pos - at;
+        }
+        *n_parts = i + 1;
+    }
+    if (r.pos != len)
+        return aif_err_set(err, AIF_EFORMAT, "storage key %s.%s: %zu bytes left after %zu parts", pallet, entry,
+                           len - r.pos, *n_parts);
+    return AIF_OK;
 }

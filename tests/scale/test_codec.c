@@ -370,11 +370,33 @@ static void u256_as_integer(void)
     CHECK_STR(h, hex);
     free(h);
     aif_scale_writer_release(&w);
+    /* BitVec<u8, Lsb0> of 10 bits: Compact(10) = 28, bits 0, 2, 9 set -> 05 02 */
+    CHECK_OK(aif_scale_registry_add_expr(reg, "BitVec", &id, &err), err);
+    aif_scale_writer_init(&w);
+    const char *js = "[true, false, true, false, false, false, false, false, false, true]";
+    CHECK_OK(aif_scale_encode_json(reg, id, js, strlen(js), &w, &err), err);
+    h = st_hex(w.buf, w.len);
+    CHECK_STR(h, "0x280502");
+    free(h);
+    aif_scale_writer_release(&w);
+    json_t *bits = st_decode_json(reg, id, "0x280502", 0, &err);
+    CHECK(bits && json_is_string(bits) && !strcmp(json_string_value(bits), "0x0502"));
+    json_decref(bits);
+    CHECK(st_decode_json(reg, id, "0x2805", 0, &err) == NULL); /* 10 bits need 2 bytes */
+    /* the one-byte OptionBool shim */
+    aif_scale_writer_init(&w);
+    aif_scale_put_option_bool(&w, -1);
+    aif_scale_put_option_bool(&w, 1);
+    aif_scale_put_option_bool(&w, 0);
+    h = st_hex(w.buf, w.len);
+    CHECK_STR(h, "0x000102");
+    free(h);
+    aif_scale_writer_release(&w);
     aif_scale_registry_free(reg);
 }
 
 AIF_TESTS(scale_codec) = {
-    {"scale/u256_as_integer", u256_as_integer},
+    {"scale/u256_bitvec_optionbool", u256_as_integer},
     {"scale/polkadotjs_scale_vectors", polkadotjs_scale_vectors},
     {"scale/compact_examples", compact_examples},
     {"scale/compact_rejects_noncanonical", compact_rejects_noncanonical},

@@ -468,6 +468,213 @@ static void spec_worked_encodings(void)
     aif_scale_metadata_free(md);
 }
 
+/* Real keys from state_getKeysPaged: split into parts, decoded, and
+ * rebuilt into the same bytes. */
+static void recorded_keys_split(void)
+{
+    json_t *rpc = load_json("chain/subtensor_rpc_responses.json");
+    aif_scale_metadata *md = st_load_metadata("chain/subtensor_metadata_v14.hex");
+    if (!rpc || !md)
+        goto out;
+    const aif_scale_registry *reg = aif_scale_metadata_registry(md);
+    size_t checked = 0, bonds23 = 0;
+    const char *test;
+    json_t *methods;
+    json_object_foreach(rpc, test, methods) {
+        const char *pk;
+        json_t *resp;
+        json_object_foreach(json_object_get(methods, "state_getKeysPaged"), pk, resp) {
+            for (size_t ri = 0; ri < (json_is_array(resp) ? json_array_size(resp) : 1); ri++) {
+                json_t *one = json_is_array(resp) ? json_array_get(resp, ri) : resp;
+                size_t ki;
+                json_t *jk;
+                json_array_foreach(json_object_get(one, "result"), ki, jk) {
+                    size_t n;
+                    uint8_t *key = st_unhex(json_string_value(jk), &n);
+                    if (!key)
+                        continue;
+                    /* the entry whose 32-byte prefix starts the key */
+                    const aif_scale_pallet *pl = NULL;
+                    const aif_scale_storage_entry *e = NULL;
+                    for (size_t i = 0; i < aif_scale_metadata_pallet_count(md) && !e; i++) {
+                        const aif_scale_pallet *q = aif_scale_metadata_pallet(md, i);
+                        for (size_t j = 0; j < q->n_storage && !e; j++) {
+                            aif_scale_writer w;
+                            aif_scale_writer_init(&w);
+                            aif_scale_storage_key(md, q->name, q->storage[j].name, NULL, 0, &w, NULL);
+                            if (n >= 32 && w.len == 32 && !memcmp(w.buf, key, 32)) {
+                                e = &q->storage[j];
+                                pl = q;
+                            }
+                            aif_scale_writer_release(&w);
+                        }
+                    }
+                    if (!e) {
+                        free(key);
+                        continue;
+                    }
+                    aif_scale_key_part parts[8];
+                    size_t np = 0;
+                    aif_err err = {0};
+                    CHECK_OK(aif_scale_storage_key_decode(md, pl->name, e->name, key, n, parts, 8, &np, &err), err);
+                    CHECK_EQ(np, e->n_hashers);
+                    aif_scale_bytes kb[8];
+                    int all = 1;
+                    for (size_t i = 0; i < np; i++) {
+                        kb[i].p = parts[i].key;
+                        kb[i].len = parts[i].key_len;
+                        all &= parts[i].key != NULL;
+                    }
+                    if (all && !err.code) {
+                        aif_scale_writer w;
+                        aif_scale_writer_init(&w);
+                        CHECK_OK(aif_scale_storage_key(md, pl->name, e->name, kb, np, &w, &err), err);
+                        CHECK(w.len == n && !memcmp(w.buf, key, n));
+                        aif_scale_writer_release(&w);
+                        checked++;
+                    }
+                    if (!strcmp(e->name, "Bonds") && np == 2) {
+                        /* the request asked for the keys under netuid 23 (prefix ...1700) */
+                        char hex[16];
+                        snprintf(hex, sizeof hex, "0x%02x%02x", parts[0].key[0], parts[0].key[1]);
+                        json_t *j = st_decode_json(reg, parts[0].type, hex, 0, &err);
+                        bonds23 += j && json_integer_value(j) == 23;
+                        json_decref(j);
+                    }
+                    free(key);
+                }
+            }
+        }
+    }
+    CHECK(checked >= 300);
+    CHECK_EQ(bonds23, 38); /* 19 keys, recorded in two tests */
+    /* a key of another entry, and one with bytes left over */
+    uint8_t bad[40] = {0};
+    aif_scale_key_part parts[4];
+    size_t np;
+    aif_err err = {0};
+    CHECK_ERR(aif_scale_storage_key_decode(md, "SubtensorModule", "Keys", bad, sizeof bad, parts, 4, &np, &err),
+              AIF_EFORMAT, err, "not under SubtensorModule.Keys");
+    aif_scale_writer w;
+    aif_scale_writer_init(&w);
+    CHECK_OK(aif_scale_storage_key_json(md, "SubtensorModule", "Keys", "[80, 5]", &w, &err), err);
+    aif_scale_put_u8(&w, 0);
+    CHECK_ERR(aif_scale_storage_key_decode(md, "SubtensorModule", "Keys", w.buf, w.len, parts, 4, &np, &err),
+              AIF_EFORMAT, err, "1 bytes left after 2 parts");
+    CHECK_OK(aif_scale_storage_key_decode(md, "SubtensorModule", "Keys", w.buf, w.len - 3, parts, 4, &np, &err), err);
+    CHECK_EQ(np, 1); /* a map prefix: netuid only */
+    aif_scale_writer_release(&w);
+out:
+    json_decref(rpc);
+    aif_scale_metadata_free(md);
+}
+
+/* System.Events as the spec's inclusion check reads it (section 1.5): a
+ * hand-assembled Vec<EventRecord> with one System.ExtrinsicFailed
+ * (pallet 0, variant 1) in phase ApplyExtrinsic(2), dispatch error
+ * Module{index 7, error [42,0,0,0]}, FRAME's DispatchInfo {weight
+ * {ref_time, proof_size: Compact<u64>}, class Normal, pays_fee Yes}. */
+static void system_events(void)
+{
+    aif_scale_metadata *md = st_load_metadata("chain/subtensor_metadata_v14.hex");
+    if (!md)
+        return;
+    const aif_scale_registry *reg = aif_scale_metadata_registry(md);
+    const aif_scale_storage_entry *e = NULL;
+    aif_err err = {0};
+    CHECK_OK(aif_scale_metadata_find_storage(md, "System", "Events", &e, &err), err);
+    if (!e)
+        goto out;
+    const char *hex = "0x04" "00" "02000000" "0001" "03" "07" "2a000000" "00" "00" "00" "00" "00";
+    json_t *got = st_decode_json(reg, e->value_type, hex, 0, &err);
+    json_error_t je;
+    json_t *want = json_loads("[{\"phase\":{\"applyExtrinsic\":2},\"event\":{\"system\":{\"extrinsicFailed\":"
+                              "{\"dispatchError\":{\"module\":{\"index\":7,\"error\":\"0x2a000000\"}},"
+                              "\"dispatchInfo\":{\"weight\":{\"refTime\":0,\"proofSize\":0},\"class\":\"Normal\","
+                              "\"paysFee\":\"Yes\"}}}},\"topics\":[]}]", 0, &je);
+    CHECK(got && want && json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+    /* walking the tree: the module error names a SubtensorModule error */
+    size_t n;
+    uint8_t *b = st_unhex(hex, &n);
+    aif_scale_reader r;
+    aif_scale_reader_init(&r, b, n);
+    aif_scale_value *v = NULL;
+    CHECK_OK(aif_scale_value_decode(reg, e->value_type, &r, &v, &err), err);
+    const aif_scale_value *ev = v && v->n == 1 ? aif_scale_value_field(&v->items[0], "event") : NULL;
+    CHECK(ev && ev->kind == AIF_SCALE_VARIANT && !strcmp(ev->variant, "System") && ev->variant_index == 0);
+    const aif_scale_value *fail = ev && ev->n == 1 ? &ev->items[0] : NULL;
+    CHECK(fail && !strcmp(fail->variant, "ExtrinsicFailed") && fail->variant_index == 1);
+    const aif_scale_value *de = fail ? aif_scale_value_field(fail, "dispatch_error") : NULL;
+    CHECK(de && !strcmp(de->variant, "Module") && de->variant_index == 3 && de->n == 1);
+    const aif_scale_value *idx = de && de->n == 1 ? aif_scale_value_field(&de->items[0], "index") : NULL;
+    const aif_scale_value *er = de && de->n == 1 ? aif_scale_value_field(&de->items[0], "error") : NULL;
+    CHECK(idx && idx->v.u == 7 && er && er->kind == AIF_SCALE_BYTES && er->n == 4 && er->bytes[0] == 42);
+    const aif_scale_pallet *sub = NULL;
+    CHECK_OK(aif_scale_metadata_find_pallet(md, "SubtensorModule", &sub, &err), err);
+    if (sub && sub->error_type >= 0) {
+        const aif_scale_type *et = aif_scale_registry_get(reg, (uint32_t)sub->error_type);
+        int named = 0;
+        for (size_t i = 0; et && i < et->n_variants; i++)
+            named += et->variants[i].index == 42 && et->variants[i].name[0];
+        CHECK_EQ(named, 1);
+    }
+    aif_scale_value_free(v);
+    free(b);
+out:
+    aif_scale_metadata_free(md);
+}
+
+/* Absent keys read as the metadata default: the baseline defaults of the
+ * chain spec (sections 8.1, 8.3) for the items a validator needs. */
+static void storage_defaults(void)
+{
+    aif_scale_metadata *md = st_load_metadata("chain/subtensor_metadata_v14.hex");
+    if (!md)
+        return;
+    static const struct { const char *pallet, *entry, *json; } d[] = {
+        {"Commitments", "MaxSpace", "3100"},
+        {"SubtensorModule", "Tempo", "360"},
+        {"SubtensorModule", "WeightsSetRateLimit", "100"},
+        {"SubtensorModule", "WeightsVersionKey", "0"},
+        {"SubtensorModule", "CommitRevealWeightsEnabled", "true"},
+        {"SubtensorModule", "RevealPeriodEpochs", "1"},
+        {"SubtensorModule", "CommitRevealWeightsVersion", "4"},
+        {"SubtensorModule", "MinAllowedWeights", "1024"},
+        {"SubtensorModule", "MaxWeightsLimit", "65535"},
+        {"SubtensorModule", "StakeThreshold", "0"},
+        {"SubtensorModule", "SubnetworkN", "0"},
+        {"SubtensorModule", "ValidatorPermit", "[]"},
+        {"SubtensorModule", "LastUpdate", "[]"},
+    };
+    const aif_scale_registry *reg = aif_scale_metadata_registry(md);
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        aif_scale_value *v = NULL;
+        aif_err err = {0};
+        CHECK_OK(aif_scale_storage_decode(md, d[i].pallet, d[i].entry, NULL, 0, &v, &err), err);
+        if (!v)
+            continue;
+        char *js = NULL;
+        CHECK_OK(aif_scale_value_to_json(reg, v, 0, &js, NULL, &err), err);
+        if (js && strcmp(js, d[i].json))
+            aif_test_fail(__FILE__, __LINE__, "%s.%s default %s, spec says %s", d[i].pallet, d[i].entry, js, d[i].json);
+        aif_free(js);
+        aif_scale_value_free(v);
+    }
+    aif_scale_value *v = NULL;
+    aif_err err = {0};
+    CHECK_ERR(aif_scale_storage_decode(md, "SubtensorModule", "Uids", NULL, 0, &v, &err), AIF_ENOTFOUND, err,
+              "no value stored");
+    uint8_t tempo[] = {0xe8, 0x03, 0x00};
+    CHECK_ERR(aif_scale_storage_decode(md, "SubtensorModule", "Tempo", tempo, 3, &v, &err), AIF_EFORMAT, err,
+              "1 trailing bytes");
+    CHECK_OK(aif_scale_storage_decode(md, "SubtensorModule", "Tempo", tempo, 2, &v, &err), err);
+    CHECK(v && v->kind == AIF_SCALE_UINT && v->v.u == 1000);
+    aif_scale_value_free(v);
+    aif_scale_metadata_free(md);
+}
+
 /* Decoder limits and errors on hand-built types. */
 static void decoder_limits(void)
 {
@@ -537,5 +744,8 @@ AIF_TESTS(scale_value) = {
     {"scale/value_recorded_storage", recorded_storage_values},
     {"scale/value_decoder_limits", decoder_limits},
     {"scale/value_spec_worked_encodings", spec_worked_encodings},
+    {"scale/storage_defaults", storage_defaults},
+    {"scale/value_system_events", system_events},
+    {"scale/storage_recorded_keys_split", recorded_keys_split},
     {NULL, NULL},
 };
