@@ -1,0 +1,203 @@
+/* gemm.c: AVX-512 matrix product, dot, axpy and conversions.
+ * gemm packs 32 weight rows x 128 k into a k-major panel and runs an
+ * 8 x 32 register tile (16 accumulators, x broadcast): each output element
+ * is the FMA chain over k = 0, 1, ..., K-1 starting from 0 (k chunks
+ * resume from the stored partial sum), whatever tile it falls in, so
+ * results do not depend on how callers split M or N, and dot() is that
+ * same chain. */
+#include "../kernels.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+/* ---- broadcast gemm: y[m][n] = fma chain over k (k ascending, from 0) ---- */
+#define NR 32   /* weight rows per packed panel (2 vectors) */
+#define KC 128  /* k per chunk: panel 16 KB + 8 x rows 4 KB stay in L1 */
+
+/* MR rows of x (MR <= 8) against one packed panel pw (KC x 32, k-major) for
+ * k in [0, kc); accumulators start from y (first chunk: zero) and go back
+ * to y, so chunking leaves each element's FMA chain unchanged. */
+static inline __attribute__((always_inline)) void micro(const int MR, const int DIRECT, size_t kc, const float *x,
+                                                        size_t ldx, const float *pw, size_t ldp, float *y, size_t ldy,
+                                                        __mmask16 m0, __mmask16 m1, int first)
+{
+    __m512 a[8][2];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) {
+        if (first) {
+            a[i][0] = _mm512_setzero_ps();
+            a[i][1] = _mm512_setzero_ps();
+        } else {
+            a[i][0] = _mm512_maskz_loadu_ps(m0, y + i * ldy);
+            a[i][1] = _mm512_maskz_loadu_ps(m1, y + i * ldy + 16);
+        }
+    }
+    for (size_t k = 0; k < kc; k++) {
+        __m512 b0, b1;
+        if (DIRECT) { /* b rows straight from the caller's (K, N) matrix */
+            b0 = _mm512_maskz_loadu_ps(m0, pw + k * ldp);
+            b1 = _mm512_maskz_loadu_ps(m1, pw + k * ldp + 16);
+        } else {
+            b0 = _mm512_load_ps(pw + k * NR);
+            b1 = _mm512_load_ps(pw + k * NR + 16);
+        }
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; i++) {
+            __m512 xv = _mm512_set1_ps(x[i * ldx + k]);
+            a[i][0] = _mm512_fmadd_ps(xv, b0, a[i][0]);
+            a[i][1] = _mm512_fmadd_ps(xv, b1, a[i][1]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; i++) {
+        _mm512_mask_storeu_ps(y + i * ldy, m0, a[i][0]);
+        _mm512_mask_storeu_ps(y + i * ldy + 16, m1, a[i][1]);
+    }
+}
+
+static void micro_any(int MR, int direct, size_t kc, const float *x, size_t ldx, const float *pw, size_t ldp, float *y,
+                      size_t ldy, __mmask16 m0, __mmask16 m1, int first)
+{
+#define C(mr)                                                                      \
+    case mr:                                                                       \
+        if (direct)                                                                \
+            micro(mr, 1, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);              \
+        else                                                                       \
+            micro(mr, 0, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);              \
+        break;
+    switch (MR) {
+        C(8) C(7) C(6) C(5) C(4) C(3) C(2)
+    default:
+        if (direct)
+            micro(1, 1, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);
+        else
+            micro(1, 0, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);
+    }
+#undef C
+}
+
+#define NSB 256 /* weight rows packed together per k chunk (128 KB) */
+
+void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
+                      size_t ldy)
+{
+    /* panels of NSB/NR x (KC, 32), k-major; x rows are read once per k chunk
+     * and reused from L1 across the packed panels (in L2) */
+    float pw[NSB * KC] __attribute__((aligned(64)));
+    if (K == 0) {
+        for (size_t m = 0; m < M; m++)
+            for (size_t n = 0; n < N; n++)
+                y[m * ldy + n] = 0.0f;
+        return;
+    }
+    for (size_t s0 = 0; s0 < N; s0 += NSB) {
+        size_t sn = N - s0 < NSB ? N - s0 : NSB, np = (sn + NR - 1) / NR;
+        for (size_t k0 = 0; k0 < K; k0 += KC) {
+            size_t kc = K - k0 < KC ? K - k0 : KC;
+            for (size_t p = 0; p < np; p++) {
+                float *dst = pw + p * KC * NR;
+                size_t n0 = s0 + p * NR, nn = N - n0 < NR ? N - n0 : NR;
+                for (size_t j = 0; j < NR; j++) {
+                    const float *src = w + (n0 + j) * ldw + k0;
+                    if (j < nn)
+                        for (size_t k = 0; k < kc; k++)
+                            dst[k * NR + j] = src[k];
+                    else
+                        for (size_t k = 0; k < kc; k++)
+                            dst[k * NR + j] = 0.0f;
+                }
+            }
+            for (size_t m = 0; m < M; m += 8) {
+                int mr = M - m < 8 ? (int)(M - m) : 8;
+                for (size_t p = 0; p < np; p++) {
+                    size_t n0 = s0 + p * NR, nn = N - n0 < NR ? N - n0 : NR;
+                    __mmask16 m0 = (__mmask16)(nn >= 16 ? 0xffff : (1u << nn) - 1);
+                    __mmask16 m1 = (__mmask16)(nn >= 32 ? 0xffff : nn > 16 ? (1u << (nn - 16)) - 1 : 0);
+                    micro_any(mr, 0, kc, x + m * ldx + k0, ldx, pw + p * KC * NR, NR, y + m * ldy + n0, ldy, m0,
+                              m1, k0 == 0);
+                }
+            }
+        }
+    }
+}
+
+void aif_kavx512_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb,
+                         float *y, size_t ldy)
+{
+    /* b (K, N) is already k-major: its rows are the panel, no packing */
+    if (K == 0) {
+        for (size_t m = 0; m < M; m++)
+            for (size_t n = 0; n < N; n++)
+                y[m * ldy + n] = 0.0f;
+        return;
+    }
+    for (size_t n0 = 0; n0 < N; n0 += NR) {
+        size_t nn = N - n0 < NR ? N - n0 : NR;
+        __mmask16 m0 = (__mmask16)(nn >= 16 ? 0xffff : (1u << nn) - 1);
+        __mmask16 m1 = (__mmask16)(nn >= 32 ? 0xffff : nn > 16 ? (1u << (nn - 16)) - 1 : 0);
+        for (size_t k0 = 0; k0 < K; k0 += KC) {
+            size_t kc = K - k0 < KC ? K - k0 : KC;
+            for (size_t m = 0; m < M; m += 8) {
+                int mr = M - m < 8 ? (int)(M - m) : 8;
+                micro_any(mr, 1, kc, x + m * ldx + k0, ldx, b + k0 * ldb + n0, ldb, y + m * ldy + n0, ldy, m0, m1,
+                          k0 == 0);
+            }
+        }
+    }
+}
+
+float aif_kavx512_dot(const float *a, const float *b, size_t n)
+{
+    /* the same fma chain as one gemm element */
+    __m128 acc = _mm_setzero_ps();
+    for (size_t k = 0; k < n; k++)
+        acc = _mm_fmadd_ss(_mm_set_ss(a[k]), _mm_set_ss(b[k]), acc);
+    return _mm_cvtss_f32(acc);
+}
+
+void aif_kavx512_scale_axpy(size_t n, float s, float a, const float *x, float *y)
+{
+    __m512 sv = _mm512_set1_ps(s), av = _mm512_set1_ps(a);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(y + i), sv),
+                                              _mm512_mul_ps(av, _mm512_loadu_ps(x + i))));
+    for (; i < n; i++)
+        y[i] = y[i] * s + a * x[i];
+}
+
+void aif_kavx512_to_f32(const void *src, aif_dtype t, float *dst, size_t n)
+{
+    const unsigned char *p = src;
+    size_t i = 0;
+    switch (t) {
+    case AIF_DTYPE_F32:
+        memcpy(dst, src, n * 4);
+        return;
+    case AIF_DTYPE_BF16:
+        for (; i + 16 <= n; i += 16) {
+            __m256i h = _mm256_loadu_si256((const __m256i *)(p + 2 * i));
+            __m512i u = _mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16);
+            _mm512_storeu_ps(dst + i, _mm512_castsi512_ps(u));
+        }
+        for (; i < n; i++) {
+            uint16_t h;
+            memcpy(&h, p + 2 * i, 2);
+            dst[i] = aif_bf16_to_f32(h);
+        }
+        return;
+    case AIF_DTYPE_F16:
+        for (; i + 16 <= n; i += 16) {
+            __m256i h = _mm256_loadu_si256((const __m256i *)(p + 2 * i));
+            _mm512_storeu_ps(dst + i, _mm512_cvtph_ps(h));
+        }
+        for (; i < n; i++) {
+            uint16_t h;
+            memcpy(&h, p + 2 * i, 2);
+            dst[i] = aif_f16_to_f32(h);
+        }
+        return;
+    default:
+        return;
+    }
+}

@@ -1,0 +1,119 @@
+/* attention.c: causal grouped-query attention with an online softmax over
+ * tiles of KT keys (never a T x T matrix).
+ *
+ * Work items are (sequence, kv head, block of QB query positions): the
+ * G = heads/kv_heads query heads sharing a kv head at QB positions form a
+ * block of G*QB query rows that meets each key tile once, so the scores
+ * S = Q K^T (gemm) and the update P V (gemm_nn, V rows used in place) are
+ * two small matrix products. Items do not depend on
+ * the thread count, and a row's arithmetic does not depend on its block
+ * (gemm elements do not depend on tiling; keys beyond a row's causal limit
+ * get probability exactly 0), so any thread count gives the same bits. */
+#include "model_int.h"
+
+#include <math.h>
+
+#define KT 64 /* keys per tile */
+
+struct att_job {
+    aif_model *m;
+    const float *q, *kbase, *vbase;
+    size_t ld, seq_stride, B, T, pos0, qb;
+    float *out;
+    float *scratch;     /* per thread: scratch_n floats */
+    size_t scratch_n;
+};
+
+static void att_worker(void *arg, int ith, int nth)
+{
+    struct att_job *j = arg;
+    const aif_model_config *c = &j->m->cfg;
+    const struct aif_kernels *k = j->m->k;
+    size_t hd = (size_t)c->head_dim, H = (size_t)c->n_heads, KVh = (size_t)c->n_kv_heads, G = H / KVh, Q = H * hd;
+    size_t QB = j->qb, R = G * QB, n_tb = (j->T + QB - 1) / QB;
+    float scale = (float)(1.0 / sqrt((double)hd));
+    /* scratch: qblk (R, hd) | s (R, KT) | tmp (R, hd) | acc (R, hd) | mx, l (R) */
+    float *qblk = j->scratch + (size_t)ith * j->scratch_n, *s = qblk + R * hd, *tmp = s + R * KT,
+          *acc = tmp + R * hd, *mx = acc + R * hd, *l = mx + R;
+    size_t i0, i1;
+    aif_pool_split(j->B * KVh * n_tb, ith, nth, &i0, &i1); /* items (b, g, tb), tb fastest */
+    for (size_t it = i0; it < i1; it++) {
+        size_t tb = it % n_tb, g = (it / n_tb) % KVh, b = it / (n_tb * KVh);
+        size_t t0 = tb * QB, t1 = t0 + QB < j->T ? t0 + QB : j->T, rows = (t1 - t0) * G;
+        for (size_t ti = 0; ti < t1 - t0; ti++)
+            for (size_t hh = 0; hh < G; hh++) {
+                const float *src = j->q + (b * j->T + t0 + ti) * Q + (g * G + hh) * hd;
+                float *dst = qblk + (ti * G + hh) * hd;
+                for (size_t d = 0; d < hd; d++)
+                    dst[d] = src[d];
+            }
+        for (size_t r = 0; r < rows; r++) {
+            mx[r] = -INFINITY;
+            l[r] = 0.0f;
+            for (size_t d = 0; d < hd; d++)
+                acc[r * hd + d] = 0.0f;
+        }
+        const float *kr = j->kbase + b * j->seq_stride * j->ld + g * hd;
+        const float *vr = j->vbase + b * j->seq_stride * j->ld + g * hd;
+        size_t n_keys = j->pos0 + t1; /* the block's last query sees keys 0..pos0+t1-1 */
+        for (size_t k0 = 0; k0 < n_keys; k0 += KT) {
+            size_t kn = n_keys - k0 < KT ? n_keys - k0 : KT;
+            k->gemm(rows, kn, hd, qblk, hd, kr + k0 * j->ld, j->ld, s, KT); /* S = Q K^T */
+            for (size_t r = 0; r < rows; r++) {
+                size_t lim = j->pos0 + t0 + r / G + 1; /* keys this row may see */
+                size_t valid = lim <= k0 ? 0 : lim - k0 < kn ? lim - k0 : kn;
+                float *sr = s + r * KT;
+                float tmax = -INFINITY;
+                for (size_t jj = 0; jj < valid; jj++) {
+                    sr[jj] *= scale;
+                    if (sr[jj] > tmax)
+                        tmax = sr[jj];
+                }
+                if (valid && tmax > mx[r]) {
+                    float corr = expf(mx[r] - tmax); /* 0 on the first tile */
+                    for (size_t d = 0; d < hd; d++)
+                        acc[r * hd + d] *= corr;
+                    l[r] *= corr;
+                    mx[r] = tmax;
+                }
+                for (size_t jj = 0; jj < kn; jj++) {
+                    float p = jj < valid ? expf(sr[jj] - mx[r]) : 0.0f;
+                    sr[jj] = p;
+                    l[r] += p;
+                }
+            }
+            k->gemm_nn(rows, hd, kn, s, KT, vr + k0 * j->ld, j->ld, tmp, hd); /* P V */
+            for (size_t i = 0; i < rows * hd; i++)
+                acc[i] += tmp[i];
+        }
+        for (size_t r = 0; r < rows; r++) {
+            size_t ti = r / G, hh = r % G;
+            float *o = j->out + (b * j->T + t0 + ti) * Q + (g * G + hh) * hd;
+            for (size_t d = 0; d < hd; d++)
+                o[d] = acc[r * hd + d] / l[r];
+        }
+    }
+}
+
+aif_code aif_model_attention(aif_model *m, aif_pool *pool, const float *q, const float *kbase, const float *vbase,
+                             size_t ld, size_t seq_stride, size_t B, size_t T, size_t pos0, float *out, aif_err *err)
+{
+    const aif_model_config *c = &m->cfg;
+    size_t hd = (size_t)c->head_dim, G = (size_t)(c->n_heads / c->n_kv_heads);
+    size_t qb = G >= 16 ? 1 : 16 / G;
+    if (qb > T)
+        qb = T;
+    size_t R = G * qb, per = R * hd + R * KT + 2 * R * hd + 2 * R;
+    per = (per + 15) & ~(size_t)15;
+    int nth = pool ? aif_pool_size(pool) : 1;
+    float *scratch = aif_malloc_aligned((size_t)nth * per * sizeof(float));
+    if (!scratch)
+        return aif_err_set(err, AIF_ENOMEM, "out of memory for attention scratch");
+    struct att_job j = {m, q, kbase, vbase, ld, seq_stride, B, T, pos0, qb, out, scratch, per};
+    if (pool)
+        aif_pool_run(pool, att_worker, &j);
+    else
+        att_worker(&j, 0, 1);
+    aif_free_aligned(scratch);
+    return AIF_OK;
+}
