@@ -404,7 +404,7 @@ static int cmd_reveal(int argc, char **argv, struct aif_cli *cli)
     aif_chain_signer s;
     size_t left = 0;
     if (load_signer(&o, &kp, &ctx, &s, &err) || open_chain(&o, &c, &err) ||
-        aif_subtensor_reveal_pending(aif_chain_subtensor(&c), &s, (uint16_t)o.netuid, &left, &err)) {
+        aif_chain_subtensor_reveal_pending(aif_chain_subtensor_from(&c), &s, (uint16_t)o.netuid, &left, &err)) {
         if (c.ops)
             aif_chain_close(&c);
         aif_crypto_keypair_free(kp);
@@ -436,7 +436,7 @@ static int cmd_query(int argc, char **argv, struct aif_cli *cli)
     aif_chain c = {0};
     char *out = NULL;
     if (open_chain(&o, &c, &err) ||
-        aif_subtensor_query(aif_chain_subtensor(&c), pos[0], pos[1], npos == 3 ? pos[2] : "[]",
+        aif_chain_subtensor_query(aif_chain_subtensor_from(&c), pos[0], pos[1], npos == 3 ? pos[2] : "[]",
                             block < 0 ? UINT64_MAX : (uint64_t)block, &out, &err)) {
         if (c.ops)
             aif_chain_close(&c);

@@ -174,21 +174,21 @@ aif_code aif_chain_subtensor_endpoint(const char *network_or_url, char *out, siz
 aif_code aif_chain_subtensor_open(const char *endpoint_or_network, const aif_chain_subtensor_opts *opts,
                                   aif_chain *out, aif_err *err);
 
-typedef struct aif_subtensor aif_subtensor;
+typedef struct aif_chain_subtensor aif_chain_subtensor;
 /* The subtensor client behind c, or NULL when c is another backend. */
-aif_subtensor *aif_chain_subtensor(const aif_chain *c);
+aif_chain_subtensor *aif_chain_subtensor_from(const aif_chain *c);
 
 /* A raw JSON-RPC call: params as a JSON array text (NULL: []); *result_json
  * (aif_free) is the "result" member as JSON text. */
-aif_code aif_subtensor_rpc(aif_subtensor *st, const char *method, const char *params_json, char **result_json,
+aif_code aif_chain_subtensor_rpc(aif_chain_subtensor *st, const char *method, const char *params_json, char **result_json,
                            aif_err *err);
 /* Storage entry pallet.entry with keys as a JSON array ("[80, \"5Grw...\"]"),
  * at block `block` (UINT64_MAX: best). *json_out (aif_free): the value in
  * polkadot-js JSON, or "null" when absent from an Optional entry. */
-aif_code aif_subtensor_query(aif_subtensor *st, const char *pallet, const char *entry, const char *keys_json,
+aif_code aif_chain_subtensor_query(aif_chain_subtensor *st, const char *pallet, const char *entry, const char *keys_json,
                              uint64_t block, char **json_out, aif_err *err);
 /* SubtensorModule.Uids(netuid, hotkey): *found = 0 when not registered. */
-aif_code aif_subtensor_uid_for_hotkey(aif_subtensor *st, uint16_t netuid, const char *hotkey_ss58, int *found,
+aif_code aif_chain_subtensor_uid_for_hotkey(aif_chain_subtensor *st, uint16_t netuid, const char *hotkey_ss58, int *found,
                                       uint16_t *uid, aif_err *err);
 
 typedef struct aif_chain_hyperparams {
@@ -204,17 +204,17 @@ typedef struct aif_chain_hyperparams {
     uint64_t stake_threshold;
 } aif_chain_hyperparams;
 /* The spec 8.3 hyperparameters from SubtensorModule storage. */
-aif_code aif_subtensor_hyperparams(aif_subtensor *st, uint16_t netuid, aif_chain_hyperparams *out, aif_err *err);
+aif_code aif_chain_subtensor_hyperparams(aif_chain_subtensor *st, uint16_t netuid, aif_chain_hyperparams *out, aif_err *err);
 
 /* blake2-256(SCALE(hotkey, netuid, uids, values, salt, version_key)) (spec 8.5 A). */
 void aif_chain_weights_commit_hash(const uint8_t hotkey[32], uint16_t netuid, const uint16_t *uids,
                                    const uint16_t *values, size_t n, const uint16_t *salt, size_t n_salt,
                                    uint64_t version_key, uint8_t out[32]);
 /* commit_weights(netuid, hash) and reveal_weights(netuid, uids, values, salt, version_key). */
-aif_code aif_subtensor_commit_weights(aif_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
+aif_code aif_chain_subtensor_commit_weights(aif_chain_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
                                       const uint16_t *uids, const uint16_t *values, size_t n, const uint16_t *salt,
                                       size_t n_salt, uint64_t version_key, aif_err *err);
-aif_code aif_subtensor_reveal_weights(aif_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
+aif_code aif_chain_subtensor_reveal_weights(aif_chain_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
                                       const uint16_t *uids, const uint16_t *values, size_t n, const uint16_t *salt,
                                       size_t n_salt, uint64_t version_key, aif_err *err);
 
@@ -222,7 +222,7 @@ aif_code aif_subtensor_reveal_weights(aif_subtensor *st, const aif_chain_signer 
  * memory or reveal_state_path) whose reveal epoch has come; *n_left = the
  * commits of that pair still waiting. Commits the chain refuses for good
  * (expired, hash mismatch) are dropped with a warning. */
-aif_code aif_subtensor_reveal_pending(aif_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
+aif_code aif_chain_subtensor_reveal_pending(aif_chain_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
                                       size_t *n_left, aif_err *err);
 
 /* What a signed extrinsic commits to besides the call (spec 6.2). */

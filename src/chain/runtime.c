@@ -21,7 +21,7 @@ static json_t *at_params(const char *at)
 }
 
 /* <cache_dir>/metadata-<genesis>-<spec>.scale */
-static int cache_path(aif_subtensor *st, uint32_t spec, char *out, size_t cap)
+static int cache_path(aif_chain_subtensor *st, uint32_t spec, char *out, size_t cap)
 {
     if (!st->cache_dir || !st->rt.have_genesis)
         return 0;
@@ -30,7 +30,7 @@ static int cache_path(aif_subtensor *st, uint32_t spec, char *out, size_t cap)
     return (size_t)snprintf(out, cap, "%s/metadata-%.16s-%u.scale", st->cache_dir, g, spec) < cap;
 }
 
-static void cache_store(aif_subtensor *st, uint32_t spec, const uint8_t *b, size_t n)
+static void cache_store(aif_chain_subtensor *st, uint32_t spec, const uint8_t *b, size_t n)
 {
     char path[1200];
     aif_err e = {0};
@@ -40,7 +40,7 @@ static void cache_store(aif_subtensor *st, uint32_t spec, const uint8_t *b, size
         aif_log(AIF_LOG_WARN, "chain: metadata cache: %s", e.msg);
 }
 
-static aif_code fetch_metadata(aif_subtensor *st, uint32_t spec, const char *at, aif_scale_metadata **out,
+static aif_code fetch_metadata(aif_chain_subtensor *st, uint32_t spec, const char *at, aif_scale_metadata **out,
                                aif_err *err)
 {
     *out = NULL;
@@ -95,7 +95,7 @@ static aif_code fetch_metadata(aif_subtensor *st, uint32_t spec, const char *at,
     return rc;
 }
 
-aif_code aif_chain_i_runtime_ensure(aif_subtensor *st, const char *at, aif_err *err)
+aif_code aif_chain_i_runtime_ensure(aif_chain_subtensor *st, const char *at, aif_err *err)
 {
     json_t *res = NULL;
     aif_code rc = aif_chain_i_rpc_call(&st->rpc, "state_getRuntimeVersion", at_params(at), &res, err);

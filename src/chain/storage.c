@@ -14,7 +14,7 @@ static json_t *with_at(json_t *p, const char *at)
     return p;
 }
 
-aif_code aif_chain_i_storage_get(aif_subtensor *st, const uint8_t *key, size_t key_len, const char *at, uint8_t **val,
+aif_code aif_chain_i_storage_get(aif_chain_subtensor *st, const uint8_t *key, size_t key_len, const char *at, uint8_t **val,
                         size_t *n, int *found, aif_err *err)
 {
     *val = NULL;
@@ -35,7 +35,7 @@ aif_code aif_chain_i_storage_get(aif_subtensor *st, const uint8_t *key, size_t k
     return rc;
 }
 
-aif_code aif_chain_i_storage_entry(aif_subtensor *st, const char *pallet, const char *entry, const aif_scale_bytes *keys,
+aif_code aif_chain_i_storage_entry(aif_chain_subtensor *st, const char *pallet, const char *entry, const aif_scale_bytes *keys,
                           size_t n_keys, const char *at, uint8_t **val, size_t *n, int *found, aif_err *err)
 {
     *val = NULL;
@@ -74,7 +74,7 @@ void aif_chain_i_kv_free(st_kv *kv, size_t n)
     aif_free(kv);
 }
 
-static aif_code fill_values(aif_subtensor *st, st_kv *kv, size_t from, size_t to, const char *at, aif_err *err)
+static aif_code fill_values(aif_chain_subtensor *st, st_kv *kv, size_t from, size_t to, const char *at, aif_err *err)
 {
     json_t *keys = json_array();
     for (size_t i = from; i < to && keys; i++)
@@ -137,7 +137,7 @@ static aif_code fill_values(aif_subtensor *st, st_kv *kv, size_t from, size_t to
     return rc;
 }
 
-aif_code aif_chain_i_storage_multi(aif_subtensor *st, st_kv *kv, size_t n, const char *at, aif_err *err)
+aif_code aif_chain_i_storage_multi(aif_chain_subtensor *st, st_kv *kv, size_t n, const char *at, aif_err *err)
 {
     aif_code rc = AIF_OK;
     for (size_t from = 0; !rc && from < n; from += QUERY_CHUNK) {
@@ -147,7 +147,7 @@ aif_code aif_chain_i_storage_multi(aif_subtensor *st, st_kv *kv, size_t n, const
     return rc;
 }
 
-aif_code aif_chain_i_storage_list(aif_subtensor *st, const uint8_t *prefix, size_t prefix_len, const char *at,
+aif_code aif_chain_i_storage_list(aif_chain_subtensor *st, const uint8_t *prefix, size_t prefix_len, const char *at,
                          st_kv **out, size_t *n_out, aif_err *err)
 {
     *out = NULL;
@@ -225,7 +225,7 @@ aif_code aif_chain_i_storage_list(aif_subtensor *st, const uint8_t *prefix, size
     return AIF_OK;
 }
 
-aif_code aif_chain_i_state_call(aif_subtensor *st, const char *method, const uint8_t *args, size_t n_args, const char *at,
+aif_code aif_chain_i_state_call(aif_chain_subtensor *st, const char *method, const uint8_t *args, size_t n_args, const char *at,
                        uint8_t **out, size_t *n, aif_err *err)
 {
     *out = NULL;

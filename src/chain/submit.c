@@ -73,7 +73,7 @@ static void dispatch_error_name(const aif_scale_metadata *md, const aif_scale_va
 }
 
 /* Look at System.Events of block `hash` for extrinsic index xi. */
-static aif_code check_events(aif_subtensor *st, const char *hash, uint32_t xi, const char *what, aif_err *err)
+static aif_code check_events(aif_chain_subtensor *st, const char *hash, uint32_t xi, const char *what, aif_err *err)
 {
     const aif_scale_metadata *md = st->rt.md;
     const aif_scale_storage_entry *e = NULL;
@@ -132,7 +132,7 @@ static aif_code check_events(aif_subtensor *st, const char *hash, uint32_t xi, c
 }
 
 /* Index of the extrinsic with blake2-256 `h` in block `hash`, or -1. */
-static aif_code find_in_block(aif_subtensor *st, const char *hash, const uint8_t h[32], long *index, aif_err *err)
+static aif_code find_in_block(aif_chain_subtensor *st, const char *hash, const uint8_t h[32], long *index, aif_err *err)
 {
     *index = -1;
     json_t *res = NULL;
@@ -165,7 +165,7 @@ static aif_code find_in_block(aif_subtensor *st, const char *hash, const uint8_t
 }
 
 /* Number of the finalized head (chain_getFinalizedHead + chain_getHeader). */
-static aif_code finalized_number(aif_subtensor *st, uint64_t *out, aif_err *err)
+static aif_code finalized_number(aif_chain_subtensor *st, uint64_t *out, aif_err *err)
 {
     json_t *res = NULL;
     aif_code rc = aif_chain_i_rpc_call(&st->rpc, "chain_getFinalizedHead", json_array(), &res, err);
@@ -198,7 +198,7 @@ static int transient(aif_code rc)
     return rc == AIF_ENET || rc == AIF_ETIMEOUT || rc == AIF_EHTTP;
 }
 
-aif_code aif_chain_i_submit(aif_subtensor *st, const aif_chain_signer *s, const uint8_t *call, size_t call_len,
+aif_code aif_chain_i_submit(aif_chain_subtensor *st, const aif_chain_signer *s, const uint8_t *call, size_t call_len,
                    const char *what, uint64_t *included_block, aif_err *err)
 {
     if (included_block)

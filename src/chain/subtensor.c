@@ -75,7 +75,7 @@ aif_code aif_chain_subtensor_endpoint(const char *net, char *out, size_t cap, ai
 
 /* ------------------------------------------------------------------ clock */
 
-double aif_chain_i_now(aif_subtensor *st)
+double aif_chain_i_now(aif_chain_subtensor *st)
 {
     if (st->o.now_fn)
         return st->o.now_fn(st->o.clock_ctx);
@@ -84,7 +84,7 @@ double aif_chain_i_now(aif_subtensor *st)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-void aif_chain_i_sleep(aif_subtensor *st, double s)
+void aif_chain_i_sleep(aif_chain_subtensor *st, double s)
 {
     if (st->o.sleep_fn) {
         st->o.sleep_fn(st->o.clock_ctx, s);
@@ -158,7 +158,7 @@ static const aif_scale_value *seq_field(const aif_scale_value *root, const char 
 
 /* ---------------------------------------------------------------- blocks */
 
-aif_code aif_chain_i_best_number(aif_subtensor *st, uint64_t *out, aif_err *err)
+aif_code aif_chain_i_best_number(aif_chain_subtensor *st, uint64_t *out, aif_err *err)
 {
     json_t *res = NULL;
     aif_code rc = aif_chain_i_rpc_call(&st->rpc, "chain_getHeader", json_array(), &res, err);
@@ -177,7 +177,7 @@ aif_code aif_chain_i_best_number(aif_subtensor *st, uint64_t *out, aif_err *err)
     return AIF_OK;
 }
 
-aif_code aif_chain_i_block_hash_str(aif_subtensor *st, uint64_t n, char out[67], aif_err *err)
+aif_code aif_chain_i_block_hash_str(aif_chain_subtensor *st, uint64_t n, char out[67], aif_err *err)
 {
     json_t *res = NULL;
     aif_code rc = aif_chain_i_rpc_call(&st->rpc, "chain_getBlockHash", json_pack("[I]", (json_int_t)n), &res, err);
@@ -210,7 +210,7 @@ static aif_code op_block_hash(void *impl, uint64_t block, char out[67], aif_err 
 }
 
 /* Best block number and its hash, and the runtime at it. */
-static aif_code pin_block(aif_subtensor *st, uint64_t *block, char hash[67], aif_err *err)
+static aif_code pin_block(aif_chain_subtensor *st, uint64_t *block, char hash[67], aif_err *err)
 {
     aif_code rc = aif_chain_i_best_number(st, block, err);
     if (!rc)
@@ -224,7 +224,7 @@ static aif_code pin_block(aif_subtensor *st, uint64_t *block, char hash[67], aif
 
 /* The selective metagraph value (Option<SelectiveMetagraph>) of netuid at
  * hash, all indexes requested. */
-static aif_code selective_metagraph(aif_subtensor *st, uint16_t netuid, const char *hash, aif_scale_value **out,
+static aif_code selective_metagraph(aif_chain_subtensor *st, uint16_t netuid, const char *hash, aif_scale_value **out,
                                     aif_err *err)
 {
     *out = NULL;
@@ -289,7 +289,7 @@ static aif_code selective_metagraph(aif_subtensor *st, uint16_t netuid, const ch
     return AIF_OK;
 }
 
-static aif_code read_weights(aif_subtensor *st, uint16_t netuid, const char *hash, aif_weight_entry **out,
+static aif_code read_weights(aif_chain_subtensor *st, uint16_t netuid, const char *hash, aif_weight_entry **out,
                              size_t *n_out, aif_err *err)
 {
     *out = NULL;
@@ -358,7 +358,7 @@ static aif_code read_weights(aif_subtensor *st, uint16_t netuid, const char *has
 
 /* ---------------------------------------------- metagraph from storage */
 
-static aif_code decode_value(aif_subtensor *st, const char *entry, const uint8_t *v, size_t n, aif_scale_value **out,
+static aif_code decode_value(aif_chain_subtensor *st, const char *entry, const uint8_t *v, size_t n, aif_scale_value **out,
                              aif_err *err)
 {
     *out = NULL;
@@ -379,7 +379,7 @@ static aif_code decode_value(aif_subtensor *st, const char *entry, const uint8_t
 }
 
 /* Entry keyed by netuid (Identity u16) decoded into *out. */
-static aif_code netuid_value(aif_subtensor *st, const char *entry, uint16_t netuid, const char *at,
+static aif_code netuid_value(aif_chain_subtensor *st, const char *entry, uint16_t netuid, const char *at,
                              aif_scale_value **out, aif_err *err)
 {
     uint8_t nk[2] = {(uint8_t)netuid, (uint8_t)(netuid >> 8)};
@@ -395,7 +395,7 @@ static aif_code netuid_value(aif_subtensor *st, const char *entry, uint16_t netu
 }
 
 /* Double map (netuid, uid u16 Identity): values by uid into vals[0..n). */
-static aif_code by_uid(aif_subtensor *st, const char *entry, uint16_t netuid, const char *at, size_t n_uids,
+static aif_code by_uid(aif_chain_subtensor *st, const char *entry, uint16_t netuid, const char *at, size_t n_uids,
                        aif_scale_value **vals, aif_err *err)
 {
     uint8_t nk[2] = {(uint8_t)netuid, (uint8_t)(netuid >> 8)};
@@ -423,7 +423,7 @@ static aif_code by_uid(aif_subtensor *st, const char *entry, uint16_t netuid, co
     return rc;
 }
 
-static aif_code metagraph_from_storage(aif_subtensor *st, uint16_t netuid, const char *hash, aif_metagraph *mg,
+static aif_code metagraph_from_storage(aif_chain_subtensor *st, uint16_t netuid, const char *hash, aif_metagraph *mg,
                                        aif_err *err)
 {
     aif_scale_value *nv = NULL, *vp = NULL, *lu = NULL, *inc = NULL;
@@ -519,7 +519,7 @@ static aif_code metagraph_from_storage(aif_subtensor *st, uint16_t netuid, const
     return rc;
 }
 
-static int has_selective_api(aif_subtensor *st)
+static int has_selective_api(aif_chain_subtensor *st)
 {
     const aif_scale_api_method *m = NULL;
     return aif_scale_metadata_find_runtime_api(st->rt.md, "SubnetInfoRuntimeApi_get_selective_mechagraph", NULL, &m,
@@ -530,7 +530,7 @@ static int has_selective_api(aif_subtensor *st)
 
 static aif_code op_metagraph(void *impl, uint16_t netuid, aif_metagraph *mg, aif_err *err)
 {
-    aif_subtensor *st = impl;
+    aif_chain_subtensor *st = impl;
     memset(mg, 0, sizeof *mg);
     uint64_t block;
     char hash[67];
@@ -570,12 +570,13 @@ static aif_code op_metagraph(void *impl, uint16_t netuid, aif_metagraph *mg, aif
     }
     mg->netuid = netuid;
     mg->block = block;
-    mg->n = hk->n;
     mg->neurons = aif_calloc(hk->n ? hk->n : 1, sizeof *mg->neurons);
     if (!mg->neurons) {
+        size_t want = hk->n;
         aif_scale_value_free(root);
-        return aif_err_set(err, AIF_ENOMEM, "out of memory for %zu neurons", hk->n);
+        return aif_err_set(err, AIF_ENOMEM, "out of memory for %zu neurons", want);
     }
+    mg->n = hk->n;
     for (size_t i = 0; i < hk->n; i++) {
         aif_neuron *ne = &mg->neurons[i];
         uint8_t pk[32];
@@ -607,7 +608,7 @@ static aif_code op_metagraph(void *impl, uint16_t netuid, aif_metagraph *mg, aif
 
 /* The hotkeys of a subnet by uid (32 bytes each; zeros for a gap): from
  * the selective metagraph, or Keys(netuid, uid) storage. */
-static aif_code subnet_hotkeys(aif_subtensor *st, uint16_t netuid, const char *hash, uint8_t **out, size_t *n_out,
+static aif_code subnet_hotkeys(aif_chain_subtensor *st, uint16_t netuid, const char *hash, uint8_t **out, size_t *n_out,
                                aif_err *err)
 {
     *out = NULL;
@@ -710,7 +711,7 @@ static int cmp_commit(const void *a, const void *b)
 
 static aif_code op_commitments(void *impl, uint16_t netuid, aif_commitment **out, size_t *n_out, aif_err *err)
 {
-    aif_subtensor *st = impl;
+    aif_chain_subtensor *st = impl;
     *out = NULL;
     *n_out = 0;
     uint64_t block;
@@ -777,7 +778,7 @@ static aif_code op_commitments(void *impl, uint16_t netuid, aif_commitment **out
 
 /* ------------------------------------------------------------------ writes */
 
-static aif_code encode_call(aif_subtensor *st, const char *pallet, const char *call, const char *args,
+static aif_code encode_call(aif_chain_subtensor *st, const char *pallet, const char *call, const char *args,
                             aif_scale_writer *w, aif_err *err)
 {
     aif_code rc = aif_scale_encode_call(st->rt.md, pallet, call, args, w, err);
@@ -789,7 +790,7 @@ static aif_code encode_call(aif_subtensor *st, const char *pallet, const char *c
 static aif_code op_commit(void *impl, const aif_chain_signer *hk, uint16_t netuid, const char *data, size_t len,
                           aif_err *err)
 {
-    aif_subtensor *st = impl;
+    aif_chain_subtensor *st = impl;
     if (len > AIF_CHAIN_MAX_COMMITMENT)
         return aif_err_set(err, AIF_ERANGE, "commitment of %zu bytes is above the %d-byte Raw limit", len,
                            AIF_CHAIN_MAX_COMMITMENT);
@@ -825,7 +826,7 @@ static char *u16_list(const uint16_t *v, size_t n)
     return s;
 }
 
-static aif_code weights_call(aif_subtensor *st, const char *call, uint16_t netuid, const uint16_t *uids,
+static aif_code weights_call(aif_chain_subtensor *st, const char *call, uint16_t netuid, const uint16_t *uids,
                              const uint16_t *values, size_t n, const uint16_t *salt, size_t n_salt, uint64_t version,
                              const uint8_t *hash, aif_scale_writer *w, aif_err *err)
 {
@@ -877,7 +878,7 @@ void aif_chain_weights_commit_hash(const uint8_t hotkey[32], uint16_t netuid, co
     aif_scale_writer_release(&w);
 }
 
-aif_code aif_subtensor_commit_weights(aif_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
+aif_code aif_chain_subtensor_commit_weights(aif_chain_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
                                       const uint16_t *uids, const uint16_t *values, size_t n, const uint16_t *salt,
                                       size_t n_salt, uint64_t version_key, aif_err *err)
 {
@@ -897,7 +898,7 @@ aif_code aif_subtensor_commit_weights(aif_subtensor *st, const aif_chain_signer 
     return rc;
 }
 
-aif_code aif_subtensor_reveal_weights(aif_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
+aif_code aif_chain_subtensor_reveal_weights(aif_chain_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
                                       const uint16_t *uids, const uint16_t *values, size_t n, const uint16_t *salt,
                                       size_t n_salt, uint64_t version_key, aif_err *err)
 {
@@ -922,7 +923,7 @@ static void pending_free(st_pending *p)
     aif_free(p->salt);
 }
 
-static void pending_drop(aif_subtensor *st, size_t i)
+static void pending_drop(aif_chain_subtensor *st, size_t i)
 {
     pending_free(&st->pending[i]);
     st->pending[i] = st->pending[--st->n_pending];
@@ -937,7 +938,7 @@ static json_t *u16_json(const uint16_t *v, size_t n)
 }
 
 /* Write the pending commits to reveal_state_path (atomically). */
-static aif_code pending_save(aif_subtensor *st, aif_err *err)
+static aif_code pending_save(aif_chain_subtensor *st, aif_err *err)
 {
     if (!st->reveal_state_path)
         return AIF_OK;
@@ -986,7 +987,7 @@ static int u16_array(json_t *a, uint16_t **out, size_t *n)
 }
 
 /* Read the pending commits of reveal_state_path (a missing file is empty). */
-static aif_code pending_load(aif_subtensor *st, aif_err *err)
+static aif_code pending_load(aif_chain_subtensor *st, aif_err *err)
 {
     if (!st->reveal_state_path || !aif_fs_exists(st->reveal_state_path))
         return AIF_OK;
@@ -1040,7 +1041,7 @@ static aif_code pending_load(aif_subtensor *st, aif_err *err)
 
 /* Reveal the pending commits of (netuid, hotkey) whose reveal epoch has
  * come; keep those that are too early. */
-static void reveal_due(aif_subtensor *st, const aif_chain_signer *hk, uint16_t netuid, uint64_t now)
+static void reveal_due(aif_chain_subtensor *st, const aif_chain_signer *hk, uint16_t netuid, uint64_t now)
 {
     size_t before = st->n_pending;
     for (size_t i = 0; i < st->n_pending;) {
@@ -1050,7 +1051,7 @@ static void reveal_due(aif_subtensor *st, const aif_chain_signer *hk, uint16_t n
             continue;
         }
         aif_err e = {0};
-        aif_code rc = aif_subtensor_reveal_weights(st, hk, netuid, p->uids, p->values, p->n, p->salt, p->n_salt,
+        aif_code rc = aif_chain_subtensor_reveal_weights(st, hk, netuid, p->uids, p->values, p->n, p->salt, p->n_salt,
                                                    p->version_key, &e);
         if (rc == AIF_OK) {
             aif_log(AIF_LOG_INFO, "chain: revealed weights committed at block %llu", (unsigned long long)p->commit_block);
@@ -1069,7 +1070,7 @@ static void reveal_due(aif_subtensor *st, const aif_chain_signer *hk, uint16_t n
         aif_log(AIF_LOG_WARN, "chain: %s", e.msg);
 }
 
-aif_code aif_subtensor_reveal_pending(aif_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
+aif_code aif_chain_subtensor_reveal_pending(aif_chain_subtensor *st, const aif_chain_signer *hotkey, uint16_t netuid,
                                       size_t *n_left, aif_err *err)
 {
     if (!st)
@@ -1088,9 +1089,9 @@ aif_code aif_subtensor_reveal_pending(aif_subtensor *st, const aif_chain_signer 
 static aif_code op_set_weights(void *impl, const aif_chain_signer *hk, uint16_t netuid, const uint16_t *uids,
                                const uint16_t *weights, size_t n, uint64_t version_key, aif_err *err)
 {
-    aif_subtensor *st = impl;
+    aif_chain_subtensor *st = impl;
     aif_chain_hyperparams hp;
-    aif_code rc = aif_subtensor_hyperparams(st, netuid, &hp, err);
+    aif_code rc = aif_chain_subtensor_hyperparams(st, netuid, &hp, err);
     if (rc)
         return rc;
     if (!hp.commit_reveal_enabled) {
@@ -1133,7 +1134,7 @@ static aif_code op_set_weights(void *impl, const aif_chain_signer *hk, uint16_t 
         pending_free(&p);
         return aif_err_set(err, AIF_EIO, "getrandom failed for the commit salt");
     }
-    rc = aif_subtensor_commit_weights(st, hk, netuid, uids, weights, n, p.salt, p.n_salt, version_key, err);
+    rc = aif_chain_subtensor_commit_weights(st, hk, netuid, uids, weights, n, p.salt, p.n_salt, version_key, err);
     if (rc) {
         pending_free(&p);
         return rc;
@@ -1153,7 +1154,7 @@ static aif_code op_set_weights(void *impl, const aif_chain_signer *hk, uint16_t 
 /* ------------------------------------------------------ hyperparameters */
 
 /* A storage value as an unsigned number (bools as 0/1). keyed: netuid key. */
-static aif_code read_uint(aif_subtensor *st, const char *entry, int keyed, uint16_t netuid, const char *at,
+static aif_code read_uint(aif_chain_subtensor *st, const char *entry, int keyed, uint16_t netuid, const char *at,
                           int optional, uint64_t *out, aif_err *err)
 {
     *out = 0;
@@ -1190,7 +1191,7 @@ static aif_code read_uint(aif_subtensor *st, const char *entry, int keyed, uint1
     return rc;
 }
 
-aif_code aif_subtensor_hyperparams(aif_subtensor *st, uint16_t netuid, aif_chain_hyperparams *out, aif_err *err)
+aif_code aif_chain_subtensor_hyperparams(aif_chain_subtensor *st, uint16_t netuid, aif_chain_hyperparams *out, aif_err *err)
 {
     if (!st)
         return aif_err_set(err, AIF_EINVAL, "%s: no subtensor client (NULL; was the chain opened?)", __func__);
@@ -1234,7 +1235,7 @@ aif_code aif_subtensor_hyperparams(aif_subtensor *st, uint16_t netuid, aif_chain
 
 /* -------------------------------------------------------------- queries */
 
-aif_code aif_subtensor_uid_for_hotkey(aif_subtensor *st, uint16_t netuid, const char *hotkey_ss58, int *found,
+aif_code aif_chain_subtensor_uid_for_hotkey(aif_chain_subtensor *st, uint16_t netuid, const char *hotkey_ss58, int *found,
                                       uint16_t *uid, aif_err *err)
 {
     if (!st)
@@ -1266,7 +1267,7 @@ aif_code aif_subtensor_uid_for_hotkey(aif_subtensor *st, uint16_t netuid, const 
     return rc;
 }
 
-aif_code aif_subtensor_query(aif_subtensor *st, const char *pallet, const char *entry, const char *keys_json,
+aif_code aif_chain_subtensor_query(aif_chain_subtensor *st, const char *pallet, const char *entry, const char *keys_json,
                              uint64_t block, char **json_out, aif_err *err)
 {
     if (!st)
@@ -1320,7 +1321,7 @@ aif_code aif_subtensor_query(aif_subtensor *st, const char *pallet, const char *
     return rc;
 }
 
-aif_code aif_subtensor_rpc(aif_subtensor *st, const char *method, const char *params_json, char **result_json,
+aif_code aif_chain_subtensor_rpc(aif_chain_subtensor *st, const char *method, const char *params_json, char **result_json,
                            aif_err *err)
 {
     if (!st)
@@ -1347,7 +1348,7 @@ aif_code aif_subtensor_rpc(aif_subtensor *st, const char *method, const char *pa
 
 static void op_close(void *impl)
 {
-    aif_subtensor *st = impl;
+    aif_chain_subtensor *st = impl;
     if (!st)
         return;
     aif_chain_i_rpc_release(&st->rpc);
@@ -1376,7 +1377,7 @@ aif_code aif_chain_subtensor_open(const char *endpoint_or_network, const aif_cha
 {
     out->ops = NULL;
     out->impl = NULL;
-    aif_subtensor *st = aif_calloc(1, sizeof *st);
+    aif_chain_subtensor *st = aif_calloc(1, sizeof *st);
     if (!st)
         return aif_err_set(err, AIF_ENOMEM, "out of memory");
     if (opts)
@@ -1408,7 +1409,7 @@ aif_code aif_chain_subtensor_open(const char *endpoint_or_network, const aif_cha
     return AIF_OK;
 }
 
-aif_subtensor *aif_chain_subtensor(const aif_chain *c)
+aif_chain_subtensor *aif_chain_subtensor_from(const aif_chain *c)
 {
     return c && c->ops == &subtensor_ops ? c->impl : NULL;
 }

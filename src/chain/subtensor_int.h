@@ -48,21 +48,21 @@ typedef struct st_runtime {
     int have_genesis;
 } st_runtime;
 
-typedef struct aif_subtensor aif_subtensor;
+typedef struct aif_chain_subtensor aif_chain_subtensor;
 
 /* Make sure rt holds the runtime of block `at` (NULL: best): reads
  * state_getRuntimeVersion and re-reads the metadata when the spec version
  * differs from the cached one. */
-aif_code aif_chain_i_runtime_ensure(aif_subtensor *st, const char *at, aif_err *err);
+aif_code aif_chain_i_runtime_ensure(aif_chain_subtensor *st, const char *at, aif_err *err);
 
 /* -------------------------------------------------------------- storage.c */
 
 /* Raw storage value at block `at` (NULL: best); *found = 0 when absent. */
-aif_code aif_chain_i_storage_get(aif_subtensor *st, const uint8_t *key, size_t key_len, const char *at, uint8_t **val,
+aif_code aif_chain_i_storage_get(aif_chain_subtensor *st, const uint8_t *key, size_t key_len, const char *at, uint8_t **val,
                         size_t *n, int *found, aif_err *err);
 /* Value of an entry decoded through the metadata default when absent. The
  * keys are already SCALE-encoded. *val/n: the value bytes (malloc'd). */
-aif_code aif_chain_i_storage_entry(aif_subtensor *st, const char *pallet, const char *entry, const aif_scale_bytes *keys,
+aif_code aif_chain_i_storage_entry(aif_chain_subtensor *st, const char *pallet, const char *entry, const aif_scale_bytes *keys,
                           size_t n_keys, const char *at, uint8_t **val, size_t *n, int *found, aif_err *err);
 /* All keys under prefix (paged by page_size) and their values at `at`. */
 typedef struct st_kv {
@@ -71,13 +71,13 @@ typedef struct st_kv {
     uint8_t *val;               /* NULL when absent */
     size_t val_len;
 } st_kv;
-aif_code aif_chain_i_storage_list(aif_subtensor *st, const uint8_t *prefix, size_t prefix_len, const char *at,
+aif_code aif_chain_i_storage_list(aif_chain_subtensor *st, const uint8_t *prefix, size_t prefix_len, const char *at,
                          st_kv **out, size_t *n, aif_err *err);
 void aif_chain_i_kv_free(st_kv *kv, size_t n);
 /* Values of the keys kv[i].key at `at` (state_queryStorageAt in chunks). */
-aif_code aif_chain_i_storage_multi(aif_subtensor *st, st_kv *kv, size_t n, const char *at, aif_err *err);
+aif_code aif_chain_i_storage_multi(aif_chain_subtensor *st, st_kv *kv, size_t n, const char *at, aif_err *err);
 /* state_call: SCALE result bytes. */
-aif_code aif_chain_i_state_call(aif_subtensor *st, const char *method, const uint8_t *args, size_t n_args, const char *at,
+aif_code aif_chain_i_state_call(aif_chain_subtensor *st, const char *method, const uint8_t *args, size_t n_args, const char *at,
                        uint8_t **out, size_t *n, aif_err *err);
 
 /* ------------------------------------------------------------ extrinsic.c */
@@ -86,7 +86,7 @@ aif_code aif_chain_i_state_call(aif_subtensor *st, const char *method, const uin
 
 /* ----------------------------------------------------------- subtensor.c */
 
-struct aif_subtensor {
+struct aif_chain_subtensor {
     st_rpc rpc;
     aif_chain_subtensor_opts o;
     st_runtime rt;
@@ -108,14 +108,14 @@ typedef struct st_pending {
     uint64_t reveal_epoch_from; /* first block at which a reveal is tried */
 } st_pending;
 
-double aif_chain_i_now(aif_subtensor *st);
-aif_code aif_chain_i_best_number(aif_subtensor *st, uint64_t *out, aif_err *err);
-aif_code aif_chain_i_block_hash_str(aif_subtensor *st, uint64_t n, char out[67], aif_err *err);
+double aif_chain_i_now(aif_chain_subtensor *st);
+aif_code aif_chain_i_best_number(aif_chain_subtensor *st, uint64_t *out, aif_err *err);
+aif_code aif_chain_i_block_hash_str(aif_chain_subtensor *st, uint64_t n, char out[67], aif_err *err);
 /* submit.c: sign call with s, submit, and (opts.wait_for_inclusion) wait
  * until included; AIF_ERPC on a dispatch error, AIF_ETIMEOUT past the
  * deadline or the era's end. */
-aif_code aif_chain_i_submit(aif_subtensor *st, const aif_chain_signer *s, const uint8_t *call, size_t call_len,
+aif_code aif_chain_i_submit(aif_chain_subtensor *st, const aif_chain_signer *s, const uint8_t *call, size_t call_len,
                    const char *what, uint64_t *included_block, aif_err *err);
-void aif_chain_i_sleep(aif_subtensor *st, double s);
+void aif_chain_i_sleep(aif_chain_subtensor *st, double s);
 
 #endif

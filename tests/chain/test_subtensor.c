@@ -159,9 +159,9 @@ static void transport_faults(void)
         replay_stop(s);
         return;
     }
-    aif_subtensor *st = aif_chain_subtensor(&c);
+    aif_chain_subtensor *st = aif_chain_subtensor_from(&c);
     CHECK(st != NULL);
-    CHECK_ERR(aif_subtensor_rpc(st, "system_chain", NULL, &res, &err), AIF_ERPC, err,
+    CHECK_ERR(aif_chain_subtensor_rpc(st, "system_chain", NULL, &res, &err), AIF_ERPC, err,
               "system_chain: error 1010: Invalid Transaction (Transaction is outdated)");
     CHECK_EQ(err.status, 1010);
     CHECK_EQ(replay_count(s), 1);
@@ -185,7 +185,7 @@ static void transport_faults(void)
         replay_stop(s);
         return;
     }
-    CHECK_ERR(aif_subtensor_rpc(aif_chain_subtensor(&c), "system_chain", NULL, &res, &err), AIF_ETIMEOUT, err,
+    CHECK_ERR(aif_chain_subtensor_rpc(aif_chain_subtensor_from(&c), "system_chain", NULL, &res, &err), AIF_ETIMEOUT, err,
               "system_chain");
     CHECK_EQ(replay_count(s), 3);
     aif_chain_close(&c);
@@ -198,7 +198,7 @@ static void transport_faults(void)
         replay_stop(s);
         return;
     }
-    CHECK_OK(aif_subtensor_rpc(aif_chain_subtensor(&c), "system_chain", "[]", &res, &err), err);
+    CHECK_OK(aif_chain_subtensor_rpc(aif_chain_subtensor_from(&c), "system_chain", "[]", &res, &err), err);
     CHECK_STR(res, "\"Bittensor\"");
     aif_free(res);
     CHECK_EQ(replay_count(s), 6);
@@ -211,10 +211,10 @@ static void transport_faults(void)
         replay_stop(s);
         return;
     }
-    CHECK_ERR(aif_subtensor_rpc(aif_chain_subtensor(&c), "system_chain", NULL, &res, &err), AIF_ENET, err,
+    CHECK_ERR(aif_chain_subtensor_rpc(aif_chain_subtensor_from(&c), "system_chain", NULL, &res, &err), AIF_ENET, err,
               "system_chain");
     CHECK_EQ(replay_count(s), 9);
-    CHECK_ERR(aif_subtensor_rpc(aif_chain_subtensor(&c), "system_chain", "{}", &res, &err), AIF_EINVAL, err,
+    CHECK_ERR(aif_chain_subtensor_rpc(aif_chain_subtensor_from(&c), "system_chain", "{}", &res, &err), AIF_EINVAL, err,
               "JSON array");
     aif_chain_close(&c);
     replay_stop(s);
@@ -578,7 +578,7 @@ static void recorded_uid_and_blocks(void)
         cp_stop(p);
         return;
     }
-    aif_subtensor *st = aif_chain_subtensor(&c);
+    aif_chain_subtensor *st = aif_chain_subtensor_from(&c);
     /* The SDK asked Uids(23, 0x4af7..9446) (key recorded by the SDK) and
      * got 0x0500: uid 5. Our key must match the recorded one. */
     uint8_t pk[32];
@@ -588,12 +588,12 @@ static void recorded_uid_and_blocks(void)
     aif_crypto_ss58_encode(pk, 42, ss58);
     int found = 0;
     uint16_t uid = 0;
-    CHECK_OK(aif_subtensor_uid_for_hotkey(st, 23, ss58, &found, &uid, &err), err);
+    CHECK_OK(aif_chain_subtensor_uid_for_hotkey(st, 23, ss58, &found, &uid, &err), err);
     CHECK(found);
     CHECK_EQ(uid, 5);
-    CHECK_OK(aif_subtensor_uid_for_hotkey(st, 24, ss58, &found, &uid, &err), err);
+    CHECK_OK(aif_chain_subtensor_uid_for_hotkey(st, 24, ss58, &found, &uid, &err), err);
     CHECK(!found);
-    CHECK_ERR(aif_subtensor_uid_for_hotkey(st, 23, "5notanaddress", &found, &uid, &err), AIF_EFORMAT, err, "");
+    CHECK_ERR(aif_chain_subtensor_uid_for_hotkey(st, 23, "5notanaddress", &found, &uid, &err), AIF_EFORMAT, err, "");
     /* chain_getBlockHash(6522038) as recorded in test get_block_hash */
     char h[67];
     CHECK_OK(aif_chain_block_hash(&c, 6522038, h, &err), err);
@@ -685,7 +685,7 @@ static void flow_commit(void)
     }
     /* readback through storage: the block it was included in, Raw5 "hello" */
     char *js = NULL;
-    CHECK_OK(aif_subtensor_query(aif_chain_subtensor(&f.c), "Commitments", "CommitmentOf", "[80, \"" ALICE "\"]",
+    CHECK_OK(aif_chain_subtensor_query(aif_chain_subtensor_from(&f.c), "Commitments", "CommitmentOf", "[80, \"" ALICE "\"]",
                                  UINT64_MAX, &js, &err), err);
     json_error_t je;
     json_t *v = js ? json_loads(js, 0, &je) : NULL;
@@ -707,7 +707,7 @@ static void flow_commit(void)
     CHECK_EQ(cp_submissions(f.p), 3);
     if (cp_submission_get(f.p, 2))
         CHECK_EQ(cp_submission_get(f.p, 2)->nonce, 7);
-    CHECK_OK(aif_subtensor_query(aif_chain_subtensor(&f.c), "Commitments", "CommitmentOf", "[81, \"" ALICE "\"]",
+    CHECK_OK(aif_chain_subtensor_query(aif_chain_subtensor_from(&f.c), "Commitments", "CommitmentOf", "[81, \"" ALICE "\"]",
                                  UINT64_MAX, &js, &err), err);
     CHECK_STR(js, "null");
     aif_free(js);
@@ -739,7 +739,7 @@ static void flow_set_weights_and_errors(void)
         free(call);
     }
     aif_chain_hyperparams hp;
-    CHECK_OK(aif_subtensor_hyperparams(aif_chain_subtensor(&f.c), 80, &hp, &err), err);
+    CHECK_OK(aif_chain_subtensor_hyperparams(aif_chain_subtensor_from(&f.c), 80, &hp, &err), err);
     CHECK_EQ(hp.tempo, 360);
     CHECK_EQ(hp.commit_reveal_enabled, 0);
 
@@ -865,11 +865,11 @@ static void flow_commit_reveal(void)
     CHECK_OK(aif_chain_subtensor_open(cp_url(f.p), &so, &f.c, &err), err);
     size_t left = 99;
     if (f.c.ops) {
-        CHECK_OK(aif_subtensor_reveal_pending(aif_chain_subtensor(&f.c), &f.s, 80, &left, &err), err);
+        CHECK_OK(aif_chain_subtensor_reveal_pending(aif_chain_subtensor_from(&f.c), &f.s, 80, &left, &err), err);
         CHECK_EQ(left, 1); /* too early: nothing sent */
         CHECK_EQ(cp_submissions(f.p), 1);
         cp_set_best(f.p, 1100);
-        CHECK_OK(aif_subtensor_reveal_pending(aif_chain_subtensor(&f.c), &f.s, 80, &left, &err), err);
+        CHECK_OK(aif_chain_subtensor_reveal_pending(aif_chain_subtensor_from(&f.c), &f.s, 80, &left, &err), err);
         CHECK_EQ(left, 0);
         CHECK_EQ(cp_submissions(f.p), 2);
         if (cp_submission_get(f.p, 1))
@@ -918,7 +918,7 @@ static void metadata_disk_cache(void)
         CHECK_OK(aif_chain_subtensor_open(cp_url(p), &o, &c, &err), err);
         if (!c.ops)
             break;
-        CHECK_OK(aif_subtensor_hyperparams(aif_chain_subtensor(&c), 80, &hp, &err), err);
+        CHECK_OK(aif_chain_subtensor_hyperparams(aif_chain_subtensor_from(&c), 80, &hp, &err), err);
         aif_chain_close(&c);
         if (round == 1) {
             /* a damaged cache file is ignored and replaced */
@@ -940,13 +940,13 @@ static void runtime_upgrade(void)
         return;
     aif_err err;
     aif_chain_hyperparams hp;
-    aif_subtensor *st = aif_chain_subtensor(&f.c);
-    CHECK_OK(aif_subtensor_hyperparams(st, 80, &hp, &err), err);
-    CHECK_OK(aif_subtensor_hyperparams(st, 80, &hp, &err), err);
+    aif_chain_subtensor *st = aif_chain_subtensor_from(&f.c);
+    CHECK_OK(aif_chain_subtensor_hyperparams(st, 80, &hp, &err), err);
+    CHECK_OK(aif_chain_subtensor_hyperparams(st, 80, &hp, &err), err);
     CHECK_EQ(cp_count(f.p, "state_call"), 1);
     CHECK_EQ(cp_count(f.p, "chain_getBlockHash"), 1); /* genesis, once */
     cp_set_spec(f.p, 344, 1);
-    CHECK_OK(aif_subtensor_hyperparams(st, 80, &hp, &err), err);
+    CHECK_OK(aif_chain_subtensor_hyperparams(st, 80, &hp, &err), err);
     CHECK_EQ(cp_count(f.p, "state_call"), 2);
     /* and a commit signed after the upgrade commits to spec 344 (the
      * player verifies the signature over its own spec) */
