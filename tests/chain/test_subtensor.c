@@ -696,6 +696,15 @@ static void flow_commit(void)
                                                 "raw5")), "0x68656c6c6f");
     json_decref(v);
     aif_free(js);
+    /* the same read pinned to that block (chain_getBlockHash, then at = hash) */
+    int before = cp_count(f.p, "chain_getBlockHash");
+    CHECK_OK(aif_chain_subtensor_query(aif_chain_subtensor_from(&f.c), "Commitments", "CommitmentOf",
+                                       "[80, \"" ALICE "\"]", blk, &js, &err), err);
+    CHECK(js && strstr(js, "0x68656c6c6f"));
+    CHECK_EQ(cp_count(f.p, "chain_getBlockHash"), before + 1);
+    aif_free(js);
+    CHECK_ERR(aif_chain_subtensor_query(aif_chain_subtensor_from(&f.c), "Commitments", "NoSuchEntry", "[]",
+                                        UINT64_MAX, &js, &err), AIF_ENOTFOUND, err, "NoSuchEntry");
     /* connections dropped while waiting for inclusion: retried until the
      * deadline (max_attempts 2 per RPC, so 3 drops fail one RPC) */
     cp_fault_after_submit(f.p, 3);
