@@ -70,6 +70,27 @@ static void die(const char *what)
     abort();
 }
 
+const char *cp_path(const char *rel)
+{
+    /* aif_test_path keeps a bounded number of strings; --fail-alloc reruns
+     * would exceed it, so each testdata path is resolved once */
+    static struct { const char *rel; char path[1024]; } cache[16];
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&mu);
+    const char *r = NULL;
+    for (int i = 0; i < 16 && !r; i++) {
+        if (cache[i].rel && !strcmp(cache[i].rel, rel))
+            r = cache[i].path;
+        else if (!cache[i].rel) {
+            cache[i].rel = rel;
+            snprintf(cache[i].path, sizeof cache[i].path, "%s", aif_test_path(rel));
+            r = cache[i].path;
+        }
+    }
+    pthread_mutex_unlock(&mu);
+    return r ? r : aif_test_path(rel);
+}
+
 /* ------------------------------------------------------------- normalize */
 
 static json_t *norm_value(json_t *v)
@@ -120,7 +141,7 @@ static const char *canon_method(const char *m)
 /* plain stdio: no aif_malloc, so --fail-alloc injection never hits the player's setup */
 static char *read_text(const char *rel)
 {
-    FILE *f = fopen(aif_test_path(rel), "rb");
+    FILE *f = fopen(cp_path(rel), "rb");
     if (!f)
         die(rel);
     fseek(f, 0, SEEK_END);
@@ -140,7 +161,7 @@ static void load_recordings(cp_player *p, const char *const *tests)
     if (!tests || !tests[0])
         return;
     json_error_t je;
-    json_t *all = json_load_file(aif_test_path("chain/subtensor_rpc_responses.json"), 0, &je);
+    json_t *all = json_load_file(cp_path("chain/subtensor_rpc_responses.json"), 0, &je);
     if (!all)
         die("cannot read chain/subtensor_rpc_responses.json");
     for (int t = 0; tests[t]; t++) {

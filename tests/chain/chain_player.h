@@ -37,6 +37,9 @@ typedef struct cp_submission {
     size_t xt_len;
 } cp_submission;
 
+/* aif_test_path(rel), resolved once per process (rel must be a literal). */
+const char *cp_path(const char *rel);
+
 /* tests: recorded test names to answer from (NULL-terminated), or NULL. */
 cp_player *cp_start(const char *const *tests);
 void cp_stop(cp_player *p);

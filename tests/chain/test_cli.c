@@ -39,7 +39,7 @@ static void cli_commit_query_block(void)
     cp_set_best(p, 5000);
     cp_set_auto_advance(p, 1);
     char wroot[1024];
-    snprintf(wroot, sizeof wroot, "%s", aif_test_path("chain"));
+    snprintf(wroot, sizeof wroot, "%s", cp_path("chain"));
     char args[4096], out[16384];
     /* commit with the wallet hotkey */
     snprintf(args, sizeof args,

@@ -226,7 +226,7 @@ static void transport_faults(void)
 static json_t *decoded_mechagraph(void)
 {
     json_error_t je;
-    json_t *all = json_load_file(aif_test_path("chain/subtensor_state_call_decoded.json"), 0, &je);
+    json_t *all = json_load_file(cp_path("chain/subtensor_state_call_decoded.json"), 0, &je);
     if (!all) {
         aif_test_fail(__FILE__, __LINE__, "decoded json: %s", je.text);
         return NULL;
@@ -758,7 +758,7 @@ static void flow_set_weights_and_errors(void)
     {
         char *hex = NULL;
         size_t hn = 0;
-        CHECK_OK(aif_fs_read_file(aif_test_path("chain/subtensor_metadata_at_version_15.hex"), 8u << 20, &hex, &hn,
+        CHECK_OK(aif_fs_read_file(cp_path("chain/subtensor_metadata_at_version_15.hex"), 8u << 20, &hex, &hn,
                                   &err), err);
         CHECK_OK(aif_scale_metadata_parse_hex(hex, hn, &md, &err), err);
         aif_free(hex);

@@ -14,6 +14,7 @@
 #include "aif/chain.h"
 #include "aif/crypto.h"
 #include "aif/fs.h"
+#include "chain/chain_player.h"
 
 static uint8_t *unhex(const char *s, size_t *n)
 {
@@ -37,7 +38,7 @@ static void extrinsics_match_polkadotjs(void)
     size_t mdn = 0;
     aif_scale_metadata *md = NULL;
     aif_err err;
-    CHECK_OK(aif_fs_read_file(aif_test_path("chain/subtensor_metadata_at_version_15.hex"), 8u << 20, &mdhex, &mdn,
+    CHECK_OK(aif_fs_read_file(cp_path("chain/subtensor_metadata_at_version_15.hex"), 8u << 20, &mdhex, &mdn,
                               &err), err);
     CHECK_OK(aif_scale_metadata_parse_hex(mdhex, mdn, &md, &err), err);
     aif_free(mdhex);
