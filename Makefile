@@ -49,13 +49,15 @@ $(B)/libaif.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 # Generated tables: the command table from AIF_COMMAND lines, the test
-# suites from AIF_TESTS lines. Regenerated whenever a source file changes.
-$(B)/gen/commands.inc: $(CLI_SRC)
+# suites from AIF_TESTS lines. Rebuilt on every run (files may have been
+# added or removed) but only replaced when the content changes.
+$(B)/gen/commands.inc: FORCE
 	@mkdir -p $(@D)
-	@grep -h '^AIF_COMMAND(' $(CLI_SRC) | sort > $@.tmp && mv $@.tmp $@
-$(B)/gen/suites.inc: $(TEST_SRC)
+	@grep -h '^AIF_COMMAND(' $(CLI_SRC) | sort > $@.tmp && (cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@)
+$(B)/gen/suites.inc: FORCE
 	@mkdir -p $(@D)
-	@grep -ho '^AIF_TESTS([a-z0-9_]*)' $(TEST_SRC) | sed 's/AIF_TESTS(\(.*\))/AIF_SUITE(\1)/' > $@.tmp && mv $@.tmp $@
+	@grep -ho '^AIF_TESTS([a-z0-9_]*)' $(TEST_SRC) | sed 's/AIF_TESTS(\(.*\))/AIF_SUITE(\1)/' > $@.tmp && \
+	  (cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@)
 
 # Data compiled into the library: the bundled competitions file.
 src/subnet/competitions_default.c: src/subnet/competitions.json scripts/embed-json.sh
@@ -110,6 +112,7 @@ $(BB)/bench/%: $(BB)/bench/%.o $(BB)/libaif.a
 clean:
 	rm -rf build
 
-.PHONY: all test bench fuzz clean
+.PHONY: all test bench fuzz clean FORCE
+FORCE:
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -143,14 +143,15 @@ int aif_cmd_tokenize(int argc, char **argv, struct aif_cli *cli)
 int aif_cmd_detokenize(int argc, char **argv, struct aif_cli *cli)
 {
     const char *path = NULL;
-    int skip = 0, clean = 0;
+    int skip = 0, clean = 0, call = 0;
     const aif_opt opts[] = {
         {"tokenizer", AIF_OPT_STR, &path, "FILE_OR_DIR", "tokenizer.json, or a folder with it"},
         {"skip-special", AIF_OPT_FLAG, &skip, NULL, "drop special tokens"},
         {"clean-spaces", AIF_OPT_FLAG, &clean, NULL, "transformers clean_up_tokenization_spaces (\" .\" -> \".\" ...)"},
+        {"call", AIF_OPT_FLAG, &call, NULL, "clean up spaces if tokenizer_config.json says so (transformers decode)"},
         {NULL, 0, NULL, NULL, NULL},
     };
-    const char *usage = "aif detokenize --tokenizer FILE_OR_DIR [--skip-special] [--clean-spaces] < ids";
+    const char *usage = "aif detokenize --tokenizer FILE_OR_DIR [--skip-special] [--clean-spaces|--call] < ids";
     char *pos[1];
     int n_pos, rc = aif_cli_parse(cli, usage, opts, argc, argv, pos, 0, &n_pos);
     if (rc)
@@ -208,7 +209,7 @@ int aif_cmd_detokenize(int argc, char **argv, struct aif_cli *cli)
     }
     char *text = NULL;
     size_t tl = 0;
-    unsigned flags = (skip ? AIF_TOK_SKIP_SPECIAL : 0) | (clean ? AIF_TOK_CLEAN_SPACES : 0);
+    unsigned flags = (skip ? AIF_TOK_SKIP_SPECIAL : 0) | (clean ? AIF_TOK_CLEAN_SPACES : 0) | (call ? AIF_TOK_CALL : 0);
     if (aif_tokenizer_decode(tok, ids, n, flags, &text, &tl, &err)) {
         status = aif_cli_fail(&err);
     } else if (cli->json) {

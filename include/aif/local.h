@@ -78,4 +78,71 @@ typedef struct aif_local_demo_opts {
 aif_code aif_local_demo_model_build(const char *out_dir, const int32_t *ids, size_t n_ids, size_t vocab,
                                     int32_t eos_id, const aif_local_demo_opts *opts, aif_err *err);
 
+/* --- a local subnet directory (`aif local init`) ---
+ *
+ *   <root>/local.json   {"format": "aif-local", "version": 1, "netuid", "block_time",
+ *                        "tempo", "weights_rate_limit", "commit_max_space"}
+ *   <root>/chain.db     the chain (aif_local_chain_open)
+ *   <root>/hub/         the hub (aif_local_hub_open)
+ *   <root>/wallets/     btcli-layout wallets: validator<k>, miner<k>, hotkey "default"
+ *   <root>/models/      demo models (`aif local demo-models`)
+ *   <root>/cache/       a validator's download cache
+ */
+#define AIF_LOCAL_PATH_MAX 1200
+typedef struct aif_local_dir {
+    char root[1024];
+    char config[AIF_LOCAL_PATH_MAX], chain[AIF_LOCAL_PATH_MAX], hub[AIF_LOCAL_PATH_MAX];
+    char wallets[AIF_LOCAL_PATH_MAX], models[AIF_LOCAL_PATH_MAX], cache[AIF_LOCAL_PATH_MAX];
+    uint16_t netuid;
+    double block_time;
+    aif_local_subnet_params params;
+} aif_local_dir;
+
+/* Fill the paths under root (nothing is read). */
+aif_code aif_local_dir_paths(const char *root, aif_local_dir *out, aif_err *err);
+/* Parse local.json text into d's netuid, block_time and params (paths
+ * untouched); `source` names it in errors. AIF_EFORMAT / AIF_ERANGE naming
+ * the key. */
+aif_code aif_local_dir_parse(const char *text, size_t len, const char *source, aif_local_dir *d, aif_err *err);
+/* Paths plus local.json; AIF_ENOTFOUND ("run aif local init") if absent. */
+aif_code aif_local_dir_load(const char *root, aif_local_dir *out, aif_err *err);
+
+typedef struct aif_local_init_opts {
+    uint16_t netuid;            /* 0: 80 */
+    int n_miners;               /* 3 when 0; at most 64 */
+    int n_validators;           /* 1 when 0; at most 16 */
+    double block_time;          /* seconds per block; 0: 12; < 0: blocks move only by advance */
+    double validator_stake;     /* TAO per validator; 0: 1000 */
+    aif_local_subnet_params params; /* zeros: tempo 360, weights_rate_limit 100, commit_max_space 3100 */
+    int force;                  /* replace an existing local subnet directory (one holding local.json) */
+} aif_local_init_opts;
+
+typedef struct aif_local_member {
+    uint16_t uid;
+    int is_validator;
+    char wallet[32];            /* wallet name under <root>/wallets; hotkey "default" */
+    char hotkey_ss58[64];
+    char coldkey_ss58[64];
+} aif_local_member;
+
+/* Create a local subnet directory: chain with the subnet and its
+ * hyperparameters, an empty hub, one wallet per validator then per miner
+ * (fresh random 12-word keys; written unencrypted: no password, so no KDF
+ * is involved, as befits throwaway keys), every hotkey registered in that
+ * order (validators get stake and a permit), uids 0.. in that order.
+ * AIF_EEXIST if root already holds a local subnet and force is 0. *members
+ * is aif_malloc'ed (aif_free), one per neuron in uid order. */
+aif_code aif_local_dir_init(const char *root, const aif_local_init_opts *opts, aif_local_member **members,
+                            size_t *n_members, aif_err *err);
+
+/* Locate a shipped asset ("assets/local-tokenizer", "corpus"): $AIF_HOME/<name>,
+ * else <exe dir>/../<name>, <exe dir>/../../<name>, ./<name>. */
+aif_code aif_local_find_asset(const char *name, char *out, size_t cap, aif_err *err);
+
+/* Token stream of a corpus folder for the demo models: every *.jsonl file
+ * in name order, each line's "text" encoded with the tokenizer (no special
+ * tokens) and followed by EOS. *ids is aif_malloc'ed. */
+aif_code aif_local_corpus_tokens(const char *corpus_dir, const char *tokenizer_json, int32_t **ids, size_t *n_ids,
+                                 size_t *vocab, int32_t *eos_id, aif_err *err);
+
 #endif

@@ -1,8 +1,15 @@
 /* tokenizer.h: Hugging Face tokenizer.json, bit-exact with the
- * `tokenizers` library (byte-level BPE and SentencePiece-style BPE,
- * added/special tokens, normalizers, pre-tokenizers, post-processors,
- * decoders), plus the tokenizer_config.json behaviour of `transformers`.
- * Token ids are int32 (vocabularies of 128k-152k); -1 means "none".
+ * `tokenizers` library (byte-level BPE, SentencePiece-style BPE and
+ * Unigram models; added/special tokens; normalizers NFC/NFD/NFKC/NFKD,
+ * Lowercase, Strip, StripAccents, Prepend, Replace, Sequence;
+ * pre-tokenizers Split, ByteLevel, Metaspace, Digits, Punctuation,
+ * Whitespace, WhitespaceSplit, BertPreTokenizer, CharDelimiterSplit,
+ * Sequence; post-processors TemplateProcessing, ByteLevel, Roberta, Bert,
+ * Sequence; decoders ByteLevel, Metaspace, ByteFallback, Fuse, Strip,
+ * Replace, BPEDecoder, WordPiece, Sequence), plus the tokenizer_config.json
+ * behaviour of `transformers`. Anything else fails to load with
+ * AIF_ENOTSUP naming the component. Token ids are int32; -1 means "none".
+ * A loaded tokenizer is immutable and may be shared by threads.
  */
 #ifndef AIF_TOKENIZER_H
 #define AIF_TOKENIZER_H
@@ -31,7 +38,14 @@ enum {
     AIF_TOK_SPLIT_SPECIAL = 1u << 1,
     /* The `transformers` tokenizer __call__: AIF_TOK_ADD_SPECIAL plus the
      * add_bos_token/add_eos_token of tokenizer_config.json where the
-     * tokenizer class applies them, and truncation to model_max_length. */
+     * tokenizer class applies them, and truncation to model_max_length.
+     * Classes LlamaTokenizer(Fast), CodeLlamaTokenizer(Fast) and
+     * GemmaTokenizer(Fast) rebuild the template as [bos] A [eos] from
+     * add_bos_token (default true) / add_eos_token (default false); every
+     * other class keeps the tokenizer.json post-processor. The sequence is
+     * cut before the special tokens are added, so they survive truncation.
+     * split_special_tokens of the config applies too. In decode, it applies
+     * the config's clean_up_tokenization_spaces. */
     AIF_TOK_CALL = 1u << 2,
     /* decode: drop special tokens. */
     AIF_TOK_SKIP_SPECIAL = 1u << 3,
@@ -47,10 +61,21 @@ aif_code aif_tokenizer_load_mem(const char *json, size_t len, aif_tokenizer **ou
 void aif_tokenizer_free(aif_tokenizer *tok);
 
 /* Encode UTF-8 text (invalid UTF-8: AIF_EUTF8 naming the byte offset);
- * ids are appended to *out. Thread-safe on a shared tokenizer. */
+ * ids are appended to *out (on failure *out keeps its old length).
+ * Thread-safe on a shared tokenizer. */
 aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
                               aif_token_ids *out, aif_err *err);
-/* Decode ids to a NUL-terminated heap string (free with aif_free). */
+/* The pieces the model sees (after added tokens, normalizer and
+ * pre-tokenizers), like pre_tokenize_str of the Rust library: fn gets each
+ * piece's text (ByteLevel pieces in their GPT-2 characters) and its added
+ * token id, or -1. A nonzero return from fn stops with AIF_ECANCELED. */
+typedef int (*aif_tokenizer_piece_fn)(void *arg, const char *piece, size_t len, int32_t added_id);
+aif_code aif_tokenizer_pieces(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                              aif_tokenizer_piece_fn fn, void *arg, aif_err *err);
+
+/* Decode ids to a NUL-terminated heap string (free with aif_free); *len
+ * (may be NULL) gets its length. Ids without a token are skipped, as the
+ * Rust library does; invalid UTF-8 from byte tokens becomes U+FFFD. */
 aif_code aif_tokenizer_decode(const aif_tokenizer *tok, const int32_t *ids, size_t n_ids, unsigned flags,
                               char **text, size_t *len, aif_err *err);
 
@@ -69,10 +94,13 @@ aif_code aif_tokenizer_encode_jsonl(const aif_tokenizer *tok, FILE *in, FILE *ou
 
 /* Token id of a token string (added tokens first, then the model vocab), or -1. */
 int32_t aif_tokenizer_token_to_id(const aif_tokenizer *tok, const char *token);
-/* The token's string, or NULL for an id out of range. */
+/* The token's string (borrowed, valid until aif_tokenizer_free), or NULL
+ * for an id out of range. */
 const char *aif_tokenizer_id_to_token(const aif_tokenizer *tok, int32_t id);
 /* Largest id + 1, added tokens included. */
 size_t aif_tokenizer_vocab_size(const aif_tokenizer *tok);
+/* bos/eos/pad tokens of tokenizer_config.json (special_tokens_map.json
+ * overrides), as ids; -1 when not set or when loaded without a config. */
 int32_t aif_tokenizer_bos_id(const aif_tokenizer *tok);
 int32_t aif_tokenizer_eos_id(const aif_tokenizer *tok);
 int32_t aif_tokenizer_pad_id(const aif_tokenizer *tok);

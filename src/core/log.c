@@ -19,6 +19,13 @@ static struct {
 
 static const char *names[] = {"error", "warn", "info", "debug"};
 
+/* The validator forks children to score models while other threads may be
+ * logging: hold the lock across fork() so a child never inherits it locked. */
+static void before_fork(void) { pthread_mutex_lock(&g.lock); }
+static void after_fork(void) { pthread_mutex_unlock(&g.lock); }
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static void install_atfork(void) { pthread_atfork(before_fork, after_fork, after_fork); }
+
 void aif_log_set_level(aif_log_level level) { g.level = level; }
 aif_log_level aif_log_get_level(void) { return g.level; }
 
@@ -35,6 +42,7 @@ void aif_log_init_from_env(void)
 
 void aif_log_set_callback(aif_log_fn fn, void *ctx)
 {
+    pthread_once(&atfork_once, install_atfork);
     pthread_mutex_lock(&g.lock);
     g.fn = fn;
     g.ctx = ctx;
@@ -52,6 +60,7 @@ int aif_log_trace(const char *component)
 
 void aif_log_write(aif_log_level level, const char *fmt, ...)
 {
+    pthread_once(&atfork_once, install_atfork);
     char line[2048];
     va_list ap;
     va_start(ap, fmt);

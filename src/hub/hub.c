@@ -39,6 +39,8 @@ const aif_hub_file *aif_hub_listing_find(const aif_hub_listing *l, const char *p
 aif_code aif_hub_upload(const aif_hub *h, const char *repo_id, const char *dir, int create_private,
                         const char *message, char commit_out[41], aif_err *err)
 {
+    if (!h || !h->ops)
+        return aif_err_set(err, AIF_EINVAL, "upload: the hub is not open");
     aif_code rc = aif_hub_check_repo_id(repo_id, err);
     if (rc == AIF_OK && h->ops->upload(h->impl, repo_id, dir, create_private, message, commit_out, err) != AIF_OK)
         rc = aif_err_wrap(err, "%s hub: upload %s to %s", h->ops->name, dir, repo_id);
@@ -49,6 +51,8 @@ aif_code aif_hub_list(const aif_hub *h, const char *repo_id, const char *revisio
                       aif_err *err)
 {
     memset(out, 0, sizeof *out);
+    if (!h || !h->ops)
+        return aif_err_set(err, AIF_EINVAL, "list: the hub is not open");
     if (h->ops->list(h->impl, repo_id, revision, out, err) != AIF_OK)
         return aif_err_wrap(err, "%s hub: list %s@%s", h->ops->name, repo_id, revision);
     return AIF_OK;
@@ -56,6 +60,8 @@ aif_code aif_hub_list(const aif_hub *h, const char *repo_id, const char *revisio
 
 aif_code aif_hub_set_private(const aif_hub *h, const char *repo_id, int is_private, aif_err *err)
 {
+    if (!h || !h->ops)
+        return aif_err_set(err, AIF_EINVAL, "visibility: the hub is not open");
     if (h->ops->set_private(h->impl, repo_id, is_private, err) != AIF_OK)
         return aif_err_wrap(err, "%s hub: visibility of %s", h->ops->name, repo_id);
     return AIF_OK;

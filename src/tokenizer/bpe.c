@@ -2,37 +2,30 @@
  * from the chars of the word (continuing_subword_prefix, end_of_word_suffix,
  * byte_fallback to <0xNN>, unk with fuse_unk), then merges by lowest rank,
  * leftmost first, with a binary heap and a linked list of symbols:
- * O(n log n) per word. Words are cached in a sharded, mutex-protected map
- * owned by the tokenizer. Bytemapped words (after a ByteLevel
+ * O(n log n) per word. Words are cached in an insert-only lock-free map
+ * owned by the tokenizer (see aif_tk_cache). Bytemapped words (after a ByteLevel
  * pre-tokenizer) start from byte_id[] directly. */
 #include <string.h>
+#include <xxhash.h>
 
 #include "aif/alloc.h"
 #include "tok_int.h"
 
 #define CACHE_MAX_WORD 256
-#define CACHE_MAX_ENTRIES 4096 /* per shard */
-
-static inline size_t mhash(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return (size_t)k;
-}
 
 int aif_tk_merge_get(const aif_tk_bpe *m, int32_t a, int32_t b, uint32_t *rank, int32_t *new_id)
 {
     if (!m->n_merges)
         return 0;
     uint64_t k = ((uint64_t)(uint32_t)a << 32) | (uint32_t)b;
-    size_t j = mhash(k) & m->mmask;
+    size_t j = aif_tk_merge_hash(k) & m->mmask;
     for (;;) {
-        if (m->mnew[j] < 0)
+        const struct aif_tk_merge *e = &m->mtab[j];
+        if (e->new_id < 0)
             return 0;
-        if (m->mkey[j] == k) {
-            *rank = m->mrank[j];
-            *new_id = m->mnew[j];
+        if (e->key == k) {
+            *rank = e->rank;
+            *new_id = e->new_id;
             return 1;
         }
         j = (j + 1) & m->mmask;
@@ -228,78 +221,88 @@ static int initial_text(const aif_tk_bpe *m, const char *s, size_t n, word *w)
     return 0;
 }
 
-static uint32_t cache_shard(const char *k, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)k[i]) * 16777619u;
-    return h % TK_CACHE_SHARDS;
-}
+#define CACHE_SLOTS (1u << 17)
 
 int aif_tk_bpe_cache_init(aif_tk_bpe *m)
 {
-    m->cache = aif_calloc(TK_CACHE_SHARDS, sizeof *m->cache);
+    m->cache = aif_calloc(1, sizeof *m->cache);
     if (!m->cache)
         return -1;
-    for (int i = 0; i < TK_CACHE_SHARDS; i++)
-        pthread_mutex_init(&m->cache[i].mu, NULL);
+    m->cache->slots = aif_calloc(CACHE_SLOTS, sizeof *m->cache->slots);
+    if (!m->cache->slots) {
+        aif_free(m->cache);
+        m->cache = NULL;
+        return -1;
+    }
+    m->cache->mask = CACHE_SLOTS - 1;
+    m->cache->cap = CACHE_SLOTS / 4 * 3;
+    atomic_init(&m->cache->count, 0);
     return 0;
 }
 
-static int cache_get(const aif_tk_bpe *m, const char *k, size_t n, aif_token_ids *out)
+static inline const char *crec_key(const aif_tk_crec *r)
 {
-    aif_tk_cache_shard *sh = &m->cache[cache_shard(k, n)];
-    int hit = 0;
-    pthread_mutex_lock(&sh->mu);
-    int32_t off = aif_tk_strmap_get(&sh->map, k, n);
-    if (off >= 0) {
-        size_t cnt = (size_t)sh->ids[off];
-        {
-            size_t need = out->n + cnt;
-            if (need > out->cap) {
-                size_t cap = out->cap ? out->cap : 16;
-                while (cap < need)
-                    cap *= 2;
-                int32_t *v = aif_realloc(out->v, cap * sizeof *v);
-                if (!v) {
-                    pthread_mutex_unlock(&sh->mu);
-                    return -1;
-                }
-                out->v = v;
-                out->cap = cap;
-            }
-            memcpy(out->v + out->n, sh->ids + off + 1, cnt * sizeof *out->v);
-            out->n += cnt;
-            hit = 1;
-        }
-    }
-    pthread_mutex_unlock(&sh->mu);
-    return hit;
+    return (const char *)(r->ids + r->nids);
 }
 
-static void cache_put(const aif_tk_bpe *m, const char *k, size_t n, const int32_t *ids, size_t cnt)
+/* 1: hit (ids appended), 0: miss, -1: out of memory. */
+static int cache_get(const aif_tk_bpe *m, const char *k, size_t n, uint64_t h, aif_token_ids *out)
 {
-    aif_tk_cache_shard *sh = &m->cache[cache_shard(k, n)];
-    pthread_mutex_lock(&sh->mu);
-    if (sh->map.n < CACHE_MAX_ENTRIES && aif_tk_strmap_get(&sh->map, k, n) < 0 && sh->n_ids + cnt + 1 < INT32_MAX) {
-        if (sh->n_ids + cnt + 1 > sh->cap_ids) {
-            size_t cap = sh->cap_ids ? sh->cap_ids : 1024;
-            while (cap < sh->n_ids + cnt + 1)
+    aif_tk_cache *c = m->cache;
+    for (size_t j = (size_t)h & c->mask;; j = (j + 1) & c->mask) {
+        aif_tk_crec *r = atomic_load_explicit(&c->slots[j], memory_order_acquire);
+        if (!r)
+            return 0;
+        if (r->hash != h || r->klen != n || memcmp(crec_key(r), k, n))
+            continue;
+        size_t need = out->n + r->nids;
+        if (need > out->cap) {
+            size_t cap = out->cap ? out->cap : 16;
+            while (cap < need)
                 cap *= 2;
-            int32_t *v = aif_realloc(sh->ids, cap * sizeof *v);
+            int32_t *v = aif_realloc(out->v, cap * sizeof *v);
             if (!v)
-                goto out;
-            sh->ids = v;
-            sh->cap_ids = cap;
+                return -1;
+            out->v = v;
+            out->cap = cap;
         }
-        if (aif_tk_strmap_put(&sh->map, k, n, (int32_t)sh->n_ids) == 0) {
-            sh->ids[sh->n_ids] = (int32_t)cnt;
-            memcpy(sh->ids + sh->n_ids + 1, ids, cnt * sizeof *ids);
-            sh->n_ids += cnt + 1;
+        if (r->nids)
+            memcpy(out->v + out->n, r->ids, r->nids * sizeof *r->ids);
+        out->n += r->nids;
+        return 1;
+    }
+}
+
+static void cache_put(const aif_tk_bpe *m, const char *k, size_t n, uint64_t h, const int32_t *ids, size_t cnt)
+{
+    aif_tk_cache *c = m->cache;
+    if (atomic_load_explicit(&c->count, memory_order_relaxed) >= c->cap)
+        return;
+    aif_tk_crec *rec = aif_malloc(sizeof *rec + cnt * sizeof *ids + n);
+    if (!rec)
+        return; /* a cache miss is not an error */
+    rec->hash = h;
+    rec->klen = (uint32_t)n;
+    rec->nids = (uint32_t)cnt;
+    if (cnt)
+        memcpy(rec->ids, ids, cnt * sizeof *ids);
+    memcpy((char *)(rec->ids + cnt), k, n);
+    for (size_t j = (size_t)h & c->mask;; j = (j + 1) & c->mask) {
+        aif_tk_crec *r = atomic_load_explicit(&c->slots[j], memory_order_acquire);
+        if (!r) {
+            aif_tk_crec *expected = NULL;
+            if (atomic_compare_exchange_strong_explicit(&c->slots[j], &expected, rec, memory_order_acq_rel,
+                                                        memory_order_acquire)) {
+                atomic_fetch_add_explicit(&c->count, 1, memory_order_relaxed);
+                return;
+            }
+            r = expected; /* another thread took the slot: look at its record */
+        }
+        if (r->hash == h && r->klen == n && !memcmp(crec_key(r), k, n)) {
+            aif_free(rec); /* already cached */
+            return;
         }
     }
-out:
-    pthread_mutex_unlock(&sh->mu);
 }
 
 static int ids_push(aif_token_ids *out, int32_t id)
@@ -316,43 +319,19 @@ static int ids_push(aif_token_ids *out, int32_t id)
     return 0;
 }
 
-aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out, aif_err *err)
+/* One word (or SentencePiece segment): cache, initial symbols, merges. */
+static aif_code word_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out,
+                              aif_err *err)
 {
-    if (!n)
-        return AIF_OK;
-    aif_tk_buf mapped = {0};
-    if (bytemapped && !m->bytes_ok) {
-        /* some byte's char is missing from the vocab: take the text path */
-        for (size_t i = 0; i < n; i++) {
-            char enc[4];
-            int l = aif_tk_utf8_encode(aif_tk_byte_char[(unsigned char)s[i]], enc);
-            if (aif_tk_buf_push(&mapped, enc, (size_t)l)) {
-                aif_tk_buf_release(&mapped);
-                return aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
-            }
-        }
-        s = mapped.p;
-        n = mapped.n;
-        bytemapped = 0;
-    }
-    aif_code rc = AIF_OK;
-    if (m->ignore_merges) {
-        int32_t id = bytemapped ? aif_tk_strmap_get(&m->raw_vocab, s, n) : aif_tk_strmap_get(&m->vocab, s, n);
-        if (id >= 0) {
-            if (ids_push(out, id))
-                rc = aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
-            aif_tk_buf_release(&mapped);
-            return rc;
-        }
-    }
     char key[CACHE_MAX_WORD + 1];
     int cacheable = m->cache && n < CACHE_MAX_WORD;
+    uint64_t h = 0;
     if (cacheable) {
         key[0] = bytemapped ? 'b' : 't';
         memcpy(key + 1, s, n);
-        int hit = cache_get(m, key, n + 1, out);
+        h = XXH3_64bits(key, n + 1);
+        int hit = cache_get(m, key, n + 1, h, out);
         if (hit) {
-            aif_tk_buf_release(&mapped);
             return hit < 0 ? aif_err_set(err, AIF_ENOMEM, "out of memory in BPE") : AIF_OK;
         }
     }
@@ -381,38 +360,81 @@ aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int b
             if (w.v[i].len)
                 fail = ids_push(out, w.v[i].id);
         if (!fail && cacheable)
-            cache_put(m, key, n + 1, out->v + start, out->n - start);
+            cache_put(m, key, n + 1, h, out->v + start, out->n - start);
     }
     if (heap != hstack)
         aif_free(heap);
     if (w.v != w.stack)
         aif_free(w.v);
-    aif_tk_buf_release(&mapped);
     if (fail)
         return aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
     return AIF_OK;
+}
+
+aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out, aif_err *err)
+{
+    if (!n)
+        return AIF_OK;
+    aif_tk_buf mapped = {0};
+    if (bytemapped && !m->bytes_ok) {
+        /* some byte's char is missing from the vocab: take the text path */
+        for (size_t i = 0; i < n; i++) {
+            char enc[4];
+            int l = aif_tk_utf8_encode(aif_tk_byte_char[(unsigned char)s[i]], enc);
+            if (aif_tk_buf_push(&mapped, enc, (size_t)l)) {
+                aif_tk_buf_release(&mapped);
+                return aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
+            }
+        }
+        s = mapped.p;
+        n = mapped.n;
+        bytemapped = 0;
+    }
+    aif_code rc = AIF_OK;
+    if (m->ignore_merges) { /* the whole word only, before any split below */
+        int32_t id = bytemapped ? aif_tk_strmap_get(&m->raw_vocab, s, n) : aif_tk_strmap_get(&m->vocab, s, n);
+        if (id >= 0) {
+            if (ids_push(out, id))
+                rc = aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
+            aif_tk_buf_release(&mapped);
+            return rc;
+        }
+    }
+    if (!bytemapped && m->spm_split) {
+        /* no token holds "x▁" (x not ▁), so no merge crosses the start of a
+         * run of ▁: each segment can be merged (and cached) on its own */
+        static const char meta[3] = {'\xE2', '\x96', '\x81'};
+        size_t start = 0;
+        for (size_t i = 1; i + 3 <= n && rc == AIF_OK; i++)
+            if (!memcmp(s + i, meta, 3) && !(i >= 3 && !memcmp(s + i - 3, meta, 3))) {
+                rc = word_tokenize(m, s + start, i - start, 0, out, err);
+                start = i;
+            }
+        if (rc == AIF_OK)
+            rc = word_tokenize(m, s + start, n - start, 0, out, err);
+    } else {
+        rc = word_tokenize(m, s, n, bytemapped, out, err);
+    }
+    aif_tk_buf_release(&mapped);
+    return rc;
 }
 
 void aif_tk_bpe_release(aif_tk_bpe *m)
 {
     aif_tk_strmap_release(&m->vocab);
     aif_tk_strmap_release(&m->raw_vocab);
-    if (m->id_tok) {
-        for (size_t i = 0; i < m->n_id_tok; i++)
-            aif_free(m->id_tok[i]);
-        aif_free(m->id_tok);
-    }
-    aif_free(m->mkey);
-    aif_free(m->mrank);
-    aif_free(m->mnew);
+    aif_free(m->id_off);
+    aif_free(m->mtab);
+    aif_free(m->scores);
+    if (m->pieces)
+        aif_free(m->pieces->nodes);
+    aif_free(m->pieces);
     aif_free(m->prefix);
     aif_free(m->suffix);
     if (m->cache) {
-        for (int i = 0; i < TK_CACHE_SHARDS; i++) {
-            pthread_mutex_destroy(&m->cache[i].mu);
-            aif_tk_strmap_release(&m->cache[i].map);
-            aif_free(m->cache[i].ids);
-        }
+        for (size_t j = 0; j <= m->cache->mask; j++)
+            aif_free(atomic_load_explicit(&m->cache->slots[j], memory_order_relaxed));
+        aif_free(m->cache->slots);
         aif_free(m->cache);
     }
     memset(m, 0, sizeof *m);

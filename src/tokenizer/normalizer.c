@@ -12,18 +12,8 @@ static aif_code oom(aif_err *err)
     return aif_err_set(err, AIF_ENOMEM, "out of memory normalizing text");
 }
 
-static int is_ascii(const char *s, size_t n)
+static aif_code map_form(aif_tk_norm_type t, const char *s, size_t n, aif_tk_buf *out, aif_err *err)
 {
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] >= 0x80)
-            return 0;
-    return 1;
-}
-
-static aif_code unicode_form(aif_tk_norm_type t, const char *s, size_t n, aif_tk_buf *out, aif_err *err)
-{
-    if (is_ascii(s, n)) /* every normal form leaves ASCII alone */
-        return aif_tk_buf_push(out, s, n) ? oom(err) : AIF_OK;
     int opt = UTF8PROC_STABLE;
     switch (t) {
     case NORM_NFC: opt |= UTF8PROC_COMPOSE; break;
@@ -42,6 +32,90 @@ static aif_code unicode_form(aif_tk_norm_type t, const char *s, size_t n, aif_tk
     int fail = aif_tk_buf_push(out, res, (size_t)r);
     free(res);
     return fail ? oom(err) : AIF_OK;
+}
+
+/* Code points that utf8proc (Unicode 15.0) normalizes but the reference
+ * does not: its unicode-normalization-alignments 0.1.12 has tables from
+ * before Unicode 12, where these are unassigned (combining class 0, no
+ * decomposition, no composition). Found by probing the reference (npm
+ * @anush008/tokenizers@0.6.0) with NFC and NFD tokenizers on every code point
+ * utf8proc gives a combining class or a canonical decomposition (alone,
+ * after "a" with U+0334 after it, after "a" U+0345, and decomposed), plus the
+ * parts of the new decompositions. Sorted. */
+static const int32_t opaque_cps[] = {
+    0x7FD, 0x898, 0x899, 0x89A, 0x89B, 0x89C, 0x89D, 0x89E, 0x89F, 0x8CA, 0x8CB, 0x8CC, 0x8CD, 0x8CE, 0x8CF,
+    0x8D0, 0x8D1, 0x8D2, 0x8D3, 0x9FE, 0xC3C, 0xD3B, 0xD3C, 0xEBA, 0x1715, 0x1ABF, 0x1AC0, 0x1AC1, 0x1AC2,
+    0x1AC3, 0x1AC4, 0x1AC5, 0x1AC6, 0x1AC7, 0x1AC8, 0x1AC9, 0x1ACA, 0x1ACB, 0x1ACC, 0x1ACD, 0x1ACE, 0x1DF6,
+    0x1DF7, 0x1DF8, 0x1DF9, 0x1DFA, 0xA82C, 0x10D24, 0x10D25, 0x10D26, 0x10D27, 0x10EAB, 0x10EAC, 0x10EFD,
+    0x10EFE, 0x10EFF, 0x10F46, 0x10F47, 0x10F48, 0x10F49, 0x10F4A, 0x10F4B, 0x10F4C, 0x10F4D, 0x10F4E, 0x10F4F,
+    0x10F50, 0x10F82, 0x10F83, 0x10F84, 0x10F85, 0x11070, 0x1133B, 0x1145E, 0x11839, 0x1183A, 0x11930, 0x11935,
+    0x11938, 0x1193D, 0x1193E, 0x11943, 0x119E0, 0x11A34, 0x11A47, 0x11A99, 0x11D42, 0x11D44, 0x11D45, 0x11D97,
+    0x11F41, 0x11F42, 0x16FF0, 0x16FF1, 0x1E08F, 0x1E130, 0x1E131, 0x1E132, 0x1E133, 0x1E134, 0x1E135, 0x1E136,
+    0x1E2AE, 0x1E2EC, 0x1E2ED, 0x1E2EE, 0x1E2EF, 0x1E4EC, 0x1E4ED, 0x1E4EE, 0x1E4EF
+};
+
+static int opaque(int32_t cp)
+{
+    size_t lo = 0, hi = sizeof opaque_cps / sizeof opaque_cps[0];
+    if (cp < opaque_cps[0] || cp > opaque_cps[hi - 1])
+        return 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (opaque_cps[mid] < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sizeof opaque_cps / sizeof opaque_cps[0] && opaque_cps[lo] == cp;
+}
+
+/* A non-ASCII run (with the starter before it): the code points the
+ * reference does not know are copied as they are and cut the run, as
+ * unassigned starters do in the reference. */
+static aif_code run_form(aif_tk_norm_type t, const char *s, size_t n, aif_tk_buf *out, aif_err *err)
+{
+    size_t seg = 0, i = 0;
+    while (i < n) {
+        int32_t cp;
+        int l = aif_tk_utf8_decode(s + i, n - i, &cp);
+        if (cp >= 0x7FD && opaque(cp)) {
+            aif_code rc = seg < i ? map_form(t, s + seg, i - seg, out, err) : AIF_OK;
+            if (rc)
+                return rc;
+            if (aif_tk_buf_push(out, s + i, (size_t)l))
+                return oom(err);
+            seg = i + (size_t)l;
+        }
+        i += (size_t)l;
+    }
+    return seg < n ? map_form(t, s + seg, n - seg, out, err) : AIF_OK;
+}
+
+/* ASCII is invariant under every normal form, is never the second half of a
+ * composition and has combining class 0: only the non-ASCII runs, each with
+ * the ASCII char before it (a starter that may compose with what follows),
+ * go through utf8proc. */
+static aif_code unicode_form(aif_tk_norm_type t, const char *s, size_t n, aif_tk_buf *out, aif_err *err)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && (unsigned char)s[j] < 0x80)
+            j++;
+        if (j == n)
+            return aif_tk_buf_push(out, s + i, n - i) ? oom(err) : AIF_OK;
+        size_t start = j > i ? j - 1 : j; /* the starter before the run */
+        if (aif_tk_buf_push(out, s + i, start - i))
+            return oom(err);
+        size_t end = j;
+        while (end < n && (unsigned char)s[end] >= 0x80)
+            end++;
+        aif_code rc = run_form(t, s + start, end - start, out, err);
+        if (rc)
+            return rc;
+        i = end;
+    }
+    return AIF_OK;
 }
 
 static aif_code lowercase(const char *s, size_t n, aif_tk_buf *out, aif_err *err)
@@ -99,6 +173,22 @@ static aif_code strip(const aif_tk_norm *nm, const char *s, size_t n, aif_tk_buf
     return aif_tk_buf_push(out, s + a, b - a) ? oom(err) : AIF_OK;
 }
 
+/* StripAccents: drop combining marks (Mn, Mc, Me). */
+static aif_code strip_accents(const char *s, size_t n, aif_tk_buf *out, aif_err *err)
+{
+    size_t i = 0;
+    while (i < n) {
+        int32_t cp;
+        int l = aif_tk_utf8_decode(s + i, n - i, &cp);
+        utf8proc_category_t c = cp < 0x80 ? UTF8PROC_CATEGORY_LL : utf8proc_category(cp);
+        if (c != UTF8PROC_CATEGORY_MN && c != UTF8PROC_CATEGORY_MC && c != UTF8PROC_CATEGORY_ME &&
+            aif_tk_buf_push(out, s + i, (size_t)l))
+            return oom(err);
+        i += (size_t)l;
+    }
+    return AIF_OK;
+}
+
 struct repl_ctx {
     const char *s;
     size_t prev;
@@ -143,6 +233,8 @@ aif_code aif_tk_norm_apply(const aif_tk_norm *nm, const char *s, size_t n, aif_t
         return aif_tk_buf_push(out, s, n) ? oom(err) : AIF_OK;
     case NORM_REPLACE:
         return replace(nm, s, n, out, err);
+    case NORM_STRIP_ACCENTS:
+        return strip_accents(s, n, out, err);
     case NORM_SEQUENCE: {
         if (aif_tk_buf_push(out, s, n))
             return oom(err);

@@ -94,6 +94,8 @@ static int find_chars(char_pred pred, const void *arg, const char *s, size_t n, 
 /* Apply a SplitDelimiterBehavior; afterwards m means "remove". */
 static void behave(segs *g, aif_tk_behavior b, int invert)
 {
+    if (!g->n) /* nothing found (or finding failed: the caller reports it) */
+        return;
     if (invert)
         for (size_t i = 0; i < g->n; i++)
             g->v[i].m = !g->v[i].m;
@@ -218,6 +220,29 @@ static aif_code one(const aif_tk_pre *pre, aif_tk_buf *arena, aif_tk_piece p, se
         r = find_chars(pred_punct, NULL, arena->p + p.off, p.len, g);
         behave(g, pre->behavior, 0);
         break;
+    case PRE_CHAR_DELIM:
+        r = find_chars(pred_eq, &pre->replacement, arena->p + p.off, p.len, g);
+        behave(g, BEH_REMOVED, 0);
+        break;
+    case PRE_BERT: {
+        /* whitespace removed, then punctuation isolated in each part */
+        r = find_chars(pred_ws, NULL, arena->p + p.off, p.len, g);
+        behave(g, BEH_REMOVED, 0);
+        aif_tk_pieces parts = {0};
+        if (r || emit(g, &p, &parts)) {
+            aif_tk_pieces_release(&parts);
+            return oom(err);
+        }
+        for (size_t i = 0; i < parts.n && !r; i++) {
+            r = find_chars(pred_punct, NULL, arena->p + parts.v[i].off, parts.v[i].len, g);
+            if (!r) {
+                behave(g, BEH_ISOLATED, 0);
+                r = emit(g, &parts.v[i], out);
+            }
+        }
+        aif_tk_pieces_release(&parts);
+        return r ? oom(err) : AIF_OK;
+    }
     case PRE_DIGITS:
         r = find_chars(pred_digit, NULL, arena->p + p.off, p.len, g);
         behave(g, pre->individual ? BEH_ISOLATED : BEH_CONTIGUOUS, 0);

@@ -13,6 +13,7 @@
 #define AIF_TOKENIZER_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,17 +64,21 @@ int aif_tk_char_byte(int32_t cp); /* -1 if cp is not one of the 256 chars */
 void aif_tk_bytelevel_init(void);
 
 /* ---- string -> id hash map (vocab.c) ---- */
+typedef struct aif_tk_strent {
+    size_t off;        /* key offset in pool (keys are NUL-terminated there) */
+    uint32_t len;
+    int32_t val;
+} aif_tk_strent;
 typedef struct aif_tk_strmap {
-    uint32_t *slots;   /* index+1 into keys, 0 = empty */
+    uint64_t *slots;   /* (entry index + 1) | hash tag << 32; 0 = empty */
     size_t mask;
-    size_t *key_off;   /* per entry: offset of the key in pool */
-    uint32_t *key_len;
-    int32_t *val;
+    aif_tk_strent *ent;
     size_t n, cap;
     aif_tk_buf pool;
 } aif_tk_strmap;
 int aif_tk_strmap_put(aif_tk_strmap *m, const char *k, size_t n, int32_t v); /* overwrites */
 int32_t aif_tk_strmap_get(const aif_tk_strmap *m, const char *k, size_t n);   /* -1 if absent */
+int64_t aif_tk_strmap_key_off(const aif_tk_strmap *m, const char *k, size_t n); /* key offset in pool, or -1 */
 void aif_tk_strmap_release(aif_tk_strmap *m);
 
 /* ---- regex (regex.c): PCRE2 with Oniguruma-compatible \s ---- */
@@ -93,7 +98,7 @@ typedef enum aif_tk_behavior {
 /* ---- normalizers (normalizer.c) ---- */
 typedef enum aif_tk_norm_type {
     NORM_SEQUENCE, NORM_NFC, NORM_NFD, NORM_NFKC, NORM_NFKD, NORM_LOWERCASE, NORM_STRIP,
-    NORM_PREPEND, NORM_REPLACE
+    NORM_PREPEND, NORM_REPLACE, NORM_STRIP_ACCENTS
 } aif_tk_norm_type;
 typedef struct aif_tk_norm {
     aif_tk_norm_type type;
@@ -111,7 +116,7 @@ void aif_tk_norm_free(aif_tk_norm *nm);
 /* ---- pre-tokenizers (pretokenizer.c) ---- */
 typedef enum aif_tk_pre_type {
     PRE_SEQUENCE, PRE_SPLIT, PRE_BYTELEVEL, PRE_METASPACE, PRE_DIGITS, PRE_PUNCT, PRE_WHITESPACE,
-    PRE_WHITESPACE_SPLIT
+    PRE_WHITESPACE_SPLIT, PRE_BERT, PRE_CHAR_DELIM
 } aif_tk_pre_type;
 typedef struct aif_tk_pre {
     aif_tk_pre_type type;
@@ -121,7 +126,7 @@ typedef struct aif_tk_pre {
     aif_tk_behavior behavior;  /* Split / Punctuation */
     int invert;
     int add_prefix_space, use_regex; /* ByteLevel */
-    int32_t replacement;   /* Metaspace */
+    int32_t replacement;   /* Metaspace; CharDelimiterSplit delimiter */
     char rep[5];
     int rep_len;
     int prepend;           /* Metaspace: 0 never, 1 first, 2 always */
@@ -134,36 +139,55 @@ void aif_tk_pre_free(aif_tk_pre *pre);
 extern const char aif_tk_gpt2_regex[];
 
 /* ---- BPE model (bpe.c) ---- */
-#define TK_CACHE_SHARDS 64
-typedef struct aif_tk_cache_shard {
-    pthread_mutex_t mu;
-    aif_tk_strmap map;     /* word -> index into ids (offset) */
-    int32_t *ids;
-    size_t n_ids, cap_ids;
-} aif_tk_cache_shard;
+/* Word cache: insert-only, lock-free open addressing. A record is
+ * immutable once published (compare-and-swap into an empty slot), so
+ * readers need no lock; nothing is removed until the tokenizer is freed. */
+typedef struct aif_tk_crec {
+    uint64_t hash;
+    uint32_t klen, nids;
+    int32_t ids[];   /* nids ids, then klen key bytes */
+} aif_tk_crec;
+typedef struct aif_tk_cache {
+    _Atomic(aif_tk_crec *) *slots;
+    size_t mask, cap;          /* cap: most records inserted */
+    _Atomic size_t count;
+} aif_tk_cache;
 typedef struct aif_tk_bpe {
+    int unigram;             /* the model is Unigram: scores/trie below, no merges */
+    double *scores;          /* Unigram: score per id */
+    double min_score;        /* Unigram: lowest score (unk score = min_score - 10) */
+    struct aif_tk_trie *pieces; /* Unigram: byte trie of the pieces (token = id) */
+    size_t model_vocab_size; /* Model::get_vocab_size (Unigram: pieces, duplicates included) */
     aif_tk_strmap vocab;         /* token -> id */
-    char **id_tok;           /* id -> token (NUL-terminated, owned), size n_id_tok */
+    int64_t *id_off;         /* id -> offset of its NUL-terminated key in vocab.pool, -1: none */
     size_t n_id_tok;
     /* merges: open addressing on (a << 32 | b) */
-    uint64_t *mkey;
-    uint32_t *mrank;
-    int32_t *mnew;
+    struct aif_tk_merge { uint64_t key; uint32_t rank; int32_t new_id; } *mtab; /* new_id < 0: empty */
     size_t mmask;
     size_t n_merges;
     int32_t unk_id;          /* -1: none */
     char *prefix, *suffix;   /* continuing_subword_prefix / end_of_word_suffix (NULL: none) */
     int fuse_unk, byte_fallback, ignore_merges;
+    int spm_split;           /* "\u2581" in the vocab and no token with x"\u2581" (x != "\u2581"): words split at \u2581 runs */
     int32_t byte_fb[256];    /* id of "<0xNN>" or -1 */
     /* byte-level fast path */
     int32_t byte_id[256];    /* id of the GPT-2 char of each byte, or -1 */
     int bytes_ok;            /* all 256 present */
     aif_tk_strmap raw_vocab;     /* decoded bytes -> id, for tokens made only of GPT-2 chars */
-    aif_tk_cache_shard *cache;   /* TK_CACHE_SHARDS, NULL: no cache */
+    aif_tk_cache *cache;         /* NULL: no cache */
 } aif_tk_bpe;
 /* Tokenize one piece (bytemapped: raw bytes standing for GPT-2 chars). */
 aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out,
                          aif_err *err);
+static inline size_t aif_tk_merge_hash(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
+/* Unigram (unigram.c): Viterbi over the pieces, as encode_optimized. */
+aif_code aif_tk_unigram_tokenize(const aif_tk_bpe *m, const char *s, size_t n, aif_token_ids *out, aif_err *err);
 int aif_tk_merge_get(const aif_tk_bpe *m, int32_t a, int32_t b, uint32_t *rank, int32_t *new_id);
 void aif_tk_bpe_release(aif_tk_bpe *m);
 int aif_tk_bpe_cache_init(aif_tk_bpe *m);
@@ -228,17 +252,21 @@ typedef struct aif_tk_dec {
     int32_t ch;        /* Strip content / Metaspace replacement */
     int start, stop;   /* Strip */
     int prepend;       /* Metaspace: 0 never */
-    aif_tk_regex *re;      /* Replace */
+    aif_tk_regex *re;      /* Replace (a regex pattern) */
+    char *pat;         /* Replace (a String pattern, matched literally), NULL: regex */
+    size_t pat_len;
     char *str;         /* Replace content / BPEDecoder suffix / WordPiece prefix */
     size_t str_len;
     int cleanup;       /* WordPiece */
 } aif_tk_dec;
-/* A list of token strings (the decode chain works on it). */
+/* A list of token strings (the decode chain works on it): token i is
+ * text.p[off[i] .. off[i] + len[i]), not NUL-terminated. */
 typedef struct aif_tk_strs {
-    char **s;
-    size_t *len;
+    aif_tk_buf text;
+    size_t *off, *len;
     size_t n, cap;
 } aif_tk_strs;
+/* Append a token (s must not point into v->text). */
 int aif_tk_strs_push(aif_tk_strs *v, const char *s, size_t n);
 void aif_tk_strs_release(aif_tk_strs *v);
 aif_code aif_tk_dec_apply(const aif_tk_dec *d, aif_tk_strs *toks, aif_err *err);
@@ -262,6 +290,8 @@ struct aif_tokenizer {
     int clean_spaces;
     size_t model_max_length;
     int split_special;      /* split_special_tokens of the config */
+    uint8_t *special_ids;   /* bitmap over ids: the token's string is a special added token */
+    size_t n_special_ids;   /* bits */
 };
 
 #endif

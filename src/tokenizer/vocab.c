@@ -58,18 +58,23 @@ void aif_tk_pieces_release(aif_tk_pieces *ps)
     memset(ps, 0, sizeof *ps);
 }
 
+static inline uint64_t slot_of(size_t idx, uint64_t h)
+{
+    return (uint64_t)(idx + 1) | (h & 0xFFFFFFFF00000000ull);
+}
+
 static int grow(aif_tk_strmap *m)
 {
     size_t nslots = m->mask ? (m->mask + 1) * 2 : 64;
-    uint32_t *slots = aif_calloc(nslots, sizeof *slots);
+    uint64_t *slots = aif_calloc(nslots, sizeof *slots);
     if (!slots)
         return -1;
     for (size_t i = 0; i < m->n; i++) {
-        uint64_t h = XXH3_64bits(m->pool.p + m->key_off[i], m->key_len[i]);
+        uint64_t h = XXH3_64bits(m->pool.p + m->ent[i].off, m->ent[i].len);
         size_t j = (size_t)h & (nslots - 1);
         while (slots[j])
             j = (j + 1) & (nslots - 1);
-        slots[j] = (uint32_t)(i + 1);
+        slots[j] = slot_of(i, h);
     }
     aif_free(m->slots);
     m->slots = slots;
@@ -81,61 +86,70 @@ int32_t aif_tk_strmap_get(const aif_tk_strmap *m, const char *k, size_t n)
 {
     if (!m->n)
         return -1;
-    uint64_t h = XXH3_64bits(k, n);
+    uint64_t h = XXH3_64bits(k, n), tag = h & 0xFFFFFFFF00000000ull;
     size_t j = (size_t)h & m->mask;
     for (;;) {
-        uint32_t s = m->slots[j];
+        uint64_t s = m->slots[j];
         if (!s)
             return -1;
-        s--;
-        if (m->key_len[s] == n && !memcmp(m->pool.p + m->key_off[s], k, n))
-            return m->val[s];
+        if ((s & 0xFFFFFFFF00000000ull) == tag) {
+            const aif_tk_strent *e = &m->ent[(uint32_t)s - 1];
+            if (e->len == n && !memcmp(m->pool.p + e->off, k, n))
+                return e->val;
+        }
         j = (j + 1) & m->mask;
+    }
+}
+
+int64_t aif_tk_strmap_key_off(const aif_tk_strmap *m, const char *k, size_t n)
+{
+    if (!m->n)
+        return -1;
+    uint64_t h = XXH3_64bits(k, n), tag = h & 0xFFFFFFFF00000000ull;
+    for (size_t j = (size_t)h & m->mask;; j = (j + 1) & m->mask) {
+        uint64_t s = m->slots[j];
+        if (!s)
+            return -1;
+        const aif_tk_strent *e = &m->ent[(uint32_t)s - 1];
+        if ((s & 0xFFFFFFFF00000000ull) == tag && e->len == n && !memcmp(m->pool.p + e->off, k, n))
+            return (int64_t)e->off;
     }
 }
 
 int aif_tk_strmap_put(aif_tk_strmap *m, const char *k, size_t n, int32_t v)
 {
-    if (n > UINT32_MAX)
+    if (n > UINT32_MAX || m->n >= UINT32_MAX - 1)
         return -1;
     if ((m->n + 1) * 2 > m->mask + 1 && grow(m))
         return -1;
-    uint64_t h = XXH3_64bits(k, n);
+    uint64_t h = XXH3_64bits(k, n), tag = h & 0xFFFFFFFF00000000ull;
     size_t j = (size_t)h & m->mask;
     for (;;) {
-        uint32_t s = m->slots[j];
+        uint64_t s = m->slots[j];
         if (!s)
             break;
-        s--;
-        if (m->key_len[s] == n && !memcmp(m->pool.p + m->key_off[s], k, n)) {
-            m->val[s] = v;
-            return 0;
+        if ((s & 0xFFFFFFFF00000000ull) == tag) {
+            aif_tk_strent *e = &m->ent[(uint32_t)s - 1];
+            if (e->len == n && !memcmp(m->pool.p + e->off, k, n)) {
+                e->val = v;
+                return 0;
+            }
         }
         j = (j + 1) & m->mask;
     }
     if (m->n == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 64;
-        size_t *ko = aif_realloc(m->key_off, cap * sizeof *ko);
-        if (!ko)
+        aif_tk_strent *e = aif_realloc(m->ent, cap * sizeof *e);
+        if (!e)
             return -1;
-        m->key_off = ko;
-        uint32_t *kl = aif_realloc(m->key_len, cap * sizeof *kl);
-        if (!kl)
-            return -1;
-        m->key_len = kl;
-        int32_t *vv = aif_realloc(m->val, cap * sizeof *vv);
-        if (!vv)
-            return -1;
-        m->val = vv;
+        m->ent = e;
         m->cap = cap;
     }
     size_t off = m->pool.n;
-    if (aif_tk_buf_push(&m->pool, k, n))
+    if (aif_tk_buf_push(&m->pool, k, n) || aif_tk_buf_push(&m->pool, "", 1)) /* keys stay NUL-terminated */
         return -1;
-    m->key_off[m->n] = off;
-    m->key_len[m->n] = (uint32_t)n;
-    m->val[m->n] = v;
-    m->slots[j] = (uint32_t)(m->n + 1);
+    m->ent[m->n] = (aif_tk_strent){off, (uint32_t)n, v};
+    m->slots[j] = slot_of(m->n, h);
     m->n++;
     return 0;
 }
@@ -143,9 +157,7 @@ int aif_tk_strmap_put(aif_tk_strmap *m, const char *k, size_t n, int32_t v)
 void aif_tk_strmap_release(aif_tk_strmap *m)
 {
     aif_free(m->slots);
-    aif_free(m->key_off);
-    aif_free(m->key_len);
-    aif_free(m->val);
+    aif_free(m->ent);
     aif_tk_buf_release(&m->pool);
     memset(m, 0, sizeof *m);
 }
