@@ -1056,7 +1056,8 @@ static void reveal_due(aif_chain_subtensor *st, const aif_chain_signer *hk, uint
         if (rc == AIF_OK) {
             aif_log(AIF_LOG_INFO, "chain: revealed weights committed at block %llu", (unsigned long long)p->commit_block);
             pending_drop(st, i);
-        } else if (strstr(e.msg, "RevealTooEarly") || rc == AIF_ENET || rc == AIF_ETIMEOUT) {
+        } else if (strstr(e.msg, "RevealTooEarly") || rc == AIF_ENET || rc == AIF_ETIMEOUT || rc == AIF_EHTTP ||
+                   rc == AIF_ENOMEM) {
             aif_log(AIF_LOG_INFO, "chain: reveal not accepted yet: %s", e.msg);
             i++;
         } else {
