@@ -13,6 +13,10 @@
 #define AIF_CLI_H
 
 #include "aif/aif.h"
+#include "aif/chain.h"
+#include "aif/crypto.h"
+#include "aif/hub.h"
+#include "aif/local.h"
 
 #define AIF_COMMAND(name, help)
 
@@ -59,5 +63,32 @@ typedef struct aif_subcmd {
     const char *help;
 } aif_subcmd;
 int aif_cli_dispatch(const char *cmd, const aif_subcmd *subs, int argc, char **argv, struct aif_cli *cli);
+
+/* --- backends shared by push, validator and chain (cli/backends.c) --- */
+
+/* The chain a command names: kind "local" with `where` the chain database
+ * (*lc set, close it after the chain), or a subtensor network name / URL
+ * ("finney", "test", "local-node"... see aif_chain_subtensor_endpoint) with
+ * `where` ignored when kind itself is the network. */
+aif_code aif_cli_open_chain(const char *kind, const char *where, aif_local_chain **lc, aif_chain *out, aif_err *err);
+/* Metadata cache of the subtensor client: $XDG_CACHE_HOME/aif/chain or
+ * ~/.cache/aif/chain; "" when neither is known. */
+void aif_cli_chain_cache_dir(char *out, size_t cap);
+/* The hub a command names: "local" (a directory) or "hf" (the Hugging Face Hub). */
+aif_code aif_cli_open_hub(const char *kind, const char *path, int quiet, aif_hub *out, aif_err *err);
+
+/* A wallet hotkey as a chain signer. With need_secret the hotkey file is
+ * decrypted (password from $password_env or btwallet's BT_PW_<PATH>) and
+ * the signer signs with sr25519; without, only the public hotkey file is
+ * read (enough for the local chain). */
+typedef struct aif_cli_signer {
+    aif_chain_signer s;
+    aif_chain_sr25519_ctx ctx;
+    aif_crypto_keypair *kp;
+    char wallet_dir[2048];  /* <path>/<name> */
+} aif_cli_signer;
+aif_code aif_cli_load_signer(const char *wpath, const char *wname, const char *whotkey, const char *password_env,
+                             int need_secret, aif_cli_signer *out, aif_err *err);
+void aif_cli_signer_release(aif_cli_signer *s);
 
 #endif

@@ -66,12 +66,10 @@ static aif_code open_chain(const copts *o, aif_chain *c, aif_err *err)
     so.wait_for_inclusion = !o->no_wait;
     so.reveal_state_path = o->reveal_state;
     char cache[2048];
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    aif_cli_chain_cache_dir(cache, sizeof cache);
     if (o->cache_dir)
         so.cache_dir = o->cache_dir;
-    else if (xdg && *xdg && (size_t)snprintf(cache, sizeof cache, "%s/aif/chain", xdg) < sizeof cache)
-        so.cache_dir = cache;
-    else if (home && *home && (size_t)snprintf(cache, sizeof cache, "%s/.cache/aif/chain", home) < sizeof cache)
+    else if (cache[0])
         so.cache_dir = cache;
     const char *where = o->endpoint ? o->endpoint : o->network;
     if (!where)
@@ -88,53 +86,14 @@ static int netuid_ok(const copts *o)
     return 1;
 }
 
-/* The wallet hotkey as a signer. kp is freed by the caller. */
-static aif_code load_signer(copts *o, aif_crypto_keypair **kp, aif_chain_sr25519_ctx *ctx, aif_chain_signer *s,
-                            aif_err *err)
+/* The wallet hotkey as an sr25519 signer; the reveal-state file defaults
+ * to <wallet>/aif_weight_commits.json. Release sg after use. */
+static aif_code load_signer(copts *o, aif_cli_signer *sg, aif_err *err)
 {
-    *kp = NULL;
-    aif_wallet w;
-    aif_code rc = aif_wallet_init(&w, o->wpath, o->wname, o->whotkey, err);
-    if (rc)
-        return rc;
-    if (!o->reveal_state) {
-        snprintf(o->reveal_default, sizeof o->reveal_default, "%s/%s/aif_weight_commits.json", w.path, w.name);
+    aif_code rc = aif_cli_load_signer(o->wpath, o->wname, o->whotkey, o->password_env, 1, sg, err);
+    if (rc == AIF_OK && !o->reveal_state) {
+        snprintf(o->reveal_default, sizeof o->reveal_default, "%s/aif_weight_commits.json", sg->wallet_dir);
         o->reveal_state = o->reveal_default;
-    }
-    char path[2048];
-    rc = aif_wallet_file_path(&w, AIF_WALLET_HOTKEY, path, sizeof path, err);
-    if (rc)
-        return rc;
-    char pw[1024];
-    const char *password = NULL;
-    if (aif_wallet_keyfile_path_is_encrypted(path)) {
-        int found = 0;
-        if (o->password_env) {
-            const char *v = getenv(o->password_env);
-            if (!v)
-                return aif_err_set(err, AIF_EAUTH, "$%s is not set (password of %s)", o->password_env, path);
-            snprintf(pw, sizeof pw, "%s", v);
-            found = 1;
-        } else {
-            rc = aif_wallet_password_from_env(path, pw, sizeof pw, &found, err);
-            if (rc)
-                return rc;
-        }
-        if (!found)
-            return aif_err_set(err, AIF_EAUTH, "hotkey %s is encrypted: pass --password-env VAR", path);
-        password = pw;
-    }
-    aif_wallet_kdf kdf;
-    rc = aif_wallet_kdf_parse(getenv("AIF_WALLET_KDF"), &kdf, err);
-    if (!rc)
-        rc = aif_wallet_load(&w, AIF_WALLET_HOTKEY, password, &kdf, kp, err);
-    aif_wallet_wipe(pw, sizeof pw);
-    if (rc)
-        return rc;
-    rc = aif_chain_signer_sr25519(s, ctx, *kp, NULL, err);
-    if (rc) {
-        aif_crypto_keypair_free(*kp);
-        *kp = NULL;
     }
     return rc;
 }
@@ -273,31 +232,30 @@ static int cmd_commit(int argc, char **argv, struct aif_cli *cli)
         return 2;
     aif_err err = {0};
     aif_chain c = {0};
-    aif_crypto_keypair *kp = NULL;
-    aif_chain_sr25519_ctx ctx;
-    aif_chain_signer s;
-    if (load_signer(&o, &kp, &ctx, &s, &err) || open_chain(&o, &c, &err) ||
-        aif_chain_commit(&c, &s, (uint16_t)o.netuid, pos[0], strlen(pos[0]), &err)) {
+    aif_cli_signer sg;
+    const aif_chain_signer *s = &sg.s;
+    if (load_signer(&o, &sg, &err) || open_chain(&o, &c, &err) ||
+        aif_chain_commit(&c, s, (uint16_t)o.netuid, pos[0], strlen(pos[0]), &err)) {
         if (c.ops)
             aif_chain_close(&c);
-        aif_crypto_keypair_free(kp);
+        aif_cli_signer_release(&sg);
         return aif_cli_fail(&err);
     }
     if (cli->json) {
         aif_json j;
         aif_json_init(&j, stdout, 1);
         aif_json_obj_begin(&j);
-        aif_json_kstr(&j, "hotkey", s.ss58);
+        aif_json_kstr(&j, "hotkey", s->ss58);
         aif_json_kint(&j, "netuid", o.netuid);
         aif_json_kstr(&j, "data", pos[0]);
         aif_json_kbool(&j, "included", !o.no_wait);
         aif_json_obj_end(&j);
         aif_json_end(&j);
     } else
-        printf("committed %zu bytes on subnet %lld as %s%s\n", strlen(pos[0]), o.netuid, s.ss58,
+        printf("committed %zu bytes on subnet %lld as %s%s\n", strlen(pos[0]), o.netuid, s->ss58,
                o.no_wait ? " (submitted, not waited for)" : "");
     aif_chain_close(&c);
-    aif_crypto_keypair_free(kp);
+    aif_cli_signer_release(&sg);
     return 0;
 }
 
@@ -354,15 +312,14 @@ static int cmd_weights(int argc, char **argv, struct aif_cli *cli)
     }
     aif_err err = {0};
     aif_chain c = {0};
-    aif_crypto_keypair *kp = NULL;
-    aif_chain_sr25519_ctx ctx;
-    aif_chain_signer s;
+    aif_cli_signer sg;
+    const aif_chain_signer *s = &sg.s;
     size_t n_set = 0;
-    if (load_signer(&o, &kp, &ctx, &s, &err) || open_chain(&o, &c, &err) ||
-        aif_chain_set_weights(&c, &s, (uint16_t)o.netuid, uids, wf, (size_t)nu, (uint64_t)version, &n_set, &err)) {
+    if (load_signer(&o, &sg, &err) || open_chain(&o, &c, &err) ||
+        aif_chain_set_weights(&c, s, (uint16_t)o.netuid, uids, wf, (size_t)nu, (uint64_t)version, &n_set, &err)) {
         if (c.ops)
             aif_chain_close(&c);
-        aif_crypto_keypair_free(kp);
+        aif_cli_signer_release(&sg);
         ret = aif_cli_fail(&err);
         goto out;
     }
@@ -370,15 +327,15 @@ static int cmd_weights(int argc, char **argv, struct aif_cli *cli)
         aif_json j;
         aif_json_init(&j, stdout, 1);
         aif_json_obj_begin(&j);
-        aif_json_kstr(&j, "hotkey", s.ss58);
+        aif_json_kstr(&j, "hotkey", s->ss58);
         aif_json_kint(&j, "netuid", o.netuid);
         aif_json_kint(&j, "weights_set", (int64_t)n_set);
         aif_json_obj_end(&j);
         aif_json_end(&j);
     } else
-        printf("set %zu weights on subnet %lld as %s\n", n_set, o.netuid, s.ss58);
+        printf("set %zu weights on subnet %lld as %s\n", n_set, o.netuid, s->ss58);
     aif_chain_close(&c);
-    aif_crypto_keypair_free(kp);
+    aif_cli_signer_release(&sg);
 out:
     free(u);
     free(w);
@@ -399,24 +356,23 @@ static int cmd_reveal(int argc, char **argv, struct aif_cli *cli)
         return 2;
     aif_err err = {0};
     aif_chain c = {0};
-    aif_crypto_keypair *kp = NULL;
-    aif_chain_sr25519_ctx ctx;
-    aif_chain_signer s;
+    aif_cli_signer sg;
+    const aif_chain_signer *s = &sg.s;
     size_t left = 0;
-    if (load_signer(&o, &kp, &ctx, &s, &err) || open_chain(&o, &c, &err) ||
-        aif_chain_subtensor_reveal_pending(aif_chain_subtensor_from(&c), &s, (uint16_t)o.netuid, &left, &err)) {
+    if (load_signer(&o, &sg, &err) || open_chain(&o, &c, &err) ||
+        aif_chain_subtensor_reveal_pending(aif_chain_subtensor_from(&c), s, (uint16_t)o.netuid, &left, &err)) {
         if (c.ops)
             aif_chain_close(&c);
-        aif_crypto_keypair_free(kp);
+        aif_cli_signer_release(&sg);
         return aif_cli_fail(&err);
     }
     if (cli->json)
-        printf("{\"netuid\": %lld, \"hotkey\": \"%s\", \"commits_waiting\": %zu}\n", o.netuid, s.ss58, left);
+        printf("{\"netuid\": %lld, \"hotkey\": \"%s\", \"commits_waiting\": %zu}\n", o.netuid, s->ss58, left);
     else
-        printf("%zu weight commit(s) of %s on subnet %lld still waiting for their reveal epoch\n", left, s.ss58,
+        printf("%zu weight commit(s) of %s on subnet %lld still waiting for their reveal epoch\n", left, s->ss58,
                o.netuid);
     aif_chain_close(&c);
-    aif_crypto_keypair_free(kp);
+    aif_cli_signer_release(&sg);
     return 0;
 }
 

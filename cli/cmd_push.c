@@ -18,29 +18,12 @@ AIF_COMMAND(push, "check a model, upload it, and commit its id on chain (miner)"
 
 /* The hotkey's address from the wallet (public file first, then the
  * plaintext keyfile). */
-static aif_code load_signer(const char *path, const char *name, const char *hotkey, aif_chain_signer *s,
-                            aif_err *err)
-{
-    aif_wallet w;
-    aif_code rc = aif_wallet_init(&w, path, name, hotkey, err);
-    if (rc != AIF_OK)
-        return rc;
-    aif_crypto_keypair *kp = NULL;
-    if (aif_wallet_load(&w, AIF_WALLET_HOTKEYPUB, NULL, NULL, &kp, NULL) != AIF_OK &&
-        (rc = aif_wallet_load(&w, AIF_WALLET_HOTKEY, NULL, NULL, &kp, err)) != AIF_OK)
-        return aif_err_wrap(err, "wallet %s hotkey %s", w.name, w.hotkey);
-    memset(s, 0, sizeof *s);
-    memcpy(s->public_key, aif_crypto_keypair_public(kp), 32);
-    aif_crypto_ss58_encode(s->public_key, AIF_SS58_BITTENSOR, s->ss58);
-    aif_crypto_keypair_free(kp);
-    return AIF_OK;
-}
 
 int aif_cmd_push(int argc, char **argv, struct aif_cli *cli)
 {
     const char *repo = NULL, *wname = NULL, *whotkey = NULL, *wpath = NULL, *hub_kind = "local", *hub_path = NULL,
                *chain_kind = "local", *chain_path = NULL, *schedule = NULL, *local = NULL, *comps_file = NULL,
-               *model_dir_opt = NULL;
+               *model_dir_opt = NULL, *password_env = NULL;
     long long comp_id = -1, netuid = -1, max_attempts = 0;
     double retry_delay = 60;
     int make_public = 0;
@@ -53,10 +36,12 @@ int aif_cmd_push(int argc, char **argv, struct aif_cli *cli)
         {"wallet.path", AIF_OPT_STR, &wpath, "DIR", "wallets root (default ~/.bittensor/wallets)"},
         {"update_repo_visibility", AIF_OPT_FLAG, &make_public, NULL, "make the repository public after committing"},
         {"local", AIF_OPT_STR, &local, "DIR", "use the local subnet in DIR (its hub, chain, wallets and netuid)"},
-        {"hub", AIF_OPT_STR, &hub_kind, "KIND", "hub backend: local (default)"},
+        {"hub", AIF_OPT_STR, &hub_kind, "KIND", "hub backend: local (default) or hf (the Hugging Face Hub)"},
         {"hub.path", AIF_OPT_STR, &hub_path, "DIR", "root of the local hub"},
-        {"chain", AIF_OPT_STR, &chain_kind, "KIND", "chain backend: local (default)"},
+        {"chain", AIF_OPT_STR, &chain_kind, "KIND", "chain backend: local (default), or a subtensor network "
+                                                    "(finney, test) or node URL"},
         {"chain.path", AIF_OPT_STR, &chain_path, "FILE", "the local chain database"},
+        {"password-env", AIF_OPT_STR, &password_env, "VAR", "password of an encrypted hotkey from $VAR"},
         {"netuid", AIF_OPT_INT, &netuid, "N", "subnet (default 80, or the local subnet's)"},
         {"schedule", AIF_OPT_STR, &schedule, "NAME", "competition schedule: main or local (default: local for --chain "
                                                      "local)"},
@@ -82,10 +67,9 @@ int aif_cmd_push(int argc, char **argv, struct aif_cli *cli)
         return aif_cli_usage_error("push needs --competition_id 0..99");
     if (!(retry_delay >= 0 && retry_delay <= 86400) || max_attempts < 0)
         return aif_cli_usage_error("--retry-delay must be 0..86400 s and --max-attempts >= 0");
-    if (strcmp(hub_kind, "local"))
-        return aif_cli_usage_error("--hub %s: only the local hub is in this build", hub_kind);
-    if (strcmp(chain_kind, "local"))
-        return aif_cli_usage_error("--chain %s: only the local chain is in this build", chain_kind);
+    if (strcmp(hub_kind, "local") && strcmp(hub_kind, "hf"))
+        return aif_cli_usage_error("--hub %s: use local or hf", hub_kind);
+    int local_chain = !strcmp(chain_kind, "local");
 
     aif_err err = {0};
     aif_local_dir d;
@@ -104,37 +88,43 @@ int aif_cmd_push(int argc, char **argv, struct aif_cli *cli)
         if (netuid < 0)
             netuid = d.netuid;
     }
-    if (!hub_path || !chain_path)
-        return aif_cli_usage_error("push needs --local DIR, or --hub.path DIR and --chain.path FILE");
+    if ((!strcmp(hub_kind, "local") && !hub_path) || (local_chain && !chain_path))
+        return aif_cli_usage_error("push needs --local DIR, or --hub.path DIR and --chain.path FILE (or --hub hf "
+                                   "and --chain finney)");
     if (netuid < 0)
         netuid = 80;
     if (netuid > 65535)
         return aif_cli_usage_error("--netuid must be 0..65535");
     if (!schedule)
-        schedule = "local";
+        schedule = local_chain ? "local" : "main";
 
-    aif_chain_signer signer;
-    if (load_signer(wpath, wname, whotkey, &signer, &err) != AIF_OK)
+    /* The local chain needs only the hotkey's address; a real chain a signature. */
+    aif_cli_signer sg;
+    if (aif_cli_load_signer(wpath, wname, whotkey, password_env, !local_chain, &sg, &err) != AIF_OK)
         return aif_cli_fail(&err);
+    const aif_chain_signer signer = sg.s;
 
     aif_subnet_competitions *comps = NULL;
     aif_local_chain *lc = NULL;
     aif_hub hub = {0};
     aif_local_chain_opts co = {local ? d.block_time : 12, NULL, NULL};
-    aif_code rc = aif_subnet_competitions_open(comps_file, &comps, &err);
-    if (rc == AIF_OK && !aif_fs_exists(chain_path))
-        rc = aif_err_set(&err, AIF_ENOTFOUND, "%s: no chain database (run `aif local init`)", chain_path);
-    if (rc == AIF_OK)
-        rc = aif_local_chain_open(chain_path, &co, &lc, &err);
-    if (rc == AIF_OK)
-        rc = aif_local_hub_open(hub_path, &hub, &err);
     aif_chain ch = {0};
+    aif_code rc = aif_subnet_competitions_open(comps_file, &comps, &err);
+    if (rc == AIF_OK && local_chain && !aif_fs_exists(chain_path))
+        rc = aif_err_set(&err, AIF_ENOTFOUND, "%s: no chain database (run `aif local init`)", chain_path);
+    if (rc == AIF_OK && local_chain) {
+        rc = aif_local_chain_open(chain_path, &co, &lc, &err);
+        if (rc == AIF_OK)
+            ch = aif_local_chain_as_chain(lc);
+    } else if (rc == AIF_OK) {
+        rc = aif_cli_open_chain(chain_kind, chain_path, &lc, &ch, &err);
+    }
+    if (rc == AIF_OK)
+        rc = aif_cli_open_hub(hub_kind, hub_path, cli->quiet, &hub, &err);
     uint64_t block = 0;
     const aif_subnet_competition *c = NULL;
-    if (rc == AIF_OK) {
-        ch = aif_local_chain_as_chain(lc);
+    if (rc == AIF_OK)
         rc = aif_chain_current_block(&ch, &block, &err);
-    }
     if (rc == AIF_OK) {
         c = aif_subnet_competition_at(comps, schedule, (int64_t)block, (int)comp_id);
         if (!c)
@@ -144,12 +134,16 @@ int aif_cmd_push(int argc, char **argv, struct aif_cli *cli)
     aif_miner_push_result r;
     if (rc == AIF_OK) {
         aif_miner_push_opts po = {(uint16_t)netuid, retry_delay, (int)max_attempts, make_public, NULL, NULL, NULL, NULL};
-        rc = aif_miner_push(&ch, &hub, &signer, model_dir, repo, c, &po, &r, &err);
+        /* the signer's sign callback points at sg, not at the copy */
+        rc = aif_miner_push(&ch, &hub, &sg.s, model_dir, repo, c, &po, &r, &err);
     }
     if (hub.ops)
         aif_hub_close(&hub);
     if (lc)
         aif_local_chain_close(lc);
+    else if (ch.ops)
+        aif_chain_close(&ch);
+    aif_cli_signer_release(&sg);
     aif_subnet_competitions_free(comps);
     if (rc != AIF_OK)
         return aif_cli_fail(&err);

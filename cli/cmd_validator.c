@@ -155,35 +155,23 @@ static void on_step(void *ctx, const aif_validator_step *s)
     }
 }
 
-/* The hub backend named on the command line. */
-static aif_code open_hub(const char *kind, const char *path, int quiet, aif_hub *out, aif_err *err)
-{
-    if (!strcmp(kind, "local")) {
-        if (aif_local_hub_open(path, out, err) != AIF_OK)
-            return aif_err_wrap(err, "--hub.path %s", path);
-        return AIF_OK;
-    }
-    aif_hub_hf_opts ho;
-    memset(&ho, 0, sizeof ho);
-    ho.quiet = quiet;
-    return aif_hub_hf_open(&ho, out, err);
-}
-
 int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
 {
     long long netuid = -1, steps = 0, sample_min = 20, limit = 30, max_batches = 0;
     double score_timeout = 4300;
     const char *model_dir = NULL, *chain_kind = NULL, *chain_path = NULL, *hub_kind = NULL, *hub_path = NULL;
     const char *wallet_name = NULL, *wallet_hotkey = NULL, *wallet_path = NULL, *hotkey = NULL, *comps_path = NULL,
-               *schedule = NULL, *local = NULL, *data_dir = NULL, *data_cache = NULL, *tokenizer = NULL;
+               *schedule = NULL, *local = NULL, *data_dir = NULL, *data_cache = NULL, *tokenizer = NULL,
+               *password_env = NULL;
     int once = 0, dont_set = 0, offline = 0;
     const aif_opt opts[] = {
         {"local", AIF_OPT_STR, &local, "DIR", "run on the local subnet in DIR (its chain, hub, wallets, netuid; "
                                               "schedule local, data from the shipped corpus)"},
         {"netuid", AIF_OPT_INT, &netuid, "N", "subnet (80)"},
         {"model_dir", AIF_OPT_STR, &model_dir, "DIR", "model cache and state (vali-state/) directory"},
-        {"chain", AIF_OPT_STR, &chain_kind, "KIND", "local (an aif local chain file); the network client is not "
-                                                    "available yet"},
+        {"chain", AIF_OPT_STR, &chain_kind, "KIND", "local (an aif local chain file), or a subtensor network "
+                                                    "(finney, test) or node URL (default finney)"},
+        {"password-env", AIF_OPT_STR, &password_env, "VAR", "password of an encrypted hotkey from $VAR"},
         {"chain.path", AIF_OPT_STR, &chain_path, "FILE", "the local chain database"},
         {"hub", AIF_OPT_STR, &hub_kind, "KIND", "hf (the Hugging Face Hub, default) or local (a directory hub)"},
         {"hub.path", AIF_OPT_STR, &hub_path, "DIR", "the local hub directory"},
@@ -263,58 +251,42 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
     if (offline && !data_cache)
         return aif_cli_usage_error("validator: --offline needs --data-cache DIR");
 
-    if (strcmp(chain_kind, "local") != 0) {
-        aif_err_set(&err, AIF_ENOTSUP, "--chain %s: only the local chain is available in this build (--chain local "
-                    "--chain.path FILE)", chain_kind);
-        return aif_cli_fail(&err);
-    }
+    int local_chain = !strcmp(chain_kind, "local");
     if (strcmp(hub_kind, "local") != 0 && strcmp(hub_kind, "hf") != 0)
         return aif_cli_usage_error("validator: --hub %s: use hf or local", hub_kind);
-    if (!chain_path || (!strcmp(hub_kind, "local") && !hub_path))
-        return aif_cli_usage_error("validator: --chain.path FILE (and --hub.path DIR with --hub local) are required");
-    /* The validator's hotkey: --hotkey, or the wallet's public hotkey file.
-     * The local chain needs only the address (no signature). */
-    aif_chain_signer signer;
-    memset(&signer, 0, sizeof signer);
-    if (hotkey) {
-        snprintf(signer.ss58, sizeof signer.ss58, "%s", hotkey);
-    } else {
-        aif_wallet w;
-        aif_crypto_keypair *kp = NULL;
-        if (aif_wallet_init(&w, wallet_path, wallet_name, wallet_hotkey, &err) != AIF_OK ||
-            aif_wallet_load(&w, AIF_WALLET_HOTKEYPUB, NULL, NULL, &kp, &err) != AIF_OK)
-            return aif_cli_fail(&err);
-        memcpy(signer.public_key, aif_crypto_keypair_public(kp), 32);
-        aif_crypto_ss58_encode(signer.public_key, AIF_SS58_BITTENSOR, signer.ss58);
-        aif_crypto_keypair_free(kp);
-    }
+    if ((local_chain && !chain_path) || (!strcmp(hub_kind, "local") && !hub_path))
+        return aif_cli_usage_error("validator: --chain.path FILE with --chain local, --hub.path DIR with --hub local");
+    if (!local_chain && hotkey && !dont_set)
+        return aif_cli_usage_error("validator: setting weights on a real chain needs --wallet.name/--wallet.hotkey "
+                                   "(or --dont_set_weights)");
+    /* The validator's hotkey: --hotkey, or the wallet. The local chain needs
+     * only the address; a real chain signs with the hotkey's secret. */
+    aif_cli_signer sg;
+    memset(&sg, 0, sizeof sg);
+    if (hotkey)
+        snprintf(sg.s.ss58, sizeof sg.s.ss58, "%s", hotkey);
+    else if (aif_cli_load_signer(wallet_path, wallet_name, wallet_hotkey, password_env, !local_chain && !dont_set, &sg,
+                                 &err) != AIF_OK)
+        return aif_cli_fail(&err);
 
     aif_subnet_competitions *comps = NULL;
     aif_local_chain *lc = NULL, *lc2 = NULL;
     aif_hub hub = {0}, hub2 = {0};
-    aif_chain chain2;
+    aif_chain chain = {0}, chain2 = {0};
     aif_validator *v = NULL;
     aif_validator_evaluator evaluator = {0};
-    aif_chain chain;
     int status = 1;
     const aif_subnet_schedule_entry *e;
     if (aif_subnet_competitions_open(comps_path, &comps, &err) != AIF_OK ||
         aif_subnet_schedule_at(comps, schedule, INT64_MAX, &e, &err) != AIF_OK)
         goto fail;
-    if (aif_local_chain_open(chain_path, NULL, &lc, &err) != AIF_OK) {
-        aif_err_wrap(&err, "--chain.path %s", chain_path);
-        goto fail;
-    }
-    chain = aif_local_chain_as_chain(lc);
-    if (open_hub(hub_kind, hub_path, cli->quiet, &hub, &err) != AIF_OK)
+    if (aif_cli_open_chain(chain_kind, chain_path, &lc, &chain, &err) != AIF_OK ||
+        aif_cli_open_hub(hub_kind, hub_path, cli->quiet, &hub, &err) != AIF_OK)
         goto fail;
     /* The update thread gets its own connections (with --once there is none). */
-    if (!once) {
-        if (aif_local_chain_open(chain_path, NULL, &lc2, &err) != AIF_OK ||
-            open_hub(hub_kind, hub_path, 1, &hub2, &err) != AIF_OK)
-            goto fail;
-        chain2 = aif_local_chain_as_chain(lc2);
-    }
+    if (!once && (aif_cli_open_chain(chain_kind, chain_path, &lc2, &chain2, &err) != AIF_OK ||
+                  aif_cli_open_hub(hub_kind, hub_path, 1, &hub2, &err) != AIF_OK))
+        goto fail;
     aif_validator_opts o;
     aif_validator_opts_default(&o);
     aif_eval_opts eo;
@@ -340,7 +312,7 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
         o.update_chain = &chain2;
         o.update_hub = &hub2;
     }
-    o.signer = signer;
+    o.signer = sg.s;
     o.dont_set_weights = dont_set;
     o.params.sample_min = (int)sample_min;
     o.updated_models_limit = (size_t)limit;
@@ -398,8 +370,15 @@ done:
         aif_hub_close(&hub);
     if (hub2.ops)
         aif_hub_close(&hub2);
-    aif_local_chain_close(lc);
-    aif_local_chain_close(lc2);
+    if (lc)
+        aif_local_chain_close(lc);
+    else if (chain.ops)
+        aif_chain_close(&chain);
+    if (lc2)
+        aif_local_chain_close(lc2);
+    else if (chain2.ops)
+        aif_chain_close(&chain2);
+    aif_cli_signer_release(&sg);
     aif_subnet_competitions_free(comps);
     return status;
 }
