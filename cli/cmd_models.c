@@ -22,16 +22,23 @@ typedef struct {
 
 #define CHAIN_OPTS(a)                                                                                              \
     {"local", AIF_OPT_STR, &(a).local, "DIR", "the local subnet in DIR (default ./aif-local)"},                   \
-        {"chain", AIF_OPT_STR, &(a).chain_kind, "KIND", "chain backend: local (default)"},                         \
+        {"chain", AIF_OPT_STR, &(a).chain_kind, "KIND", "local (default) or a subtensor network/URL (finney, test)"}, \
         {"chain.path", AIF_OPT_STR, &(a).chain_path, "FILE", "the local chain database"},                          \
         {"netuid", AIF_OPT_INT, &(a).netuid, "N", "subnet (default: the local subnet's, else 80)"},                 \
         {"competition", AIF_OPT_INT, &(a).competition, "ID", "only this competition"}
 
-/* Open the chain the options name; fills *netuid. */
-static int open_chain(chain_args *a, aif_local_chain **lc, uint16_t *netuid, aif_err *err)
+/* Open the chain the options name (close with close_chain); fills *netuid. */
+static int open_chain(chain_args *a, aif_local_chain **lc, aif_chain *ch, uint16_t *netuid, aif_err *err)
 {
-    if (strcmp(a->chain_kind, "local"))
-        return aif_cli_usage_error("--chain %s: only the local chain is in this build", a->chain_kind);
+    *lc = NULL;
+    if (strcmp(a->chain_kind, "local")) {
+        if (a->netuid < 0)
+            a->netuid = 80;
+        if (a->netuid > 65535)
+            return aif_cli_usage_error("--netuid must be 0..65535");
+        *netuid = (uint16_t)a->netuid;
+        return aif_cli_open_chain(a->chain_kind, NULL, lc, ch, err) != AIF_OK ? aif_cli_fail(err) : 0;
+    }
     aif_local_dir d;
     double bt = 12;
     const char *path = a->chain_path;
@@ -55,7 +62,16 @@ static int open_chain(chain_args *a, aif_local_chain **lc, uint16_t *netuid, aif
     aif_local_chain_opts co = {bt, NULL, NULL};
     if (aif_local_chain_open(path, &co, lc, err) != AIF_OK)
         return aif_cli_fail(err);
+    *ch = aif_local_chain_as_chain(*lc);
     return 0;
+}
+
+static void close_chain(aif_local_chain *lc, aif_chain *ch)
+{
+    if (lc)
+        aif_local_chain_close(lc);
+    else
+        aif_chain_close(ch);
 }
 
 int aif_cmd_models(int argc, char **argv, struct aif_cli *cli)
@@ -73,17 +89,17 @@ int aif_cmd_models(int argc, char **argv, struct aif_cli *cli)
     aif_err err = {0};
     aif_local_chain *lc = NULL;
     uint16_t netuid;
-    int orc = open_chain(&a, &lc, &netuid, &err);
+    aif_chain ch = {0};
+    int orc = open_chain(&a, &lc, &ch, &netuid, &err);
     if (orc)
         return orc;
-    aif_chain ch = aif_local_chain_as_chain(lc);
     aif_miner_entry *e = NULL;
     size_t n = 0;
     uint64_t block = 0;
     aif_code rc = aif_chain_current_block(&ch, &block, &err);
     if (rc == AIF_OK)
         rc = aif_miner_list(&ch, netuid, &e, &n, &err);
-    aif_local_chain_close(lc);
+    close_chain(lc, &ch);
     if (rc != AIF_OK)
         return aif_cli_fail(&err);
     aif_json j;
@@ -151,17 +167,17 @@ int aif_cmd_best(int argc, char **argv, struct aif_cli *cli)
     aif_err err = {0};
     aif_local_chain *lc = NULL;
     uint16_t netuid;
-    int orc = open_chain(&a, &lc, &netuid, &err);
+    aif_chain ch = {0};
+    int orc = open_chain(&a, &lc, &ch, &netuid, &err);
     if (orc)
         return orc;
-    aif_chain ch = aif_local_chain_as_chain(lc);
     aif_metagraph mg = {0};
     aif_miner_entry *e = NULL;
     size_t n = 0;
     aif_code rc = aif_chain_metagraph(&ch, netuid, &mg, &err);
     if (rc == AIF_OK)
         rc = aif_miner_list(&ch, netuid, &e, &n, &err);
-    aif_local_chain_close(lc);
+    close_chain(lc, &ch);
     if (rc != AIF_OK) {
         aif_metagraph_release(&mg);
         return aif_cli_fail(&err);
