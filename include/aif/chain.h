@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aif/crypto.h"
 #include "aif/err.h"
 
 #define AIF_CHAIN_MAX_COMMITMENT 128 /* bytes of one Raw commitment field */
-#define AIF_SS58_MAX 64              /* SS58 text of a 32-byte account, NUL included */
 
 typedef struct aif_chain_signer {
     char ss58[AIF_SS58_MAX];
@@ -126,7 +126,6 @@ aif_code aif_chain_normalize_weights(const uint16_t *uids, const float *weights,
 
 #include "aif/scale.h"
 
-typedef struct aif_crypto_keypair aif_crypto_keypair;
 
 enum {
     AIF_CHAIN_CR_HASH = 0,      /* commit_weights(hash) + reveal_weights (spec 8.5 A) */

@@ -389,9 +389,6 @@ aif_code aif_scale_encode_json(const aif_scale_registry *reg, uint32_t type, con
 /* polkadot-js stringCamelCase of an ASCII name ("ip_type" -> "ipType");
  * out needs strlen(in) + 1 bytes. */
 void aif_scale_camel_case(const char *in, char *out);
-/* SS58 of a 32-byte account (prefix < 64); out needs 49 bytes. */
-void aif_scale_ss58_encode(const uint8_t pk[32], unsigned prefix, char out[49]);
-aif_code aif_scale_ss58_decode(const char *s, uint8_t pk[32], unsigned *prefix, aif_err *err);
 
 /* --------------------------------------------------------------- storage */
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+
+#include "aif/crypto.h"
 #include <strings.h>
 
 #include "aif/alloc.h"
@@ -307,7 +309,7 @@ static aif_code encode(enc *e, uint32_t type, json_t *j, int depth)
         if (aif_scale_i_type_path_is(t, "sp_core::crypto::AccountId32") && json_is_string(j) &&
             strncmp(json_string_value(j), "0x", 2)) {
             uint8_t pk[32];
-            if ((rc = aif_scale_ss58_decode(json_string_value(j), pk, NULL, e->err)))
+            if ((rc = aif_crypto_ss58_decode(json_string_value(j), pk, NULL, e->err)))
                 return rc;
             return aif_scale_put_raw(e->w, pk, 32);
         }

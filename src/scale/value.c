@@ -388,88 +388,6 @@ void aif_scale_camel_case(const char *in, char *out)
     out[o] = 0;
 }
 
-static const char B58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-void aif_scale_ss58_encode(const uint8_t pk[32], unsigned prefix, char out[49])
-{
-    uint8_t buf[35 + 7];
-    buf[0] = (uint8_t)(prefix & 63);
-    memcpy(buf + 1, pk, 32);
-    uint8_t pre[7 + 33];
-    memcpy(pre, "SS58PRE", 7);
-    memcpy(pre + 7, buf, 33);
-    uint8_t h[64];
-    aif_crypto_blake2b(pre, sizeof pre, h, 64);
-    buf[33] = h[0];
-    buf[34] = h[1];
-    /* base58: repeated division of the 35-byte big-endian number */
-    uint8_t digits[64];
-    size_t nd = 0;
-    for (size_t i = 0; i < 35; i++) {
-        unsigned carry = buf[i];
-        for (size_t j = 0; j < nd; j++) {
-            carry += (unsigned)digits[j] << 8;
-            digits[j] = (uint8_t)(carry % 58);
-            carry /= 58;
-        }
-        while (carry) {
-            digits[nd++] = (uint8_t)(carry % 58);
-            carry /= 58;
-        }
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < 35 && buf[i] == 0; i++)
-        out[o++] = '1';
-    while (nd)
-        out[o++] = B58[digits[--nd]];
-    out[o] = 0;
-}
-
-aif_code aif_scale_ss58_decode(const char *s, uint8_t pk[32], unsigned *prefix, aif_err *err)
-{
-    uint8_t bytes[64];
-    size_t nb = 0, zeros = 0, len = strlen(s);
-    if (len > 60)
-        return aif_err_set(err, AIF_EFORMAT, "SS58 address of %zu characters", len);
-    for (size_t i = 0; i < len && s[i] == '1'; i++)
-        zeros++;
-    for (size_t i = 0; i < len; i++) {
-        const char *c = strchr(B58, s[i]);
-        if (!s[i] || !c)
-            return aif_err_set(err, AIF_EFORMAT, "SS58 address: '%c' is not a base58 digit", s[i]);
-        unsigned carry = (unsigned)(c - B58);
-        for (size_t j = 0; j < nb; j++) {
-            carry += (unsigned)bytes[j] * 58;
-            bytes[j] = (uint8_t)carry;
-            carry >>= 8;
-        }
-        while (carry) {
-            if (nb == sizeof bytes)
-                return aif_err_set(err, AIF_EFORMAT, "SS58 address too long");
-            bytes[nb++] = (uint8_t)carry;
-            carry >>= 8;
-        }
-    }
-    size_t total = zeros + nb;
-    if (total != 35)
-        return aif_err_set(err, AIF_EFORMAT, "SS58 address decodes to %zu bytes (expected 35)", total);
-    uint8_t buf[35] = {0};
-    for (size_t i = 0; i < nb; i++)
-        buf[34 - i] = bytes[i];
-    if (buf[0] >= 64)
-        return aif_err_set(err, AIF_ENOTSUP, "SS58 address: two-byte prefixes are not supported");
-    uint8_t pre[40];
-    memcpy(pre, "SS58PRE", 7);
-    memcpy(pre + 7, buf, 33);
-    uint8_t h[64];
-    aif_crypto_blake2b(pre, sizeof pre, h, 64);
-    if (h[0] != buf[33] || h[1] != buf[34])
-        return aif_err_set(err, AIF_EFORMAT, "SS58 address %s: bad checksum", s);
-    memcpy(pk, buf + 1, 32);
-    if (prefix)
-        *prefix = buf[0];
-    return AIF_OK;
-}
 
 /* ------------------------------------------------------------------ JSON */
 
@@ -722,8 +640,8 @@ static aif_code to_json(jctx *j, const aif_scale_value *v, int depth)
                 if (j->flags & AIF_SCALE_JSON_ACCOUNT_HEX) {
                     put_hex(j, b->bytes, 32);
                 } else {
-                    char ss58[49];
-                    aif_scale_ss58_encode(b->bytes, 42, ss58);
+                    char ss58[AIF_SS58_MAX];
+                    aif_crypto_ss58_encode(b->bytes, AIF_SS58_BITTENSOR, ss58);
                     put_json_string(j, ss58, strlen(ss58));
                 }
                 break;

@@ -283,17 +283,17 @@ static void camel_case_and_ss58(void)
     /* Alice (spec section 5.8 / keys_polkadotjs.json) */
     size_t n;
     uint8_t *pk = st_unhex("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d", &n);
-    char ss[49];
-    aif_scale_ss58_encode(pk, 42, ss);
+    char ss[AIF_SS58_MAX];
+    aif_crypto_ss58_encode(pk, 42, ss);
     CHECK_STR(ss, "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
     uint8_t back[32];
     unsigned pre = 0;
     aif_err err = {0};
-    CHECK_OK(aif_scale_ss58_decode(ss, back, &pre, &err), err);
+    CHECK_OK(aif_crypto_ss58_decode(ss, back, &pre, &err), err);
     CHECK_MEM(back, pk, 32);
     CHECK_EQ(pre, 42);
     ss[10] = ss[10] == 'a' ? 'b' : 'a';
-    CHECK_ERR(aif_scale_ss58_decode(ss, back, &pre, &err), AIF_EFORMAT, err, "checksum");
+    CHECK_ERR(aif_crypto_ss58_decode(ss, back, &pre, &err), AIF_EFORMAT, err, "checksum");
     free(pk);
 }
 
