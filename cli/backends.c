@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aif/data.h"
 #include "aif/wallet.h"
 
 void aif_cli_chain_cache_dir(char *out, size_t cap)
@@ -41,6 +42,20 @@ aif_code aif_cli_open_chain(const char *kind, const char *where, aif_local_chain
     if (cache[0])
         so.cache_dir = cache;
     return aif_chain_subtensor_open(endpoint ? endpoint : "finney", &so, out, err);
+}
+
+aif_code aif_cli_sync_block_hash(const char *kind, const char *where, uint64_t block, char out[67], aif_err *err)
+{
+    aif_local_chain *lc = NULL;
+    aif_chain c = {0};
+    aif_code rc = aif_cli_open_chain(kind, where, &lc, &c, err);
+    if (rc == AIF_OK)
+        rc = aif_chain_block_hash(&c, aif_data_sync_block(block), out, err);
+    if (lc)
+        aif_local_chain_close(lc);
+    else if (c.ops)
+        aif_chain_close(&c);
+    return rc;
 }
 
 aif_code aif_cli_open_hub(const char *kind, const char *path, int quiet, aif_hub *out, aif_err *err)

@@ -74,6 +74,10 @@ aif_code aif_cli_open_chain(const char *kind, const char *where, aif_local_chain
 /* Metadata cache of the subtensor client: $XDG_CACHE_HOME/aif/chain or
  * ~/.cache/aif/chain; "" when neither is known. */
 void aif_cli_chain_cache_dir(char *out, size_t cap);
+/* The hash of the sync block of `block` (reference 5.2: floor(block/150)*150)
+ * from the chain the command names (kind as aif_cli_open_chain), for
+ * --seed-block N without --block-hash. */
+aif_code aif_cli_sync_block_hash(const char *kind, const char *where, uint64_t block, char out[67], aif_err *err);
 /* The hub a command names: "local" (a directory) or "hf" (the Hugging Face Hub). */
 aif_code aif_cli_open_hub(const char *kind, const char *path, int quiet, aif_hub *out, aif_err *err);
 

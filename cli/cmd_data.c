@@ -67,16 +67,53 @@ static void excerpt(const char *s, size_t n, size_t max, char *out, size_t cap)
 
 /* ------------------------------------------------------------ fetch */
 
+/* "seed": N, or with a block hash "seed": null, "block_hash": H (the number
+ * drawn from the OS is not used then). */
+static void put_seed(aif_json *j, uint64_t seed, const char *block_hash)
+{
+    aif_json_key(j, "seed");
+    if (block_hash) {
+        aif_json_null(j);
+        aif_json_kstr(j, "block_hash", block_hash);
+    } else {
+        aif_json_uint(j, seed);
+    }
+}
+
+/* --seed-block N: seed from the hash of N's sync block, read from the chain. */
+#define SEED_BLOCK_OPTS(n, kind, path)                                                                           \
+    {"seed-block", AIF_OPT_INT, &(n), "N", "seed from the hash of block N's sync block (reference 5.2), read "   \
+                                           "from --chain"},                                                     \
+        {"chain", AIF_OPT_STR, &(kind), "KIND", "for --seed-block: local or a subtensor network/URL (finney)"},  \
+        {"chain.path", AIF_OPT_STR, &(path), "FILE", "the local chain database (with --chain local)"}
+
+/* Fill *block_hash from the chain when --seed-block was given; 0 or an exit status. */
+static int seed_from_block(long long seed_block, const char *kind, const char *path, const char **block_hash,
+                           char buf[67])
+{
+    if (seed_block < 0)
+        return 0;
+    if (*block_hash)
+        return aif_cli_usage_error("--seed-block and --block-hash are exclusive");
+    aif_err err = {0};
+    if (aif_cli_sync_block_hash(kind, path, (uint64_t)seed_block, buf, &err) != AIF_OK)
+        return aif_cli_fail(&err);
+    *block_hash = buf;
+    return 0;
+}
+
 static int cmd_fetch(int argc, char **argv, struct aif_cli *cli)
 {
-    const char *dataset = NULL, *cache = NULL, *endpoint = NULL, *block_hash = NULL;
-    long long pages = AIF_DATA_PAGES_PER_TASK, seed = -1, rows = AIF_DATA_ROWS_PER_PAGE;
+    const char *dataset = NULL, *cache = NULL, *endpoint = NULL, *block_hash = NULL, *chain_kind = "finney",
+               *chain_path = NULL;
+    long long pages = AIF_DATA_PAGES_PER_TASK, seed = -1, rows = AIF_DATA_ROWS_PER_PAGE, seed_block = -1;
     const aif_opt opts[] = {
         {"dataset", AIF_OPT_STR, &dataset, "NAME", "arxiv, reasoning, stackexchange or all (default all)"},
         {"pages", AIF_OPT_INT, &pages, "N", "page numbers to draw per dataset (default 10 = one page set)"},
         {"cache", AIF_OPT_STR, &cache, "DIR", "page cache (default $AIF_DATA_CACHE or ~/.cache/aif/datasets)"},
         {"seed", AIF_OPT_INT, &seed, "N", "draw the pages as a load with this seed will (default: random)"},
         {"block-hash", AIF_OPT_STR, &block_hash, "HASH", "draw the pages as a load seeded from this block hash will"},
+        SEED_BLOCK_OPTS(seed_block, chain_kind, chain_path),
         {"rows", AIF_OPT_INT, &rows, "N", "rows per page (default 50)"},
         {"endpoint", AIF_OPT_STR, &endpoint, "URL", "datasets-server base URL (default $AIF_DATASETS_SERVER or the HF one)"},
         {NULL},
@@ -86,6 +123,9 @@ static int cmd_fetch(int argc, char **argv, struct aif_cli *cli)
                                   argc, argv, pos, 0, &n_pos);
     if (rc)
         return rc == 1 ? 0 : rc;
+    char hash_buf[67];
+    if ((rc = seed_from_block(seed_block, chain_kind, chain_path, &block_hash, hash_buf)))
+        return rc;
     const aif_data_dataset *ds[4];
     int n_ds = pick_datasets(dataset, ds);
     if (n_ds < 0)
@@ -122,8 +162,7 @@ static int cmd_fetch(int argc, char **argv, struct aif_cli *cli)
         aif_json_init(&j, stdout, 0);
         aif_json_obj_begin(&j);
         aif_json_kstr(&j, "cache", cache);
-        aif_json_key(&j, "seed");
-        aif_json_uint(&j, s);
+        put_seed(&j, s, block_hash);
         aif_json_key(&j, "pages");
         aif_json_arr_begin(&j);
     } else {
@@ -204,8 +243,7 @@ static int show_rows(struct aif_cli *cli, aif_data_source *src, const aif_data_d
         aif_json_obj_begin(&j);
         aif_json_kstr(&j, "dataset", ds->key);
         aif_json_kstr(&j, "hf_name", ds->hf_name);
-        aif_json_key(&j, "seed");
-        aif_json_uint(&j, seed);
+        put_seed(&j, seed, a->block_hash);
         aif_json_kint(&j, "max_pages", max_pages);
         aif_json_key(&j, "pages");
         aif_json_arr_begin(&j);
@@ -311,6 +349,8 @@ static void print_batch(struct aif_cli *cli, aif_json *j, const aif_data_batches
 
 static int cmd_show(int argc, char **argv, struct aif_cli *cli)
 {
+    long long seed_block = -1;
+    const char *chain_kind = "finney", *chain_path = NULL;
     show_args a = {.seed = -1, .batch = -1, .seq_len = AIF_DATA_SEQ_LEN, .max_batches = AIF_DATA_MAX_BATCHES,
                    .pages = AIF_DATA_PAGES_PER_TASK, .rows = AIF_DATA_ROWS_PER_PAGE};
     const aif_opt opts[] = {
@@ -320,6 +360,7 @@ static int cmd_show(int argc, char **argv, struct aif_cli *cli)
         {"cache", AIF_OPT_STR, &a.cache, "DIR", "page cache (default $AIF_DATA_CACHE or ~/.cache/aif/datasets)"},
         {"seed", AIF_OPT_INT, &a.seed, "N", "seed of the page draw and batch shuffle (default: random, printed)"},
         {"block-hash", AIF_OPT_STR, &a.block_hash, "HASH", "seed from a sync block's hash string instead (reference 5.2)"},
+        SEED_BLOCK_OPTS(seed_block, chain_kind, chain_path),
         {"tokenizer", AIF_OPT_STR, &a.tokenizer, "PATH", "tokenizer.json or its folder; without it only rows are shown"},
         {"batch", AIF_OPT_INT, &a.batch, "I", "show batch I only (default: the first 3; --json: all)"},
         {"seq-len", AIF_OPT_INT, &a.seq_len, "N", "window length (default 4096)"},
@@ -335,6 +376,9 @@ static int cmd_show(int argc, char **argv, struct aif_cli *cli)
                                   opts, argc, argv, pos, 0, &n_pos);
     if (rc)
         return rc == 1 ? 0 : rc;
+    char hash_buf[67];
+    if ((rc = seed_from_block(seed_block, chain_kind, chain_path, &a.block_hash, hash_buf)))
+        return rc;
     const aif_data_dataset *ds = aif_data_dataset_find(a.dataset ? a.dataset : "arxiv");
     if (!ds)
         return aif_cli_usage_error("unknown dataset '%s' (arxiv, reasoning, stackexchange)", a.dataset);
@@ -410,8 +454,7 @@ static int cmd_show(int argc, char **argv, struct aif_cli *cli)
         aif_json_obj_begin(&j);
         aif_json_kstr(&j, "dataset", ds->key);
         aif_json_kstr(&j, "hf_name", ds->hf_name);
-        aif_json_key(&j, "seed");
-        aif_json_uint(&j, b.seed);
+        put_seed(&j, b.seed, a.block_hash);
         aif_json_kint(&j, "page_sets", b.page_sets);
         aif_json_key(&j, "pages");
         aif_json_arr_begin(&j);

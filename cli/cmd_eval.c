@@ -117,14 +117,18 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
     double timeout = 0;
     int offline = 0, no_check = 0;
     const char *sched = NULL, *file = NULL, *data = NULL, *cache = NULL, *tokenizer = NULL, *tasks = NULL;
-    const char *block_of = NULL, *block_hash = NULL, *endpoint = NULL, *argmax = NULL;
+    const char *block_of = NULL, *block_hash = NULL, *endpoint = NULL, *argmax = NULL, *chain_kind = "finney",
+               *chain_path = NULL;
     const aif_opt opts[] = {
         {"competition", AIF_OPT_INT, &comp_id, "ID", "competition id (default: the schedule's first competition)"},
         {"schedule", AIF_OPT_STR, &sched, "NAME", "main (subnet 80, default) or local"},
         {"competitions", AIF_OPT_STR, &file, "FILE", "competitions JSON file replacing the bundled one"},
         {"seed", AIF_OPT_INT, &seed, "N", "seed of the page draw and batch shuffle (default: random, printed)"},
-        {"seed-block", AIF_OPT_INT, &seed_block, "N", "the block whose sync-block hash seeds the data (with --block-hash)"},
-        {"block-hash", AIF_OPT_STR, &block_hash, "H", "hash string of the sync block floor(N/150)*150 (reference 5.2)"},
+        {"seed-block", AIF_OPT_INT, &seed_block, "N", "seed the data from the hash of block N's sync block "
+                                                      "floor(N/150)*150, read from --chain (reference 5.2)"},
+        {"block-hash", AIF_OPT_STR, &block_hash, "H", "that sync block's hash, given instead of reading the chain"},
+        {"chain", AIF_OPT_STR, &chain_kind, "KIND", "for --seed-block: local or a subtensor network/URL (finney)"},
+        {"chain.path", AIF_OPT_STR, &chain_path, "FILE", "the local chain database (with --chain local)"},
         {"offline", AIF_OPT_FLAG, &offline, NULL, "read only the page cache (filled by aif data fetch)"},
         {"data", AIF_OPT_STR, &data, "DIR", "read <DIR>/<dataset>.jsonl (e.g. the shipped corpus/) instead"},
         {"cache", AIF_OPT_STR, &cache, "DIR", "page cache (default $AIF_DATA_CACHE or ~/.cache/aif/datasets)"},
@@ -150,9 +154,9 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
         return aif_cli_usage_error("usage: %s", usage);
     if (max_batches < 0 || timeout < 0)
         return aif_cli_usage_error("--max-batches and --timeout must not be negative");
-    if ((seed_block >= 0) != (block_hash != NULL))
-        return aif_cli_usage_error("--seed-block N and --block-hash H go together");
-    if (seed >= 0 && block_hash)
+    if (block_hash && seed_block < 0)
+        return aif_cli_usage_error("--block-hash H goes with --seed-block N");
+    if (seed >= 0 && seed_block >= 0)
         return aif_cli_usage_error("--seed and --seed-block are exclusive");
     aif_model_argmax am = AIF_MODEL_ARGMAX_BF16;
     if (argmax && !strcmp(argmax, "f32"))
@@ -181,6 +185,14 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
             return err.code ? aif_cli_fail(&err) : aif_cli_usage_error("schedule has no competition");
         }
         comp = e->slots[0].competition;
+    }
+    char hash_buf[67];
+    if (seed_block >= 0 && !block_hash) {
+        if (aif_cli_sync_block_hash(chain_kind, chain_path, (uint64_t)seed_block, hash_buf, &err)) {
+            aif_subnet_competitions_free(comps);
+            return aif_cli_fail(&err);
+        }
+        block_hash = hash_buf;
     }
     uint64_t useed = (uint64_t)seed;
     if (seed < 0 && !block_hash && aif_data_seed_os(&useed, &err)) {
