@@ -104,33 +104,6 @@ aif_code aif_hub_cache_write_ref(const char *cache_dir, const char *repo_id, con
     return aif_fs_write_file(ref, commit, strlen(commit), err);
 }
 
-static aif_code copy_file(const char *from, const char *to, aif_err *err)
-{
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return aif_err_set(err, AIF_EIO, "%s: %s", from, strerror(errno));
-    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        close(in);
-        return aif_err_set(err, AIF_EIO, "%s: %s", to, strerror(errno));
-    }
-    char buf[1 << 16];
-    ssize_t r;
-    aif_code rc = AIF_OK;
-    while ((r = read(in, buf, sizeof buf)) > 0) {
-        if (write(out, buf, (size_t)r) != r) {
-            rc = aif_err_set(err, AIF_EIO, "%s: write: %s", to, strerror(errno));
-            break;
-        }
-    }
-    if (r < 0)
-        rc = aif_err_set(err, AIF_EIO, "%s: read: %s", from, strerror(errno));
-    close(in);
-    if (close(out) != 0 && rc == AIF_OK)
-        rc = aif_err_set(err, AIF_EIO, "%s: %s", to, strerror(errno));
-    return rc;
-}
-
 /* Collected symlinks of a snapshot: path and resolved target. */
 struct links {
     char (*path)[PATH_MAX];
@@ -202,7 +175,7 @@ aif_code aif_hub_cache_realize(const char *snapshot_dir, aif_err *err)
         char tmp[PATH_MAX + 16];
         snprintf(tmp, sizeof tmp, "%s.realize", L.path[i]);
         if (shared)
-            rc = copy_file(L.target[i], tmp, err);
+            rc = aif_fs_copy_file(L.target[i], tmp, NULL, NULL, NULL, err);
         else if (rename(L.target[i], tmp) != 0)
             rc = aif_err_set(err, AIF_EIO, "%s: cannot move %s: %s", L.path[i], L.target[i], strerror(errno));
         if (rc == AIF_OK && rename(tmp, L.path[i]) != 0)

@@ -634,15 +634,7 @@ aif_code aif_hub_hf_download(const aif_hub *h, const char *repo_id, const char *
     snprintf(label, sizeof label, "download %.50s", repo_id);
     aif_progress_init(&j.progress, label, total, "B", hf->quiet);
     int nt = hf->parallel < (int)j.n ? hf->parallel : (int)j.n;
-    pthread_t th[64];
-    int started = 0;
-    for (int t = 0; t < nt; t++)
-        if (pthread_create(&th[started], NULL, worker, &j) == 0)
-            started++;
-    if (!started && j.n)
-        worker(&j);
-    for (int t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
+    aif_hf_run_workers(worker, &j, nt);
     aif_progress_finish(&j.progress);
     pthread_mutex_destroy(&j.mu);
     if (atomic_load(&j.failed)) {
