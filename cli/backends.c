@@ -2,9 +2,11 @@
  * commands name on their command line (push, validator, chain). */
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aif/data.h"
 #include "aif/wallet.h"
 
 void aif_cli_chain_cache_dir(char *out, size_t cap)
@@ -16,6 +18,26 @@ void aif_cli_chain_cache_dir(char *out, size_t cap)
     if (home && *home && (size_t)snprintf(out, cap, "%s/.cache/aif/chain", home) < cap)
         return;
     out[0] = '\0';
+}
+
+const char *aif_cli_data_cache_dir(char *buf, size_t cap)
+{
+    const char *v = getenv("AIF_DATA_CACHE");
+    if (v && *v)
+        return v;
+    if ((v = getenv("XDG_CACHE_HOME")) && *v)
+        snprintf(buf, cap, "%s/aif/datasets", v);
+    else
+        snprintf(buf, cap, "%s/.cache/aif/datasets", getenv("HOME") ? getenv("HOME") : ".");
+    return buf;
+}
+
+int aif_cli_data_send_token(const char *endpoint)
+{
+    const char *env = getenv("AIF_DATASETS_SERVER");
+    const char *base = endpoint ? endpoint : env && *env ? env : AIF_DATA_SERVER_URL;
+    size_t n = strlen(AIF_DATA_SERVER_URL);
+    return !strncmp(base, AIF_DATA_SERVER_URL, n) && (base[n] == 0 || base[n] == '/');
 }
 
 aif_code aif_cli_open_chain(const char *kind, const char *where, aif_local_chain **lc, aif_chain *out, aif_err *err)

@@ -74,6 +74,14 @@ aif_code aif_cli_open_chain(const char *kind, const char *where, aif_local_chain
 /* Metadata cache of the subtensor client: $XDG_CACHE_HOME/aif/chain or
  * ~/.cache/aif/chain; "" when neither is known. */
 void aif_cli_chain_cache_dir(char *out, size_t cap);
+/* Page cache of the evaluation data (data, eval): $AIF_DATA_CACHE, else
+ * $XDG_CACHE_HOME/aif/datasets, else ~/.cache/aif/datasets (written into
+ * buf unless it is $AIF_DATA_CACHE itself). */
+const char *aif_cli_data_cache_dir(char *buf, size_t cap);
+/* Whether the HF token may go to the datasets-server at endpoint (NULL:
+ * $AIF_DATASETS_SERVER or the default): only to the Hugging Face one, never
+ * to another host (the reference sends none; gated datasets need it). */
+int aif_cli_data_send_token(const char *endpoint);
 /* The hub a command names: "local" (a directory) or "hf" (the Hugging Face Hub). */
 aif_code aif_cli_open_hub(const char *kind, const char *path, int quiet, aif_hub *out, aif_err *err);
 

@@ -17,27 +17,6 @@ AIF_COMMAND(eval, "score models as the validator does (reasonable-output check, 
 
 #define MAX_MODELS 256
 
-static const char *default_cache(char *buf, size_t cap)
-{
-    const char *v = getenv("AIF_DATA_CACHE");
-    if (v && *v)
-        return v;
-    if ((v = getenv("XDG_CACHE_HOME")) && *v)
-        snprintf(buf, cap, "%s/aif/datasets", v);
-    else
-        snprintf(buf, cap, "%s/.cache/aif/datasets", getenv("HOME") ? getenv("HOME") : ".");
-    return buf;
-}
-
-/* The HF token goes to the Hugging Face datasets-server only. */
-static int send_token(const char *endpoint)
-{
-    const char *env = getenv("AIF_DATASETS_SERVER");
-    const char *base = endpoint ? endpoint : env && *env ? env : AIF_DATA_SERVER_URL;
-    size_t n = strlen(AIF_DATA_SERVER_URL);
-    return !strncmp(base, AIF_DATA_SERVER_URL, n) && (base[n] == 0 || base[n] == '/');
-}
-
 /* "B1,B2,..." into out (n values expected). */
 static int parse_blocks(const char *s, int64_t *out, size_t n)
 {
@@ -196,10 +175,10 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
     aif_eval_opts eo;
     aif_eval_opts_default(&eo);
     eo.data_dir = data;
-    eo.cache_dir = data ? NULL : cache ? cache : default_cache(cbuf, sizeof cbuf);
+    eo.cache_dir = data ? NULL : cache ? cache : aif_cli_data_cache_dir(cbuf, sizeof cbuf);
     eo.offline = offline;
     eo.endpoint = endpoint;
-    if (!data && !offline && send_token(endpoint) && aif_http_hf_token(token, sizeof token))
+    if (!data && !offline && aif_cli_data_send_token(endpoint) && aif_http_hf_token(token, sizeof token))
         eo.hf_token = token;
     eo.tokenizer = tokenizer;
     eo.max_batches = (size_t)max_batches;
