@@ -82,6 +82,11 @@ const char *aif_cli_data_cache_dir(char *buf, size_t cap);
  * $AIF_DATASETS_SERVER or the default): only to the Hugging Face one, never
  * to another host (the reference sends none; gated datasets need it). */
 int aif_cli_data_send_token(const char *endpoint);
+/* The competition of --competition comp_id (>= 0), else the first slot of
+ * schedule sched (NULL: "main") now (check, eval). 0 with *out set, else
+ * the exit code (usage error or failure, reported) with comps freed. */
+int aif_cli_pick_competition(aif_subnet_competitions *comps, long long comp_id, const char *sched,
+                             const aif_subnet_competition **out, aif_err *err);
 /* The hub a command names: "local" (a directory) or "hf" (the Hugging Face Hub). */
 aif_code aif_cli_open_hub(const char *kind, const char *path, int quiet, aif_hub *out, aif_err *err);
 

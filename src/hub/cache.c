@@ -3,6 +3,7 @@
 #include "aif/hub.h"
 #include "aif/alloc.h"
 #include "aif/fs.h"
+#include "hub_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,10 +25,7 @@ aif_code aif_hub_cache_repo_dir(const char *cache_dir, const char *repo_id, char
     return AIF_OK;
 }
 
-/* A repo-relative path is safe when it is relative, has no empty, "." or
- * ".." component and no backslash: hostile listings must not write
- * outside the snapshot. */
-static int safe_path(const char *p)
+int aif_hub_safe_path(const char *p)
 {
     if (!p[0] || p[0] == '/' || strchr(p, '\\'))
         return 0;
@@ -48,9 +46,9 @@ aif_code aif_hub_cache_install(const char *cache_dir, const char *repo_id, const
                                const char *blob, const char *src_path, aif_err *err)
 {
     char repo[PATH_MAX], dir[PATH_MAX], blob_path[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
-    if (!safe_path(path))
+    if (!aif_hub_safe_path(path))
         return aif_err_set(err, AIF_EFORMAT, "%s: unsafe file path '%s' in the listing", repo_id, path);
-    if (!safe_path(blob) || strchr(blob, '/'))
+    if (!aif_hub_safe_path(blob) || strchr(blob, '/'))
         return aif_err_set(err, AIF_EFORMAT, "%s: unsafe blob name '%s'", repo_id, blob);
     aif_code rc = aif_hub_cache_repo_dir(cache_dir, repo_id, repo, sizeof repo, err);
     if (rc != AIF_OK)
@@ -88,7 +86,7 @@ aif_code aif_hub_cache_write_ref(const char *cache_dir, const char *repo_id, con
                                  const char *commit, aif_err *err)
 {
     char repo[PATH_MAX], ref[PATH_MAX];
-    if (!safe_path(revision))
+    if (!aif_hub_safe_path(revision))
         return aif_err_set(err, AIF_EFORMAT, "%s: unsafe revision name '%s'", repo_id, revision);
     aif_code rc = aif_hub_cache_repo_dir(cache_dir, repo_id, repo, sizeof repo, err);
     if (rc != AIF_OK)
