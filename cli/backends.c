@@ -2,10 +2,13 @@
  * commands name on their command line (push, validator, chain). */
 #include "cli.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aif/data.h"
+#include "aif/subnet.h"
 #include "aif/wallet.h"
 
 void aif_cli_chain_cache_dir(char *out, size_t cap)
@@ -17,6 +20,45 @@ void aif_cli_chain_cache_dir(char *out, size_t cap)
     if (home && *home && (size_t)snprintf(out, cap, "%s/.cache/aif/chain", home) < cap)
         return;
     out[0] = '\0';
+}
+
+const char *aif_cli_data_cache_dir(char *buf, size_t cap)
+{
+    const char *v = getenv("AIF_DATA_CACHE");
+    if (v && *v)
+        return v;
+    if ((v = getenv("XDG_CACHE_HOME")) && *v)
+        snprintf(buf, cap, "%s/aif/datasets", v);
+    else
+        snprintf(buf, cap, "%s/.cache/aif/datasets", getenv("HOME") ? getenv("HOME") : ".");
+    return buf;
+}
+
+int aif_cli_data_send_token(const char *endpoint)
+{
+    const char *env = getenv("AIF_DATASETS_SERVER");
+    const char *base = endpoint ? endpoint : env && *env ? env : AIF_DATA_SERVER_URL;
+    size_t n = strlen(AIF_DATA_SERVER_URL);
+    return !strncmp(base, AIF_DATA_SERVER_URL, n) && (base[n] == 0 || base[n] == '/');
+}
+
+int aif_cli_pick_competition(aif_subnet_competitions *comps, long long comp_id, const char *sched,
+                             const aif_subnet_competition **out, aif_err *err)
+{
+    if (comp_id >= 0) {
+        if (!(*out = aif_subnet_competition_get(comps, (int)comp_id))) {
+            aif_subnet_competitions_free(comps);
+            return aif_cli_usage_error("no competition %lld", comp_id);
+        }
+        return 0;
+    }
+    const aif_subnet_schedule_entry *e;
+    if (aif_subnet_schedule_at(comps, sched ? sched : "main", INT64_MAX, &e, err) || !e->n_slots) {
+        aif_subnet_competitions_free(comps);
+        return err->code ? aif_cli_fail(err) : aif_cli_usage_error("schedule has no competition");
+    }
+    *out = e->slots[0].competition;
+    return 0;
 }
 
 aif_code aif_cli_open_chain(const char *kind, const char *where, aif_local_chain **lc, aif_chain *out, aif_err *err)

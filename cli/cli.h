@@ -78,6 +78,19 @@ void aif_cli_chain_cache_dir(char *out, size_t cap);
  * from the chain the command names (kind as aif_cli_open_chain), for
  * --seed-block N without --block-hash. */
 aif_code aif_cli_sync_block_hash(const char *kind, const char *where, uint64_t block, char out[67], aif_err *err);
+/* Page cache of the evaluation data (data, eval): $AIF_DATA_CACHE, else
+ * $XDG_CACHE_HOME/aif/datasets, else ~/.cache/aif/datasets (written into
+ * buf unless it is $AIF_DATA_CACHE itself). */
+const char *aif_cli_data_cache_dir(char *buf, size_t cap);
+/* Whether the HF token may go to the datasets-server at endpoint (NULL:
+ * $AIF_DATASETS_SERVER or the default): only to the Hugging Face one, never
+ * to another host (the reference sends none; gated datasets need it). */
+int aif_cli_data_send_token(const char *endpoint);
+/* The competition of --competition comp_id (>= 0), else the first slot of
+ * schedule sched (NULL: "main") now (check, eval). 0 with *out set, else
+ * the exit code (usage error or failure, reported) with comps freed. */
+int aif_cli_pick_competition(aif_subnet_competitions *comps, long long comp_id, const char *sched,
+                             const aif_subnet_competition **out, aif_err *err);
 /* The hub a command names: "local" (a directory) or "hf" (the Hugging Face Hub). */
 aif_code aif_cli_open_hub(const char *kind, const char *path, int quiet, aif_hub *out, aif_err *err);
 

@@ -104,15 +104,25 @@ static aif_code load_signer(copts *o, aif_cli_signer *sg, aif_err *err)
     int n_nopos = 0;                                                                                              \
     (void)nopos, (void)n_nopos
 
-static int cmd_metagraph(int argc, char **argv, struct aif_cli *cli)
+/* Parse --netuid N and the node options (no positionals): -1 to go on,
+ * else the exit code. */
+static int parse_netuid_only(struct aif_cli *cli, const char *usage, int argc, char **argv, copts *o)
 {
-    COMMON_INIT(o);
-    aif_opt opts[] = {{"netuid", AIF_OPT_INT, &o.netuid, "N", "subnet"}, NODE_OPTS(o), {NULL}};
-    int rc = aif_cli_parse(cli, "aif chain metagraph --netuid N", opts, argc, argv, nopos, 0, &n_nopos);
+    char *nopos[1];
+    int n_nopos = 0;
+    aif_opt opts[] = {{"netuid", AIF_OPT_INT, &o->netuid, "N", "subnet"}, NODE_OPTS(*o), {NULL}};
+    int rc = aif_cli_parse(cli, usage, opts, argc, argv, nopos, 0, &n_nopos);
     if (rc)
         return rc == 1 ? 0 : rc;
-    if (!netuid_ok(&o))
-        return 2;
+    return netuid_ok(o) ? -1 : 2;
+}
+
+static int cmd_metagraph(int argc, char **argv, struct aif_cli *cli)
+{
+    copts o = {.netuid = -1, .era = -1};
+    int prc = parse_netuid_only(cli, "aif chain metagraph --netuid N", argc, argv, &o);
+    if (prc >= 0)
+        return prc;
     aif_err err = {0};
     aif_chain c;
     aif_metagraph mg = {0};
@@ -174,13 +184,10 @@ static int cmd_metagraph(int argc, char **argv, struct aif_cli *cli)
 
 static int cmd_commitments(int argc, char **argv, struct aif_cli *cli)
 {
-    COMMON_INIT(o);
-    aif_opt opts[] = {{"netuid", AIF_OPT_INT, &o.netuid, "N", "subnet"}, NODE_OPTS(o), {NULL}};
-    int rc = aif_cli_parse(cli, "aif chain commitments --netuid N", opts, argc, argv, nopos, 0, &n_nopos);
-    if (rc)
-        return rc == 1 ? 0 : rc;
-    if (!netuid_ok(&o))
-        return 2;
+    copts o = {.netuid = -1, .era = -1};
+    int prc = parse_netuid_only(cli, "aif chain commitments --netuid N", argc, argv, &o);
+    if (prc >= 0)
+        return prc;
     aif_err err = {0};
     aif_chain c = {0};
     aif_commitment *cs = NULL;

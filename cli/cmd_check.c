@@ -39,20 +39,9 @@ int aif_cmd_check(int argc, char **argv, struct aif_cli *cli)
     if (aif_subnet_competitions_open(file, &comps, &err))
         return aif_cli_fail(&err);
     const aif_subnet_competition *comp = NULL;
-    if (comp_id >= 0) {
-        comp = aif_subnet_competition_get(comps, (int)comp_id);
-        if (!comp) {
-            aif_subnet_competitions_free(comps);
-            return aif_cli_usage_error("no competition %lld", comp_id);
-        }
-    } else {
-        const aif_subnet_schedule_entry *e;
-        if (aif_subnet_schedule_at(comps, sched ? sched : "main", INT64_MAX, &e, &err) || !e->n_slots) {
-            aif_subnet_competitions_free(comps);
-            return err.code ? aif_cli_fail(&err) : aif_cli_usage_error("schedule has no competition");
-        }
-        comp = e->slots[0].competition;
-    }
+    int pick = aif_cli_pick_competition(comps, comp_id, sched, &comp, &err);
+    if (pick)
+        return pick;
 
     /* The competition's tokenizer, for the vocabulary check (optional). */
     aif_tokenizer *tok = NULL;

@@ -11,29 +11,6 @@
 
 AIF_COMMAND(data, "evaluation data: fetch datasets-server pages into a cache, show the batches of a task")
 
-/* $AIF_DATA_CACHE, else $XDG_CACHE_HOME/aif/datasets, else ~/.cache/aif/datasets */
-static const char *default_cache(char *buf, size_t cap)
-{
-    const char *v = getenv("AIF_DATA_CACHE");
-    if (v && *v)
-        return v;
-    if ((v = getenv("XDG_CACHE_HOME")) && *v)
-        snprintf(buf, cap, "%s/aif/datasets", v);
-    else
-        snprintf(buf, cap, "%s/.cache/aif/datasets", getenv("HOME") ? getenv("HOME") : ".");
-    return buf;
-}
-
-/* The HF token goes to the Hugging Face datasets-server only, never to
- * another endpoint (the reference sends none; gated datasets need it). */
-static int send_token(const char *endpoint)
-{
-    const char *env = getenv("AIF_DATASETS_SERVER");
-    const char *base = endpoint ? endpoint : env && *env ? env : AIF_DATA_SERVER_URL;
-    return !strncmp(base, AIF_DATA_SERVER_URL, strlen(AIF_DATA_SERVER_URL)) &&
-           (base[strlen(AIF_DATA_SERVER_URL)] == 0 || base[strlen(AIF_DATA_SERVER_URL)] == '/');
-}
-
 /* The datasets named by --dataset (NULL or "all": the three tasks). */
 static int pick_datasets(const char *name, const aif_data_dataset **out)
 {
@@ -136,7 +113,7 @@ static int cmd_fetch(int argc, char **argv, struct aif_cli *cli)
         return aif_cli_usage_error("--rows must be in 0..%d", AIF_DATA_MAX_ROWS_LENGTH);
     char cbuf[1024];
     if (!cache)
-        cache = default_cache(cbuf, sizeof cbuf);
+        cache = aif_cli_data_cache_dir(cbuf, sizeof cbuf);
     aif_err err = {0};
     uint64_t s = (uint64_t)seed;
     if (seed < 0 && aif_data_seed_os(&s, &err))
@@ -145,7 +122,7 @@ static int cmd_fetch(int argc, char **argv, struct aif_cli *cli)
     aif_data_client_opts co;
     aif_data_client_opts_default(&co);
     co.base_url = endpoint;
-    if (send_token(endpoint) && aif_http_hf_token(token, sizeof token))
+    if (aif_cli_data_send_token(endpoint) && aif_http_hf_token(token, sizeof token))
         co.token = token;
     aif_data_client *c = NULL;
     aif_data_source *src = NULL;
@@ -391,7 +368,7 @@ static int cmd_show(int argc, char **argv, struct aif_cli *cli)
         return aif_cli_fail(&err);
 
     char cbuf[1024], token[4096];
-    const char *cache = a.cache ? a.cache : default_cache(cbuf, sizeof cbuf);
+    const char *cache = a.cache ? a.cache : aif_cli_data_cache_dir(cbuf, sizeof cbuf);
     aif_data_client *c = NULL;
     aif_data_source *src = NULL;
     if (a.data) {
@@ -402,7 +379,7 @@ static int cmd_show(int argc, char **argv, struct aif_cli *cli)
         aif_data_client_opts co;
         aif_data_client_opts_default(&co);
         co.base_url = a.endpoint;
-        if (send_token(a.endpoint) && aif_http_hf_token(token, sizeof token))
+        if (aif_cli_data_send_token(a.endpoint) && aif_http_hf_token(token, sizeof token))
             co.token = token;
         rc = aif_data_client_new(&co, &c, &err);
         if (!rc)

@@ -17,27 +17,6 @@ AIF_COMMAND(eval, "score models as the validator does (reasonable-output check, 
 
 #define MAX_MODELS 256
 
-static const char *default_cache(char *buf, size_t cap)
-{
-    const char *v = getenv("AIF_DATA_CACHE");
-    if (v && *v)
-        return v;
-    if ((v = getenv("XDG_CACHE_HOME")) && *v)
-        snprintf(buf, cap, "%s/aif/datasets", v);
-    else
-        snprintf(buf, cap, "%s/.cache/aif/datasets", getenv("HOME") ? getenv("HOME") : ".");
-    return buf;
-}
-
-/* The HF token goes to the Hugging Face datasets-server only. */
-static int send_token(const char *endpoint)
-{
-    const char *env = getenv("AIF_DATASETS_SERVER");
-    const char *base = endpoint ? endpoint : env && *env ? env : AIF_DATA_SERVER_URL;
-    size_t n = strlen(AIF_DATA_SERVER_URL);
-    return !strncmp(base, AIF_DATA_SERVER_URL, n) && (base[n] == 0 || base[n] == '/');
-}
-
 /* "B1,B2,..." into out (n values expected). */
 static int parse_blocks(const char *s, int64_t *out, size_t n)
 {
@@ -173,19 +152,9 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
     if (aif_subnet_competitions_open(file, &comps, &err))
         return aif_cli_fail(&err);
     const aif_subnet_competition *comp = NULL;
-    if (comp_id >= 0) {
-        if (!(comp = aif_subnet_competition_get(comps, (int)comp_id))) {
-            aif_subnet_competitions_free(comps);
-            return aif_cli_usage_error("no competition %lld", comp_id);
-        }
-    } else {
-        const aif_subnet_schedule_entry *e;
-        if (aif_subnet_schedule_at(comps, sched ? sched : "main", INT64_MAX, &e, &err) || !e->n_slots) {
-            aif_subnet_competitions_free(comps);
-            return err.code ? aif_cli_fail(&err) : aif_cli_usage_error("schedule has no competition");
-        }
-        comp = e->slots[0].competition;
-    }
+    int pick = aif_cli_pick_competition(comps, comp_id, sched, &comp, &err);
+    if (pick)
+        return pick;
     char hash_buf[67];
     if (seed_block >= 0 && !block_hash) {
         if (aif_cli_sync_block_hash(chain_kind, chain_path, (uint64_t)seed_block, hash_buf, &err)) {
@@ -208,10 +177,10 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
     aif_eval_opts eo;
     aif_eval_opts_default(&eo);
     eo.data_dir = data;
-    eo.cache_dir = data ? NULL : cache ? cache : default_cache(cbuf, sizeof cbuf);
+    eo.cache_dir = data ? NULL : cache ? cache : aif_cli_data_cache_dir(cbuf, sizeof cbuf);
     eo.offline = offline;
     eo.endpoint = endpoint;
-    if (!data && !offline && send_token(endpoint) && aif_http_hf_token(token, sizeof token))
+    if (!data && !offline && aif_cli_data_send_token(endpoint) && aif_http_hf_token(token, sizeof token))
         eo.hf_token = token;
     eo.tokenizer = tokenizer;
     eo.max_batches = (size_t)max_batches;

@@ -74,24 +74,32 @@ static void close_chain(aif_local_chain *lc, aif_chain *ch)
         aif_chain_close(ch);
 }
 
-int aif_cmd_models(int argc, char **argv, struct aif_cli *cli)
+/* Parse the chain options (usage: the usage line) and open that chain:
+ * -1 to go on, else the exit code. */
+static int parse_and_open(struct aif_cli *cli, const char *usage, int argc, char **argv, chain_args *a,
+                          aif_local_chain **lc, aif_chain *ch, uint16_t *netuid, aif_err *err)
 {
-    chain_args a = {NULL, "local", NULL, -1, -1};
     aif_opt opts[] = {
-        CHAIN_OPTS(a),
+        CHAIN_OPTS(*a),
         {NULL, 0, NULL, NULL, NULL},
     };
     char *pos[1];
-    int n_pos, prc = aif_cli_parse(cli, "aif models [--local DIR | --chain.path FILE] [--competition ID] [--json]", opts,
-                                   argc, argv, pos, 0, &n_pos);
+    int n_pos, prc = aif_cli_parse(cli, usage, opts, argc, argv, pos, 0, &n_pos);
     if (prc)
         return prc == 1 ? 0 : prc;
+    int orc = open_chain(a, lc, ch, netuid, err);
+    return orc ? orc : -1;
+}
+
+int aif_cmd_models(int argc, char **argv, struct aif_cli *cli)
+{
+    chain_args a = {NULL, "local", NULL, -1, -1};
     aif_err err = {0};
     aif_local_chain *lc = NULL;
     uint16_t netuid;
     aif_chain ch = {0};
-    int orc = open_chain(&a, &lc, &ch, &netuid, &err);
-    if (orc)
+    int orc = parse_and_open(cli, "aif models [--local DIR | --chain.path FILE] [--competition ID] [--json]", argc, argv, &a, &lc, &ch, &netuid, &err);
+    if (orc >= 0)
         return orc;
     aif_miner_entry *e = NULL;
     size_t n = 0;
@@ -155,21 +163,12 @@ int aif_cmd_models(int argc, char **argv, struct aif_cli *cli)
 int aif_cmd_best(int argc, char **argv, struct aif_cli *cli)
 {
     chain_args a = {NULL, "local", NULL, -1, -1};
-    aif_opt opts[] = {
-        CHAIN_OPTS(a),
-        {NULL, 0, NULL, NULL, NULL},
-    };
-    char *pos[1];
-    int n_pos, prc = aif_cli_parse(cli, "aif best [--competition ID] [--local DIR | --chain.path FILE] [--json]", opts,
-                                   argc, argv, pos, 0, &n_pos);
-    if (prc)
-        return prc == 1 ? 0 : prc;
     aif_err err = {0};
     aif_local_chain *lc = NULL;
     uint16_t netuid;
     aif_chain ch = {0};
-    int orc = open_chain(&a, &lc, &ch, &netuid, &err);
-    if (orc)
+    int orc = parse_and_open(cli, "aif best [--competition ID] [--local DIR | --chain.path FILE] [--json]", argc, argv, &a, &lc, &ch, &netuid, &err);
+    if (orc >= 0)
         return orc;
     aif_metagraph mg = {0};
     aif_miner_entry *e = NULL;

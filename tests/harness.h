@@ -31,6 +31,20 @@ const char *aif_test_tmpdir(void);
  * allocations succeeding may be skipped then. */
 int aif_test_injecting(void);
 
+/* Run cmd through /bin/sh; its stdout (add 2>&1 to cmd for stderr) into
+ * out, NUL-terminated and cut at cap - 1 bytes. Returns the exit status,
+ * -1 when it could not be run or did not exit normally. */
+int aif_test_run_sh(const char *cmd, char *out, size_t cap);
+/* Run `$AIF_BIN args` (AIF_BIN unset: build/aif) through /bin/sh, so args
+ * may quote; stdin reads input (NULL: /dev/null). stdout, and stderr too
+ * with AIF_TEST_RUN_STDERR (else stderr is discarded), goes into out,
+ * NUL-terminated and cut at cap - 1 bytes. Returns the exit status, -1 when
+ * the command could not be run or did not exit normally. */
+#define AIF_TEST_RUN_STDERR 1
+int aif_test_run_aif_ex(const char *args, const char *input, int flags, char *out, size_t cap);
+/* aif_test_run_aif_ex(args, NULL, AIF_TEST_RUN_STDERR, out, cap). */
+int aif_test_run_aif(const char *args, char *out, size_t cap);
+
 #define CHECK(c) \
     do { if (!(c)) aif_test_fail(__FILE__, __LINE__, "CHECK(%s)", #c); } while (0)
 #define CHECK_EQ(a, b) \

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "aif/alloc.h"
@@ -76,6 +77,64 @@ const char *aif_test_tmpdir(void)
         exit(1);
     }
     return keep(strdup(buf));
+}
+
+int aif_test_run_sh(const char *cmd, char *out, size_t cap)
+{
+    if (cap)
+        out[0] = 0;
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t got = 0, k;
+    while (got + 1 < cap && (k = fread(out + got, 1, cap - 1 - got, p)) > 0)
+        got += k;
+    if (cap)
+        out[got] = 0;
+    char sink[4096];
+    while (fread(sink, 1, sizeof sink, p) > 0) { /* let the command finish writing */
+    }
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int aif_test_run_aif_ex(const char *args, const char *input, int flags, char *out, size_t cap)
+{
+    const char *bin = getenv("AIF_BIN");
+    char in[64] = "/dev/null";
+    if (input) { /* plain libc here: no allocation that --fail-alloc could fail */
+        snprintf(in, sizeof in, "/tmp/aif-test-stdin-XXXXXX");
+        int fd = mkstemp(in);
+        size_t len = strlen(input);
+        if (fd < 0 || write(fd, input, len) != (ssize_t)len) {
+            aif_test_fail(__FILE__, __LINE__, "cannot write %s", in);
+            if (fd >= 0) {
+                close(fd);
+                unlink(in);
+            }
+            return -1;
+        }
+        close(fd);
+    }
+    size_t n = strlen(bin ? bin : "build/aif") + strlen(args) + strlen(in) + 32;
+    char *cmd = malloc(n);
+    if (!cmd) {
+        if (input)
+            unlink(in);
+        return -1;
+    }
+    snprintf(cmd, n, "%s %s <%s %s", bin ? bin : "build/aif", args, in,
+             (flags & AIF_TEST_RUN_STDERR) ? "2>&1" : "2>/dev/null");
+    int st = aif_test_run_sh(cmd, out, cap);
+    free(cmd);
+    if (input)
+        unlink(in);
+    return st;
+}
+
+int aif_test_run_aif(const char *args, char *out, size_t cap)
+{
+    return aif_test_run_aif_ex(args, NULL, AIF_TEST_RUN_STDERR, out, cap);
 }
 
 static int matches(const char *name, int argc, char **argv)

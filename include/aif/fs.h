@@ -41,5 +41,18 @@ aif_code aif_fs_find_asset(const char *name, char *out, size_t cap, aif_err *err
 aif_code aif_fs_path(char *out, size_t cap, aif_err *err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Join a and b with one '/' into out (cap bytes). AIF_ERANGE if too long. */
 aif_code aif_fs_join(char *out, size_t cap, const char *a, const char *b, aif_err *err);
+/* Copy from to to (created or truncated, mode 0644) by streaming reads;
+ * each chunk read also goes to on_chunk(ctx, ...) when on_chunk is set (a
+ * hash, say). *size (when set) gets the bytes copied. AIF_EIO naming the
+ * file, AIF_ENOMEM. */
+aif_code aif_fs_copy_file(const char *from, const char *to, void (*on_chunk)(void *ctx, const void *p, size_t n),
+                          void *ctx, uint64_t *size, aif_err *err);
+/* Call fn(ctx, rel, full, size, err) for every regular file under base,
+ * descending into folders (at most 32 deep) in readdir order, skipping the
+ * names listed in skip (NULL-terminated; may be NULL) as well as "." and
+ * "..". rel is the path below base, full is base/rel. The first code other
+ * than AIF_OK from fn or the walk stops it and is returned. */
+typedef aif_code (*aif_fs_walk_fn)(void *ctx, const char *rel, const char *full, uint64_t size, aif_err *err);
+aif_code aif_fs_walk_files(const char *base, const char *const *skip, aif_fs_walk_fn fn, void *ctx, aif_err *err);
 
 #endif

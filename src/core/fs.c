@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
@@ -256,3 +257,76 @@ aif_code aif_fs_find_asset(const char *name, char *out, size_t cap, aif_err *err
                        name, name);
 }
 
+
+aif_code aif_fs_copy_file(const char *from, const char *to, void (*on_chunk)(void *ctx, const void *p, size_t n),
+                          void *ctx, uint64_t *size, aif_err *err)
+{
+    if (size)
+        *size = 0;
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return aif_err_set(err, AIF_EIO, "%s: %s", from, strerror(errno));
+    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+        close(in);
+        return aif_err_set(err, AIF_EIO, "%s: %s", to, strerror(errno));
+    }
+    char *buf = aif_malloc(1 << 20);
+    aif_code rc = buf ? AIF_OK : aif_err_set(err, AIF_ENOMEM, "out of memory copying %s", from);
+    ssize_t r = 0;
+    while (rc == AIF_OK && (r = read(in, buf, 1 << 20)) > 0) {
+        if (on_chunk)
+            on_chunk(ctx, buf, (size_t)r);
+        if (size)
+            *size += (uint64_t)r;
+        if (write(out, buf, (size_t)r) != r)
+            rc = aif_err_set(err, AIF_EIO, "%s: write: %s", to, strerror(errno));
+    }
+    if (rc == AIF_OK && r < 0)
+        rc = aif_err_set(err, AIF_EIO, "%s: read: %s", from, strerror(errno));
+    aif_free(buf);
+    close(in);
+    if (close(out) != 0 && rc == AIF_OK)
+        rc = aif_err_set(err, AIF_EIO, "%s: %s", to, strerror(errno));
+    return rc;
+}
+
+static aif_code walk_files(const char *base, const char *rel, const char *const *skip, aif_fs_walk_fn fn, void *ctx,
+                           int depth, aif_err *err)
+{
+    char dir[PATH_MAX];
+    if (aif_fs_path(dir, sizeof dir, err, "%s%s%s", base, rel[0] ? "/" : "", rel) != AIF_OK)
+        return AIF_ERANGE;
+    if (depth > 32)
+        return aif_err_set(err, AIF_ERANGE, "%s: nested too deep", dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return aif_err_set(err, AIF_EIO, "%s: %s", dir, strerror(errno));
+    struct dirent *e;
+    aif_code rc = AIF_OK;
+    while (rc == AIF_OK && (e = readdir(d))) {
+        int skipped = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+        for (size_t i = 0; skip && skip[i] && !skipped; i++)
+            skipped = !strcmp(e->d_name, skip[i]);
+        if (skipped)
+            continue;
+        char sub[PATH_MAX], full[PATH_MAX];
+        if ((rc = aif_fs_path(sub, sizeof sub, err, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name)) != AIF_OK ||
+            (rc = aif_fs_path(full, sizeof full, err, "%s/%s", base, sub)) != AIF_OK)
+            break;
+        struct stat st;
+        if (stat(full, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            rc = walk_files(base, sub, skip, fn, ctx, depth + 1, err);
+        else if (S_ISREG(st.st_mode))
+            rc = fn(ctx, sub, full, (uint64_t)st.st_size, err);
+    }
+    closedir(d);
+    return rc;
+}
+
+aif_code aif_fs_walk_files(const char *base, const char *const *skip, aif_fs_walk_fn fn, void *ctx, aif_err *err)
+{
+    return walk_files(base, "", skip, fn, ctx, 0, err);
+}

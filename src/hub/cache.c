@@ -3,6 +3,7 @@
 #include "aif/hub.h"
 #include "aif/alloc.h"
 #include "aif/fs.h"
+#include "hub_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,10 +25,7 @@ aif_code aif_hub_cache_repo_dir(const char *cache_dir, const char *repo_id, char
     return AIF_OK;
 }
 
-/* A repo-relative path is safe when it is relative, has no empty, "." or
- * ".." component and no backslash: hostile listings must not write
- * outside the snapshot. */
-static int safe_path(const char *p)
+int aif_hub_safe_path(const char *p)
 {
     if (!p[0] || p[0] == '/' || strchr(p, '\\'))
         return 0;
@@ -48,9 +46,9 @@ aif_code aif_hub_cache_install(const char *cache_dir, const char *repo_id, const
                                const char *blob, const char *src_path, aif_err *err)
 {
     char repo[PATH_MAX], dir[PATH_MAX], blob_path[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
-    if (!safe_path(path))
+    if (!aif_hub_safe_path(path))
         return aif_err_set(err, AIF_EFORMAT, "%s: unsafe file path '%s' in the listing", repo_id, path);
-    if (!safe_path(blob) || strchr(blob, '/'))
+    if (!aif_hub_safe_path(blob) || strchr(blob, '/'))
         return aif_err_set(err, AIF_EFORMAT, "%s: unsafe blob name '%s'", repo_id, blob);
     aif_code rc = aif_hub_cache_repo_dir(cache_dir, repo_id, repo, sizeof repo, err);
     if (rc != AIF_OK)
@@ -88,7 +86,7 @@ aif_code aif_hub_cache_write_ref(const char *cache_dir, const char *repo_id, con
                                  const char *commit, aif_err *err)
 {
     char repo[PATH_MAX], ref[PATH_MAX];
-    if (!safe_path(revision))
+    if (!aif_hub_safe_path(revision))
         return aif_err_set(err, AIF_EFORMAT, "%s: unsafe revision name '%s'", repo_id, revision);
     aif_code rc = aif_hub_cache_repo_dir(cache_dir, repo_id, repo, sizeof repo, err);
     if (rc != AIF_OK)
@@ -102,33 +100,6 @@ aif_code aif_hub_cache_write_ref(const char *cache_dir, const char *repo_id, con
     if (rc != AIF_OK)
         return rc;
     return aif_fs_write_file(ref, commit, strlen(commit), err);
-}
-
-static aif_code copy_file(const char *from, const char *to, aif_err *err)
-{
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return aif_err_set(err, AIF_EIO, "%s: %s", from, strerror(errno));
-    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        close(in);
-        return aif_err_set(err, AIF_EIO, "%s: %s", to, strerror(errno));
-    }
-    char buf[1 << 16];
-    ssize_t r;
-    aif_code rc = AIF_OK;
-    while ((r = read(in, buf, sizeof buf)) > 0) {
-        if (write(out, buf, (size_t)r) != r) {
-            rc = aif_err_set(err, AIF_EIO, "%s: write: %s", to, strerror(errno));
-            break;
-        }
-    }
-    if (r < 0)
-        rc = aif_err_set(err, AIF_EIO, "%s: read: %s", from, strerror(errno));
-    close(in);
-    if (close(out) != 0 && rc == AIF_OK)
-        rc = aif_err_set(err, AIF_EIO, "%s: %s", to, strerror(errno));
-    return rc;
 }
 
 /* Collected symlinks of a snapshot: path and resolved target. */
@@ -202,7 +173,7 @@ aif_code aif_hub_cache_realize(const char *snapshot_dir, aif_err *err)
         char tmp[PATH_MAX + 16];
         snprintf(tmp, sizeof tmp, "%s.realize", L.path[i]);
         if (shared)
-            rc = copy_file(L.target[i], tmp, err);
+            rc = aif_fs_copy_file(L.target[i], tmp, NULL, NULL, NULL, err);
         else if (rename(L.target[i], tmp) != 0)
             rc = aif_err_set(err, AIF_EIO, "%s: cannot move %s: %s", L.path[i], L.target[i], strerror(errno));
         if (rc == AIF_OK && rename(tmp, L.path[i]) != 0)

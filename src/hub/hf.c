@@ -1,6 +1,7 @@
 /* hf.c: the Hugging Face Hub backend of the hub interface: open/close,
  * the ops table, HTTP clients and the Hub's error meanings (hub spec 1). */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,19 @@ static size_t origin_len(const char *u)
     p += 3;
     size_t n = strcspn(p, "/?#");
     return (size_t)(p - u) + n;
+}
+
+void aif_hf_run_workers(void *(*fn)(void *), void *arg, int n)
+{
+    pthread_t th[64];
+    int started = 0;
+    for (int t = 0; t < n && t < 64; t++)
+        if (pthread_create(&th[started], NULL, fn, arg) == 0)
+            started++;
+    if (!started && n > 0)
+        fn(arg);
+    for (int t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
 }
 
 int aif_hf_same_origin(const char *a, const char *b)

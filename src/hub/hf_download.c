@@ -44,23 +44,6 @@ void aif_hf_dl_release(aif_hf_dl *d)
     d->tok = d->anon = NULL;
 }
 
-/* Same rule as the cache: relative, no empty / "." / ".." part, no '\'. */
-static int safe_path(const char *p)
-{
-    if (!p[0] || p[0] == '/' || strchr(p, '\\'))
-        return 0;
-    for (const char *s = p; *s;) {
-        const char *e = strchr(s, '/');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-            return 0;
-        s += n + (e ? 1 : 0);
-        if (e && !*s)
-            return 0;
-    }
-    return 1;
-}
-
 static int all_hex(const char *s, size_t n)
 {
     if (strlen(s) != n)
@@ -129,7 +112,7 @@ static void read_etag(const aif_http_response *r, char *out, size_t cap)
 static void touch_no_exist(const char *repo_dir, const char *commit, const char *path)
 {
     char p[PATH_MAX];
-    if (!safe_path(path) || !all_hex(commit, 40) ||
+    if (!aif_hub_safe_path(path) || !all_hex(commit, 40) ||
         snprintf(p, sizeof p, "%s/.no_exist/%s/%s", repo_dir, commit, path) >= (int)sizeof p)
         return;
     char *slash = strrchr(p, '/');
@@ -308,7 +291,7 @@ aif_code aif_hf_dl_file(aif_hf_dl *d, const char *cache_dir, const char *repo_id
     aif_hf *hf = d->hf;
     char repo_dir[PATH_MAX], snap[PATH_MAX], label[512];
     snprintf(label, sizeof label, "%s@%.12s: %s", repo_id, commit, path);
-    if (!safe_path(path))
+    if (!aif_hub_safe_path(path))
         return aif_err_set(err, AIF_EFORMAT, "%s: unsafe file path in the listing", label);
     aif_code rc = aif_hub_cache_repo_dir(cache_dir, repo_id, repo_dir, sizeof repo_dir, err);
     if (rc != AIF_OK)
@@ -566,7 +549,7 @@ static aif_code offline_snapshot(aif_hf *hf, const char *repo_id, const char *re
         return rc;
     if (all_hex(rev, 40)) {
         snprintf(commit, sizeof commit, "%s", rev);
-    } else if (safe_path(rev) && snprintf(ref, sizeof ref, "%s/refs/%s", repo_dir, rev) < (int)sizeof ref) {
+    } else if (aif_hub_safe_path(rev) && snprintf(ref, sizeof ref, "%s/refs/%s", repo_dir, rev) < (int)sizeof ref) {
         char *text = NULL;
         size_t len = 0;
         if (aif_fs_read_file(ref, 128, &text, &len, NULL) == AIF_OK && len >= 40) {
@@ -634,15 +617,7 @@ aif_code aif_hub_hf_download(const aif_hub *h, const char *repo_id, const char *
     snprintf(label, sizeof label, "download %.50s", repo_id);
     aif_progress_init(&j.progress, label, total, "B", hf->quiet);
     int nt = hf->parallel < (int)j.n ? hf->parallel : (int)j.n;
-    pthread_t th[64];
-    int started = 0;
-    for (int t = 0; t < nt; t++)
-        if (pthread_create(&th[started], NULL, worker, &j) == 0)
-            started++;
-    if (!started && j.n)
-        worker(&j);
-    for (int t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
+    aif_hf_run_workers(worker, &j, nt);
     aif_progress_finish(&j.progress);
     pthread_mutex_destroy(&j.mu);
     if (atomic_load(&j.failed)) {

@@ -54,55 +54,31 @@ static void upl_release(upl *u)
 
 static int by_rel(const void *a, const void *b) { return strcmp(((const lfile *)a)->rel, ((const lfile *)b)->rel); }
 
-static aif_code walk(upl *u, const char *base, const char *rel, int depth, aif_err *err)
+/* aif_fs_walk_files callback: one regular file of the folder to upload. */
+static aif_code add_file(void *ctx, const char *rel, const char *full, uint64_t size, aif_err *err)
 {
-    char dir[PATH_MAX];
-    if (aif_fs_path(dir, sizeof dir, err, "%s%s%s", base, rel[0] ? "/" : "", rel) != AIF_OK)
-        return AIF_ERANGE;
-    if (depth > 32)
-        return aif_err_set(err, AIF_ERANGE, "%s: nested too deep", dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return aif_err_set(err, AIF_EIO, "%s: %s", dir, strerror(errno));
-    struct dirent *e;
-    aif_code rc = AIF_OK;
-    while (rc == AIF_OK && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".git") ||
-            !strcmp(e->d_name, ".cache"))
-            continue;
-        char sub[PATH_MAX], full[PATH_MAX];
-        if ((rc = aif_fs_path(sub, sizeof sub, err, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name)) != AIF_OK ||
-            (rc = aif_fs_path(full, sizeof full, err, "%s/%s", base, sub)) != AIF_OK)
-            break;
-        struct stat st;
-        if (stat(full, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            rc = walk(u, base, sub, depth + 1, err);
-        } else if (S_ISREG(st.st_mode)) {
-            if (u->n == u->cap) {
-                size_t nc = u->cap ? u->cap * 2 : 16;
-                lfile *p = aif_realloc(u->f, nc * sizeof *p);
-                if (!p) {
-                    rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
-                    break;
-                }
-                u->f = p;
-                u->cap = nc;
-            }
-            lfile *f = &u->f[u->n];
-            memset(f, 0, sizeof *f);
-            f->rel = aif_strdup(sub);
-            f->full = aif_strdup(full);
-            f->size = (uint64_t)st.st_size;
-            u->n++;
-            if (!f->rel || !f->full)
-                rc = aif_err_set(err, AIF_ENOMEM, "out of memory");
-        }
+    upl *u = ctx;
+    if (u->n == u->cap) {
+        size_t nc = u->cap ? u->cap * 2 : 16;
+        lfile *p = aif_realloc(u->f, nc * sizeof *p);
+        if (!p)
+            return aif_err_set(err, AIF_ENOMEM, "out of memory");
+        u->f = p;
+        u->cap = nc;
     }
-    closedir(d);
-    return rc;
+    lfile *f = &u->f[u->n];
+    memset(f, 0, sizeof *f);
+    f->rel = aif_strdup(rel);
+    f->full = aif_strdup(full);
+    f->size = size;
+    u->n++;
+    if (!f->rel || !f->full)
+        return aif_err_set(err, AIF_ENOMEM, "out of memory");
+    return AIF_OK;
 }
+
+/* Skipped while walking a folder to upload. */
+static const char *const upload_skip[] = {".git", ".cache", NULL};
 
 /* sha256 (and, for small files, the git blob id) by streaming reads. */
 static aif_code hash_file(lfile *f, int git, aif_err *err)
@@ -364,15 +340,7 @@ static aif_code lfs_upload(upl *u, lfile **lf, size_t nl, aif_err *err)
     snprintf(label, sizeof label, "upload %.50s", u->repo_id);
     aif_progress_init(&x.progress, label, total, "B", hf->quiet);
     int nth = hf->parallel < (int)x.n ? hf->parallel : (int)x.n;
-    pthread_t th[64];
-    int started = 0;
-    for (int t = 0; t < nth; t++)
-        if (pthread_create(&th[started], NULL, xfer_worker, &x) == 0)
-            started++;
-    if (!started && x.n)
-        xfer_worker(&x);
-    for (int t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
+    aif_hf_run_workers(xfer_worker, &x, nth);
     aif_progress_finish(&x.progress);
     pthread_mutex_destroy(&x.mu);
     if (atomic_load(&x.failed)) {
@@ -582,7 +550,7 @@ aif_code aif_hf_upload(void *impl, const char *repo_id, const char *dir, int cre
         message = "Upload model";
     aif_code rc = aif_hf_create_repo(hf, repo_id, create_private, 1, err);
     if (rc == AIF_OK)
-        rc = walk(&u, dir, "", 0, err);
+        rc = aif_fs_walk_files(dir, upload_skip, add_file, &u, err);
     if (rc == AIF_OK && u.n == 0)
         rc = aif_err_set(err, AIF_ENOTFOUND, "%s holds no file to upload", dir);
     if (rc != AIF_OK)
@@ -595,15 +563,7 @@ aif_code aif_hf_upload(void *impl, const char *repo_id, const char *dir, int cre
     /* hashes, several files at once */
     hashjob hj = {.u = &u};
     pthread_mutex_init(&hj.mu, NULL);
-    pthread_t th[64];
-    int started = 0;
-    for (int t = 0; t < hf->parallel && t < (int)u.n; t++)
-        if (pthread_create(&th[started], NULL, hash_worker, &hj) == 0)
-            started++;
-    if (!started)
-        hash_worker(&hj);
-    for (int t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
+    aif_hf_run_workers(hash_worker, &hj, hf->parallel < (int)u.n ? hf->parallel : (int)u.n);
     pthread_mutex_destroy(&hj.mu);
     if (atomic_load(&hj.failed)) {
         if (err)

@@ -57,6 +57,13 @@ aif_code aif_hf_need_token(const aif_hf *hf, const char *what, aif_err *err);
 aif_code aif_hf_api_send(aif_hf *hf, int once, const aif_http_request *req, aif_http_response *resp, aif_err *err);
 /* scheme://host[:port] of url equals that of the endpoint. */
 int aif_hf_same_origin(const char *a, const char *b);
+/* Run fn(arg) on n threads (at most 64) and wait for them; when no thread
+ * can be started and n > 0, run it once on this one. */
+/* A repo-relative path is safe when it is relative, has no empty, "." or
+ * ".." component and no backslash: hostile listings must not write
+ * outside the snapshot (cache.c). */
+int aif_hub_safe_path(const char *p);
+void aif_hf_run_workers(void *(*fn)(void *), void *arg, int n);
 /* Percent-encode for a path: keep_slash keeps '/'. Heap string or NULL. */
 char *aif_hf_escape_path(const char *s, int keep_slash);
 

@@ -41,34 +41,13 @@ static aif_code repo_path(struct local_hub *hub, const char *repo_id, const char
 }
 
 /* Copy a file to dst while hashing it; returns its sha256 hex and size. */
+static void sha_chunk(void *ctx, const void *p, size_t n) { aif_sha256_update(ctx, p, n); }
+
 static aif_code copy_hashing(const char *src, const char *dst, char sha_hex[65], uint64_t *size, aif_err *err)
 {
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return aif_err_set(err, AIF_EIO, "%s: %s", src, strerror(errno));
-    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        close(in);
-        return aif_err_set(err, AIF_EIO, "%s: %s", dst, strerror(errno));
-    }
     aif_sha256 h;
     aif_sha256_init(&h);
-    char *buf = aif_malloc(1 << 20);
-    aif_code rc = buf ? AIF_OK : aif_err_set(err, AIF_ENOMEM, "out of memory copying %s", src);
-    ssize_t r = 0;
-    *size = 0;
-    while (rc == AIF_OK && (r = read(in, buf, 1 << 20)) > 0) {
-        aif_sha256_update(&h, buf, (size_t)r);
-        *size += (uint64_t)r;
-        if (write(out, buf, (size_t)r) != r)
-            rc = aif_err_set(err, AIF_EIO, "%s: write: %s", dst, strerror(errno));
-    }
-    if (rc == AIF_OK && r < 0)
-        rc = aif_err_set(err, AIF_EIO, "%s: read: %s", src, strerror(errno));
-    aif_free(buf);
-    close(in);
-    if (close(out) != 0 && rc == AIF_OK)
-        rc = aif_err_set(err, AIF_EIO, "%s: %s", dst, strerror(errno));
+    aif_code rc = aif_fs_copy_file(src, dst, sha_chunk, &h, size, err);
     uint8_t d[32];
     aif_sha256_final(&h, d);
     aif_crypto_hex_encode(d, 32, sha_hex);
@@ -177,51 +156,34 @@ static aif_code resolve(struct local_hub *hub, const char *repo_id, const char *
     return AIF_OK;
 }
 
-/* Walk dir, adding each regular file (skipping .git and .cache). */
-static aif_code add_tree(struct local_hub *hub, const char *base, const char *rel, struct files *F, int depth,
-                         aif_err *err)
+struct add_ctx {
+    struct local_hub *hub;
+    struct files *F;
+};
+
+/* aif_fs_walk_files callback: store one file as a blob and list it. */
+static aif_code add_file(void *ctx, const char *rel, const char *full, uint64_t st_size, aif_err *err)
 {
-    char dir[PATH_MAX];
-    if (aif_fs_path(dir, sizeof dir, err, "%s%s%s", base, rel[0] ? "/" : "", rel) != AIF_OK)
-        return AIF_ERANGE;
-    if (depth > 32)
-        return aif_err_set(err, AIF_ERANGE, "%s: nested too deep", dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return aif_err_set(err, AIF_EIO, "%s: %s", dir, strerror(errno));
-    struct dirent *e;
-    aif_code rc = AIF_OK;
-    while (rc == AIF_OK && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".git") ||
-            !strcmp(e->d_name, ".cache"))
-            continue;
-        char sub[PATH_MAX], full[PATH_MAX];
-        if ((rc = aif_fs_path(sub, sizeof sub, err, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name)) != AIF_OK ||
-            (rc = aif_fs_path(full, sizeof full, err, "%s/%s", base, sub)) != AIF_OK)
-            break;
-        struct stat st;
-        if (stat(full, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            rc = add_tree(hub, base, sub, F, depth + 1, err);
-        } else if (S_ISREG(st.st_mode)) {
-            char tmp[PATH_MAX], blob[PATH_MAX], sha[65];
-            uint64_t size;
-            if ((rc = aif_fs_path(tmp, sizeof tmp, err, "%s/blobs/.upload.%ld", hub->root, (long)getpid())) != AIF_OK)
-                break;
-            rc = copy_hashing(full, tmp, sha, &size, err);
-            if (rc == AIF_OK)
-                rc = aif_fs_path(blob, sizeof blob, err, "%s/blobs/%s", hub->root, sha);
-            if (rc == AIF_OK && rename(tmp, blob) != 0)
-                rc = aif_err_set(err, AIF_EIO, "%s: %s", blob, strerror(errno));
-            if (rc == AIF_OK)
-                rc = files_put(F, sub, size, sha, err);
-            unlink(tmp);
-        }
-    }
-    closedir(d);
+    struct add_ctx *a = ctx;
+    char tmp[PATH_MAX], blob[PATH_MAX], sha[65];
+    uint64_t size;
+    (void)st_size;
+    aif_code rc = aif_fs_path(tmp, sizeof tmp, err, "%s/blobs/.upload.%ld", a->hub->root, (long)getpid());
+    if (rc != AIF_OK)
+        return rc;
+    rc = copy_hashing(full, tmp, sha, &size, err);
+    if (rc == AIF_OK)
+        rc = aif_fs_path(blob, sizeof blob, err, "%s/blobs/%s", a->hub->root, sha);
+    if (rc == AIF_OK && rename(tmp, blob) != 0)
+        rc = aif_err_set(err, AIF_EIO, "%s: %s", blob, strerror(errno));
+    if (rc == AIF_OK)
+        rc = files_put(a->F, rel, size, sha, err);
+    unlink(tmp);
     return rc;
 }
+
+/* Skipped while walking a folder to upload. */
+static const char *const upload_skip[] = {".git", ".cache", NULL};
 
 static aif_code upload(void *impl, const char *repo_id, const char *dir, int create_private, const char *message,
                        char commit_out[41], aif_err *err)
@@ -258,7 +220,7 @@ static aif_code upload(void *impl, const char *repo_id, const char *dir, int cre
         rc = aif_fs_write_file(vis, create_private ? "1" : "0", 1, err);
     }
     if (rc == AIF_OK)
-        rc = add_tree(hub, dir, "", &F, 0, err);
+        rc = aif_fs_walk_files(dir, upload_skip, add_file, &(struct add_ctx){hub, &F}, err);
     char *manifest = NULL;
     size_t mlen = 0;
     if (rc == AIF_OK) {

@@ -305,20 +305,6 @@ static void cache_put(const aif_tk_bpe *m, const char *k, size_t n, uint64_t h, 
     }
 }
 
-static int ids_push(aif_token_ids *out, int32_t id)
-{
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        int32_t *v = aif_realloc(out->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        out->v = v;
-        out->cap = cap;
-    }
-    out->v[out->n++] = id;
-    return 0;
-}
-
 /* One word (or SentencePiece segment): cache, initial symbols, merges. */
 static aif_code word_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int bytemapped, aif_token_ids *out,
                               aif_err *err)
@@ -358,7 +344,7 @@ static aif_code word_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int 
         size_t start = out->n;
         for (size_t i = 0; i < w.n && !fail; i++)
             if (w.v[i].len)
-                fail = ids_push(out, w.v[i].id);
+                fail = aif_tk_ids_push(out, w.v[i].id);
         if (!fail && cacheable)
             cache_put(m, key, n + 1, h, out->v + start, out->n - start);
     }
@@ -394,7 +380,7 @@ aif_code aif_tk_bpe_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int b
     if (m->ignore_merges) { /* the whole word only, before any split below */
         int32_t id = bytemapped ? aif_tk_strmap_get(&m->raw_vocab, s, n) : aif_tk_strmap_get(&m->vocab, s, n);
         if (id >= 0) {
-            if (ids_push(out, id))
+            if (aif_tk_ids_push(out, id))
                 rc = aif_err_set(err, AIF_ENOMEM, "out of memory in BPE");
             aif_tk_buf_release(&mapped);
             return rc;

@@ -46,7 +46,7 @@ static aif_code normalize_pieces(const aif_tokenizer *tok, aif_tk_buf *arena, ai
     return rc;
 }
 
-static int ids_reserve(aif_token_ids *ids, size_t need)
+int aif_tk_ids_reserve(aif_token_ids *ids, size_t need)
 {
     if (need <= ids->cap)
         return 0;
@@ -61,6 +61,14 @@ static int ids_reserve(aif_token_ids *ids, size_t need)
     return 0;
 }
 
+int aif_tk_ids_push(aif_token_ids *ids, int32_t id)
+{
+    if (aif_tk_ids_reserve(ids, ids->n + 1))
+        return -1;
+    ids->v[ids->n++] = id;
+    return 0;
+}
+
 /* Special tokens of the selected post-processing around out[start..n). */
 static aif_code add_special(const aif_tokenizer *tok, unsigned flags, aif_token_ids *out, size_t start, aif_err *err)
 {
@@ -68,7 +76,7 @@ static aif_code add_special(const aif_tokenizer *tok, unsigned flags, aif_token_
         /* LlamaTokenizerFast.update_post_processor: bos? $A eos? */
         int32_t before = tok->add_bos > 0 ? tok->bos_id : -1, after = tok->add_eos > 0 ? tok->eos_id : -1;
         size_t len = out->n - start;
-        if (ids_reserve(out, out->n + 2))
+        if (aif_tk_ids_reserve(out, out->n + 2))
             return oom(err);
         if (before >= 0) {
             memmove(out->v + start + 1, out->v + start, len * sizeof *out->v);
@@ -175,7 +183,7 @@ aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t
     for (size_t i = 0; i < a.n && rc == AIF_OK; i++) {
         aif_tk_piece *p = &a.v[i];
         if (p->id >= 0) {
-            if (ids_reserve(out, out->n + 1))
+            if (aif_tk_ids_reserve(out, out->n + 1))
                 rc = oom(err);
             else
                 out->v[out->n++] = p->id;

@@ -11,26 +11,11 @@ static aif_code oom(aif_err *err)
     return aif_err_set(err, AIF_ENOMEM, "out of memory in the post-processor");
 }
 
-static int ensure(aif_token_ids *ids, size_t need)
-{
-    if (need <= ids->cap)
-        return 0;
-    size_t cap = ids->cap ? ids->cap : 16;
-    while (cap < need)
-        cap *= 2;
-    int32_t *v = aif_realloc(ids->v, cap * sizeof *v);
-    if (!v)
-        return -1;
-    ids->v = v;
-    ids->cap = cap;
-    return 0;
-}
-
 /* Wrap ids[start..n) as before ++ seq ++ after. */
 static int wrap(aif_token_ids *ids, size_t start, const int32_t *before, size_t nb, const int32_t *after, size_t na)
 {
     size_t len = ids->n - start;
-    if (ensure(ids, ids->n + nb + na))
+    if (aif_tk_ids_reserve(ids, ids->n + nb + na))
         return -1;
     memmove(ids->v + start + nb, ids->v + start, len * sizeof *ids->v);
     memcpy(ids->v + start, before, nb * sizeof *ids->v);
@@ -60,7 +45,7 @@ aif_code aif_tk_post_apply(const aif_tk_post *pp, aif_token_ids *ids, size_t sta
         for (size_t i = 0; i < pp->n_items; i++)
             total += pp->items[i] < 0 ? len : pp->sp_n[i];
         int32_t *seq = aif_malloc((len ? len : 1) * sizeof *seq);
-        if (!seq || ensure(ids, start + total)) {
+        if (!seq || aif_tk_ids_reserve(ids, start + total)) {
             aif_free(seq);
             return oom(err);
         }

@@ -28,6 +28,10 @@ typedef struct aif_tk_buf {
 int aif_tk_buf_reserve(aif_tk_buf *b, size_t extra);          /* 0 ok, -1 ENOMEM */
 int aif_tk_buf_push(aif_tk_buf *b, const void *s, size_t n);  /* s must not point into b */
 void aif_tk_buf_release(aif_tk_buf *b);
+/* Room for need ids in ids (capacity doubles from 16); 0 ok, -1 ENOMEM. */
+int aif_tk_ids_reserve(aif_token_ids *ids, size_t need);
+/* Append one id; 0 ok, -1 ENOMEM. */
+int aif_tk_ids_push(aif_token_ids *ids, int32_t id);
 
 /* ---- pieces ---- */
 enum {

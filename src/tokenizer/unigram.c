@@ -17,20 +17,6 @@ typedef struct node {
     int32_t id;
 } node;
 
-static int push_id(aif_token_ids *out, int32_t id)
-{
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        int32_t *v = aif_realloc(out->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        out->v = v;
-        out->cap = cap;
-    }
-    out->v[out->n++] = id;
-    return 0;
-}
-
 /* The ids of one result string (TokenizerImpl: Unigram::tokenize). */
 static aif_code emit(const aif_tk_bpe *m, const char *s, size_t n, aif_token_ids *out, aif_err *err)
 {
@@ -42,7 +28,7 @@ static aif_code emit(const aif_tk_bpe *m, const char *s, size_t n, aif_token_ids
                 all = 0;
         if (all) {
             for (size_t k = 0; k < n; k++)
-                if (push_id(out, m->byte_fb[(unsigned char)s[k]]))
+                if (aif_tk_ids_push(out, m->byte_fb[(unsigned char)s[k]]))
                     return aif_err_set(err, AIF_ENOMEM, "out of memory in Unigram");
             return AIF_OK;
         }
@@ -52,7 +38,7 @@ static aif_code emit(const aif_tk_bpe *m, const char *s, size_t n, aif_token_ids
     if (id < 0)
         return aif_err_set(err, AIF_EFORMAT, "Unigram: unknown text \"%.*s\" and the model has no unk_id",
                            (int)(n > 40 ? 40 : n), s);
-    return push_id(out, id) ? aif_err_set(err, AIF_ENOMEM, "out of memory in Unigram") : AIF_OK;
+    return aif_tk_ids_push(out, id) ? aif_err_set(err, AIF_ENOMEM, "out of memory in Unigram") : AIF_OK;
 }
 
 aif_code aif_tk_unigram_tokenize(const aif_tk_bpe *m, const char *s, size_t n, aif_token_ids *out, aif_err *err)

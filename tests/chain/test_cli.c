@@ -13,24 +13,6 @@
 
 #define HOTKEY_SS58 "5EHgWw2Af1pnoc7f1A8bfmM97W3DAYW8xr82RfhLL9oAabAe"
 
-static int run(const char *args, char *out, size_t cap)
-{
-    const char *bin = getenv("AIF_BIN");
-    char cmd[4096];
-    if (!bin) {
-        aif_test_fail(__FILE__, __LINE__, "AIF_BIN is not set");
-        return -1;
-    }
-    snprintf(cmd, sizeof cmd, "%s %s </dev/null 2>&1", bin, args);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void cli_commit_query_block(void)
 {
     setenv("XDG_CACHE_HOME", aif_test_tmpdir(), 1); /* the metadata cache goes to a temp dir */
@@ -45,7 +27,7 @@ static void cli_commit_query_block(void)
     snprintf(args, sizeof args,
              "chain commit 'model:v1' --netuid 80 --subtensor.chain_endpoint %s --wallet.path %s "
              "--wallet.name wallet --wallet.hotkey default --json", cp_url(p), wroot);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     json_error_t je;
     const char *brace = strchr(out, '{');
     json_t *j = brace ? json_loads(brace, 0, &je) : NULL;
@@ -60,18 +42,18 @@ static void cli_commit_query_block(void)
     /* read it back: Raw8 "model:v1" = 6d6f64656c3a7631 */
     snprintf(args, sizeof args, "chain query Commitments CommitmentOf '[80, \"%s\"]' --subtensor.chain_endpoint %s",
              HOTKEY_SS58, cp_url(p));
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     CHECK(strstr(out, "\"raw8\":\"0x6d6f64656c3a7631\"") != NULL || strstr(out, "\"raw8\": \"0x6d6f64656c3a7631\""));
     /* block N -> its hash */
     snprintf(args, sizeof args, "chain block 0 --json --chain %s", cp_url(p));
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     CHECK(strstr(out, "0x2f0555cc76fc2840a25a6ea3b9637146806f1f44b090c175ffde2a7e5ab36c03") != NULL);
     /* weights on a subnet without commit/reveal: spec 8.4 worked call */
     cp_storage_set(p, "0x658faa385070e074c85bf6b568cf05558fb0d3eb3d4ea01122652b09d1d43c655000", "0x00");
     snprintf(args, sizeof args,
              "chain weights --netuid 80 --uids 0,5 --weights 1,0.5 --version-key 9000000 --subtensor.chain_endpoint %s "
              "--wallet.path %s --wallet.name wallet --json", cp_url(p), wroot);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     CHECK(strstr(out, "\"weights_set\": 2") != NULL);
     CHECK_EQ(cp_submissions(p), 2);
     const cp_submission *ws = cp_submission_get(p, 1);
@@ -82,14 +64,14 @@ static void cli_commit_query_block(void)
         CHECK_EQ(ws->nonce, 1);
         CHECK(ws->call_len == sizeof want && !memcmp(ws->call, want, sizeof want));
     }
-    CHECK_EQ(run("chain weights --netuid 80 --uids 0,5 --weights 1 --subtensor.network local", out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif("chain weights --netuid 80 --uids 0,5 --weights 1 --subtensor.network local", out, sizeof out), 2);
     /* every command after the first read the metadata from the cache */
     CHECK_EQ(cp_count(p, "state_call"), 1);
     /* usage errors and an unreachable node */
-    CHECK_EQ(run("chain metagraph --subtensor.network local", out, sizeof out), 2);
-    CHECK_EQ(run("chain commitments --netuid 1 --subtensor.network nowhere", out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif("chain metagraph --subtensor.network local", out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif("chain commitments --netuid 1 --subtensor.network nowhere", out, sizeof out), 1);
     CHECK(strstr(out, "unknown network") != NULL);
-    CHECK_EQ(run("chain block --timeout 2 --attempts 1 --subtensor.chain_endpoint http://127.0.0.1:9", out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif("chain block --timeout 2 --attempts 1 --subtensor.chain_endpoint http://127.0.0.1:9", out, sizeof out), 1);
     CHECK(strstr(out, "aif: error:") != NULL);
     cp_stop(p);
 }
@@ -103,7 +85,7 @@ static void cli_metagraph_recorded(void)
     static char out[1 << 20];
     char args[1024];
     snprintf(args, sizeof args, "chain metagraph --netuid 1 --json --subtensor.chain_endpoint %s", cp_url(p));
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     json_error_t je;
     json_t *j = json_loads(out, 0, &je);
     CHECK(j != NULL);
@@ -116,11 +98,11 @@ static void cli_metagraph_recorded(void)
     CHECK_EQ(json_integer_value(json_object_get(n0, "registration_block")), 6575900);
     json_decref(j);
     snprintf(args, sizeof args, "chain metagraph --netuid 1 --subtensor.chain_endpoint %s", cp_url(p));
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     CHECK(strstr(out, "subnet 1 at block 6852690: 1024 neurons") != NULL);
     /* no CommitmentOf entries under subnet 1 on the played chain: [] */
     snprintf(args, sizeof args, "chain commitments --netuid 1 --json --subtensor.chain_endpoint %s", cp_url(p));
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     CHECK(out[0] == '[' && strchr(out, ']') != NULL);
     cp_stop(p);
 }

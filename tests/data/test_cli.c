@@ -11,35 +11,12 @@
 #include "replay/replay.h"
 #include "vec.h"
 
-/* Run `$AIF_BIN args`; stdout into *out (aif_free); returns the exit status. */
+/* Run `$AIF_BIN args`; stdout into *out (aif_free; NULL when out of memory); returns the exit status. */
 static int run(const char *args, char **out)
 {
-    *out = NULL;
-    const char *bin = getenv("AIF_BIN");
-    if (!bin)
-        bin = "build/test/aif";
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s 2>/dev/null", bin, args);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = aif_malloc(cap);
-    size_t k;
-    while (buf && (k = fread(buf + n, 1, cap - n - 1, p)) > 0) {
-        n += k;
-        if (n + 1 == cap) {
-            char *nb = aif_realloc(buf, cap *= 2);
-            if (!nb)
-                break;
-            buf = nb;
-        }
-    }
-    if (buf)
-        buf[n] = 0;
-    *out = buf;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    char none[1];
+    *out = aif_malloc(1 << 20);
+    return *out ? aif_test_run_aif_ex(args, NULL, 0, *out, 1 << 20) : aif_test_run_aif_ex(args, NULL, 0, none, 1);
 }
 
 static json_t *run_json(const char *args, int *status)

@@ -17,13 +17,11 @@
 
 static json_t *run_json(const char *cmdline, int want_status)
 {
-    FILE *p = popen(cmdline, "r");
-    if (!p)
-        return NULL;
+    static char buf[1 << 18];
+    int st = aif_test_run_sh(cmdline, buf, sizeof buf);
     json_error_t je;
-    json_t *j = json_loadf(p, 0, &je);
-    int st = pclose(p);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != want_status || !j) {
+    json_t *j = json_loads(buf, 0, &je);
+    if (st != want_status || !j) {
         aif_test_fail(__FILE__, __LINE__, "'%s' status %d (want %d), JSON: %s", cmdline, st, want_status,
                       j ? "ok" : je.text);
         json_decref(j);
@@ -34,16 +32,11 @@ static json_t *run_json(const char *cmdline, int want_status)
 
 static int run_status(const char *cmdline, const char *needle)
 {
-    FILE *p = popen(cmdline, "r");
-    if (!p)
-        return -1;
     char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, p);
-    buf[n] = 0;
-    int st = pclose(p);
+    int st = aif_test_run_sh(cmdline, buf, sizeof buf);
     if (needle && !strstr(buf, needle))
         aif_test_fail(__FILE__, __LINE__, "'%s' output lacks '%s':\n%s", cmdline, needle, buf);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return st;
 }
 
 /* Spec 6.2 steps 3-4 written out: overlap >= 10 or both most frequent

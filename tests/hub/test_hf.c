@@ -651,21 +651,6 @@ static void set_env(const char *k, const char *v)
         unsetenv(k);
 }
 
-/* Run `[env] $AIF_BIN args`, collecting stdout; returns the exit status. */
-static int run_aif(const char *envs, const char *args, char *out, size_t cap)
-{
-    const char *bin = getenv("AIF_BIN");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "env %s %s %s 2>/dev/null", envs, bin ? bin : "build/aif", args);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void env_defaults_and_cli(void)
 {
     if (aif_test_injecting())
@@ -724,15 +709,17 @@ static void env_defaults_and_cli(void)
     uint8_t *w = noise(10000, 3);
     put(src, "model.safetensors", w, 10000);
     free(w);
-    char envs[2048], args[2048];
+    char args[2048];
     static char out[65536];
-    snprintf(envs, sizeof envs, "HF_ENDPOINT=%s HF_TOKEN=%s HF_HUB_CACHE=%s", fakehub_url(fh), TOKEN, cache);
+    set_env("HF_ENDPOINT", fakehub_url(fh)); /* restored from saved[] below */
+    set_env("HF_TOKEN", TOKEN);
+    set_env("HF_HUB_CACHE", cache);
     snprintf(args, sizeof args, "hub upload %s frank/cli -q", src); /* private by default */
-    CHECK_EQ(run_aif(envs, args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     char commit[41] = "";
     snprintf(commit, sizeof commit, "%.40s", out);
     CHECK_EQ(strlen(commit), 40);
-    CHECK_EQ(run_aif(envs, "hub info frank/cli --json", out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex("hub info frank/cli --json", NULL, 0, out, sizeof out), 0);
     json_t *j = json_loads(out, 0, NULL);
     CHECK(j != NULL);
     if (j) {
@@ -741,7 +728,7 @@ static void env_defaults_and_cli(void)
         CHECK_EQ(json_integer_value(json_object_get(j, "total_bytes")), 10000 + 8 + 50); /* {"x": 1} + the 50-byte .gitattributes */
         json_decref(j);
     }
-    CHECK_EQ(run_aif(envs, "hub download frank/cli --include '*.json' --json", out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex("hub download frank/cli --include '*.json' --json", NULL, 0, out, sizeof out), 0);
     j = json_loads(out, 0, NULL);
     const char *snap = json_string_value(json_object_get(j, "snapshot"));
     char p[PATH_MAX + 64];
@@ -751,8 +738,8 @@ static void env_defaults_and_cli(void)
     CHECK(snap && !aif_fs_exists(p));
     CHECK_STR(json_string_value(json_object_get(j, "commit")), commit);
     json_decref(j);
-    CHECK_EQ(run_aif(envs, "hub info frank/nothere", out, sizeof out), 1);
-    CHECK_EQ(run_aif(envs, "hub download", out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif_ex("hub info frank/nothere", NULL, 0, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex("hub download", NULL, 0, out, sizeof out), 2);
     fakehub_stop(fh);
     for (int i = 0; i < 5; i++) {
         set_env(keep[i], saved[i]);

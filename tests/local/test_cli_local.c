@@ -14,18 +14,6 @@
 #include "aif/alloc.h"
 #include "aif/fs.h"
 
-/* Run cmd through sh; its stdout (and stderr with 2>&1 in cmd) into out. */
-static int run(const char *cmd, char *out, size_t cap)
-{
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static json_t *parse(const char *text)
 {
     json_error_t je;
@@ -47,8 +35,8 @@ static void cli_local_round(void)
     char cmd[8192];
 
     /* init: 1 validator (uid 0) and 2 miners (uids 1, 2) */
-    snprintf(cmd, sizeof cmd, "%s local init --dir %s/net --miners 2 --block-time 0 --json", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "local init --dir %s/net --miners 2 --block-time 0 --json", tmp);
+    CHECK_EQ(aif_test_run_aif_ex(cmd, NULL, 0, out, sizeof out), 0);
     json_t *j = parse(out);
     json_t *ns = json_object_get(j, "neurons");
     CHECK_EQ(json_array_size(ns), 3);
@@ -62,20 +50,20 @@ static void cli_local_round(void)
     }
     json_decref(j);
     /* the same wallet through `aif wallet show` */
-    snprintf(cmd, sizeof cmd, "%s wallet show --wallet.path %s/net/wallets --wallet.name miner1 2>&1", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "wallet show --wallet.path %s/net/wallets --wallet.name miner1", tmp);
+    CHECK_EQ(aif_test_run_aif(cmd, out, sizeof out), 0);
     CHECK(*miner1 && strstr(out, miner1) != NULL);
     /* init again without --force */
-    snprintf(cmd, sizeof cmd, "%s local init --dir %s/net 2>&1", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 1);
+    snprintf(cmd, sizeof cmd, "local init --dir %s/net", tmp);
+    CHECK_EQ(aif_test_run_aif(cmd, out, sizeof out), 1);
     CHECK(strstr(out, "--force") != NULL);
 
     /* advance and status */
-    snprintf(cmd, sizeof cmd, "%s local advance 5 --dir %s/net", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "local advance 5 --dir %s/net", tmp);
+    CHECK_EQ(aif_test_run_aif_ex(cmd, NULL, 0, out, sizeof out), 0);
     CHECK_STR(out, "block 5\n");
-    snprintf(cmd, sizeof cmd, "%s local status --dir %s/net --json", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "local status --dir %s/net --json", tmp);
+    CHECK_EQ(aif_test_run_aif_ex(cmd, NULL, 0, out, sizeof out), 0);
     j = parse(out);
     CHECK_EQ(json_integer_value(json_object_get(j, "block")), 5);
     CHECK_EQ(json_integer_value(json_object_get(json_object_get(j, "subnet"), "netuid")), 80);
@@ -84,8 +72,8 @@ static void cli_local_round(void)
     json_decref(j);
 
     /* demo-models: one model with repeat penalty 20 */
-    snprintf(cmd, sizeof cmd, "%s local demo-models --dir %s/net --penalties 20 --json -q", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "local demo-models --dir %s/net --penalties 20 --json -q", tmp);
+    CHECK_EQ(aif_test_run_aif_ex(cmd, NULL, 0, out, sizeof out), 0);
     j = parse(out);
     json_t *m0 = json_array_get(json_object_get(j, "models"), 0);
     /* V = 1024: 12 V^2 + 3 * 2V * 8 + 3 * 2V = 12582912 + 49152 + 6144 */
@@ -97,10 +85,9 @@ static void cli_local_round(void)
 
     /* push as miner1 */
     snprintf(cmd, sizeof cmd,
-             "%s push %s --hf_repo_id bob/tiny --competition_id 99 --wallet.name miner1 --wallet.hotkey default "
-             "--local %s/net --retry-delay 0 --max-attempts 2 --json -q",
-             bin, model, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 0);
+             "push %s --hf_repo_id bob/tiny --competition_id 99 --wallet.name miner1 --wallet.hotkey default "
+             "--local %s/net --retry-delay 0 --max-attempts 2 --json -q", model, tmp);
+    CHECK_EQ(aif_test_run_aif_ex(cmd, NULL, 0, out, sizeof out), 0);
     j = parse(out);
     CHECK_EQ(json_integer_value(json_object_get(j, "uid")), 1);
     CHECK_EQ(json_integer_value(json_object_get(j, "block")), 5);
@@ -114,14 +101,14 @@ static void cli_local_round(void)
              "sha256sum \"$f\" | cut -c1-64 | xxd -r -p | base64; done | tr -d '\\n' | sha256sum | cut -c1-64 | "
              "xxd -r -p | base64) && printf %%s \"${h}%s\" | sha256sum | cut -c1-64 | xxd -r -p | base64",
              model, miner1);
-    CHECK_EQ(run(cmd, want, sizeof want), 0);
+    CHECK_EQ(aif_test_run_sh(cmd, want, sizeof want), 0);
     want[strcspn(want, "\n")] = 0;
     CHECK_EQ(strlen(want), 44);
     CHECK_STR(secure, want);
 
     /* models and best see it */
-    snprintf(cmd, sizeof cmd, "%s models --local %s/net --json", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "models --local %s/net --json", tmp);
+    CHECK_EQ(aif_test_run_aif_ex(cmd, NULL, 0, out, sizeof out), 0);
     j = parse(out);
     json_t *ms = json_object_get(j, "models");
     CHECK_EQ(json_array_size(ms), 1);
@@ -131,15 +118,15 @@ static void cli_local_round(void)
     CHECK_STR(json_string_value(json_object_get(e, "hotkey")), miner1);
     CHECK_EQ(json_integer_value(json_object_get(e, "competition_id")), 99);
     json_decref(j);
-    snprintf(cmd, sizeof cmd, "%s models --local %s/net --competition 1", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "models --local %s/net --competition 1", tmp);
+    CHECK_EQ(aif_test_run_aif_ex(cmd, NULL, 0, out, sizeof out), 0);
     CHECK(strstr(out, "bob/tiny") == NULL);
-    snprintf(cmd, sizeof cmd, "%s best --local %s/net --competition 99", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "best --local %s/net --competition 99", tmp);
+    CHECK_EQ(aif_test_run_aif_ex(cmd, NULL, 0, out, sizeof out), 0);
     CHECK(strstr(out, "best uid for competition 99: 1") != NULL);
     CHECK(strstr(out, "bob/tiny") != NULL);
-    snprintf(cmd, sizeof cmd, "%s best --local %s/net --competition 5", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 1);
+    snprintf(cmd, sizeof cmd, "best --local %s/net --competition 5", tmp);
+    CHECK_EQ(aif_test_run_aif_ex(cmd, NULL, 0, out, sizeof out), 1);
 
     /* a pickle file: refused, nothing uploaded */
     char path[1400];
@@ -147,22 +134,21 @@ static void cli_local_round(void)
     aif_err err;
     CHECK_OK(aif_fs_write_file(path, "x", 1, &err), err);
     snprintf(cmd, sizeof cmd,
-             "%s push %s --hf_repo_id bob/pickled --competition_id 99 --wallet.name miner2 --local %s/net "
-             "--retry-delay 0 2>&1",
-             bin, model, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 1);
+             "push %s --hf_repo_id bob/pickled --competition_id 99 --wallet.name miner2 --local %s/net "
+             "--retry-delay 0", model, tmp);
+    CHECK_EQ(aif_test_run_aif(cmd, out, sizeof out), 1);
     CHECK(strstr(out, "refused before upload") != NULL);
     CHECK(strstr(out, "pytorch_model.bin") != NULL);
     snprintf(path, sizeof path, "%s/net/hub/repos/bob/pickled", tmp);
     CHECK(!aif_fs_exists(path));
     /* usage errors */
-    snprintf(cmd, sizeof cmd, "%s push %s --competition_id 99 --local %s/net 2>&1", bin, model, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "push %s --competition_id 99 --local %s/net", model, tmp);
+    CHECK_EQ(aif_test_run_aif(cmd, out, sizeof out), 2);
     CHECK(strstr(out, "--hf_repo_id") != NULL);
-    snprintf(cmd, sizeof cmd, "%s local advance -3 --dir %s/net 2>&1", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 2);
-    snprintf(cmd, sizeof cmd, "%s local status --dir %s/nowhere 2>&1", bin, tmp);
-    CHECK_EQ(run(cmd, out, sizeof out), 1);
+    snprintf(cmd, sizeof cmd, "local advance -3 --dir %s/net", tmp);
+    CHECK_EQ(aif_test_run_aif(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "local status --dir %s/nowhere", tmp);
+    CHECK_EQ(aif_test_run_aif(cmd, out, sizeof out), 1);
     CHECK(strstr(out, "aif local init") != NULL);
 }
 

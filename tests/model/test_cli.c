@@ -13,12 +13,10 @@
 
 static json_t *run_json(const char *cmdline)
 {
-    FILE *p = popen(cmdline, "r");
-    if (!p)
-        return NULL;
+    static char buf[1 << 18];
+    int st = aif_test_run_sh(cmdline, buf, sizeof buf);
     json_error_t je;
-    json_t *j = json_loadf(p, 0, &je);
-    int st = pclose(p);
+    json_t *j = json_loads(buf, 0, &je);
     if (st != 0 || !j) {
         aif_test_fail(__FILE__, __LINE__, "'%s' exit %d, JSON: %s", cmdline, st, j ? "ok" : je.text);
         json_decref(j);
@@ -124,19 +122,13 @@ static void cli_score_matches_runc(void)
     fprintf(f, "1 2 3\n4 x 5\n");
     fclose(f);
     snprintf(cmd, sizeof cmd, "%s model score %s --tokens %s 2>&1", bin, dir, tokpath);
-    FILE *p = popen(cmd, "r");
     char buf[1024] = {0};
-    size_t n = fread(buf, 1, sizeof buf - 1, p);
-    buf[n] = 0;
-    CHECK(pclose(p) != 0);
+    CHECK(aif_test_run_sh(cmd, buf, sizeof buf) != 0);
     CHECK(strstr(buf, ":2: 'x' is not a token id") != NULL);
     f = fopen(tokpath, "w");
     fprintf(f, "1 2 512\n");
     fclose(f);
-    p = popen(cmd, "r");
-    n = fread(buf, 1, sizeof buf - 1, p);
-    buf[n] = 0;
-    CHECK(pclose(p) != 0);
+    CHECK(aif_test_run_sh(cmd, buf, sizeof buf) != 0);
     CHECK(strstr(buf, "id 512 is outside the vocabulary") != NULL);
     json_decref(ref);
 }

@@ -275,27 +275,12 @@ static void load_file_replaces_bundled(void)
     CHECK(len == strlen(text) && strstr(text, "\"RES3B_MODEL\""));
 }
 
-/* Run `$AIF_BIN args`, collecting stdout+stderr; returns the exit status. */
-static int run_aif(const char *args, char *out, size_t cap)
-{
-    const char *bin = getenv("AIF_BIN");
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin ? bin : "build/aif", args);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void cli_competitions(void)
 {
     if (aif_test_injecting())
         return;
     static char out[65536];
-    CHECK_EQ(run_aif("competitions --json --block 123", out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif("competitions --json --block 123", out, sizeof out), 0);
     json_error_t je;
     json_t *j = json_loads(out, 0, &je);
     CHECK(j != NULL);
@@ -308,9 +293,9 @@ static void cli_competitions(void)
         CHECK_EQ(json_array_size(json_object_get(c0, "eval_tasks")), 3);
         json_decref(j);
     }
-    CHECK_EQ(run_aif("competitions", out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif("competitions", out, sizeof out), 0);
     CHECK(strstr(out, "RES3B_MODEL") && strstr(out, "ai-factory/giant") && strstr(out, "STACKEXCHANGE"));
-    CHECK_EQ(run_aif("competitions --schedule local", out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif("competitions --schedule local", out, sizeof out), 0);
     CHECK(strstr(out, "LOCAL_TINY") != NULL);
     /* A bad --competitions file: exit 1 and the message names the file and key. */
     const char *dir = aif_test_tmpdir();
@@ -320,9 +305,9 @@ static void cli_competitions(void)
     const char *bad = "{\"format\": \"aif-competitions\", \"version\": 1, \"extra\": 1}";
     CHECK_OK(aif_fs_write_file(path, bad, strlen(bad), &err), err);
     snprintf(args, sizeof args, "competitions --competitions %s", path);
-    CHECK_EQ(run_aif(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 1);
     CHECK(strstr(out, "bad.json") && strstr(out, "unknown key 'extra'"));
-    CHECK_EQ(run_aif("competitions --block -3", out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif("competitions --block -3", out, sizeof out), 2);
 }
 
 static void model_constraints(void)

@@ -344,74 +344,31 @@ static void batch_and_jsonl(void)
     aif_tokenizer_free(tok);
 }
 
-/* Run AIF_BIN with args, feeding input; returns the exit status, stdout in out. */
-static int run_cli(const char *const *args, const char *input, char *out, size_t cap)
-{
-    const char *bin = getenv("AIF_BIN");
-    if (!bin)
-        bin = "build/test/aif";
-    int pin[2], pout[2];
-    if (pipe(pin) || pipe(pout))
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(pin[0], 0);
-        dup2(pout[1], 1);
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0)
-            dup2(devnull, 2); /* the expected error messages stay out of the test log */
-        close(pin[1]);
-        close(pout[0]);
-        char *argv[16];
-        size_t k = 0;
-        argv[k++] = (char *)bin;
-        for (; args[k - 1] && k < 15; k++)
-            argv[k] = (char *)args[k - 1];
-        argv[k] = NULL;
-        execv(bin, argv);
-        _exit(127);
-    }
-    close(pin[0]);
-    close(pout[1]);
-    if (write(pin[1], input, strlen(input)) < 0) {
-    }
-    close(pin[1]);
-    size_t n = 0;
-    ssize_t r;
-    while (n + 1 < cap && (r = read(pout[0], out + n, cap - 1 - n)) > 0)
-        n += (size_t)r;
-    out[n] = 0;
-    close(pout[0]);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void cli_commands(void)
 {
-    char out[4096];
+    char out[4096], a1[1024], a2[1024], a3[1024], a4[1024], a5[1024];
     const char *dir = aif_test_path("tokenizers/mistral-7b-spm-bpe");
     /* "Hello world" -> 22557 1526 (testdata README), <s> = 1 added by the template */
-    const char *a1[] = {"tokenize", "--tokenizer", dir, "--ids", NULL};
-    CHECK_EQ(run_cli(a1, "Hello world", out, sizeof out), 0);
+    snprintf(a1, sizeof a1, "tokenize --tokenizer %s --ids", dir);
+    CHECK_EQ(aif_test_run_aif_ex(a1, "Hello world", 0, out, sizeof out), 0);
     CHECK_STR(out, "1 22557 1526\n");
-    const char *a2[] = {"tokenize", "--tokenizer", dir, "--ids", "--no-special", NULL};
-    CHECK_EQ(run_cli(a2, "Hello world", out, sizeof out), 0);
+    snprintf(a2, sizeof a2, "tokenize --tokenizer %s --ids --no-special", dir);
+    CHECK_EQ(aif_test_run_aif_ex(a2, "Hello world", 0, out, sizeof out), 0);
     CHECK_STR(out, "22557 1526\n");
-    const char *a3[] = {"tokenize", "--tokenizer", dir, "--json", "--no-special", NULL};
-    CHECK_EQ(run_cli(a3, "Hello world", out, sizeof out), 0);
+    snprintf(a3, sizeof a3, "tokenize --tokenizer %s --json --no-special", dir);
+    CHECK_EQ(aif_test_run_aif_ex(a3, "Hello world", 0, out, sizeof out), 0);
     CHECK_STR(out, "{\"n_tokens\":2,\"ids\":[22557,1526],\"tokens\":[\"\xE2\x96\x81Hello\",\"\xE2\x96\x81world\"]}\n");
-    const char *a4[] = {"detokenize", "--tokenizer", dir, "--skip-special", NULL};
-    CHECK_EQ(run_cli(a4, "[1, 22557, 1526]\n", out, sizeof out), 0);
+    snprintf(a4, sizeof a4, "detokenize --tokenizer %s --skip-special", dir);
+    CHECK_EQ(aif_test_run_aif_ex(a4, "[1, 22557, 1526]\n", 0, out, sizeof out), 0);
     CHECK_STR(out, "Hello world");
-    const char *a5[] = {"tokenize", "--tokenizer", dir, "--jsonl", "--no-special", NULL};
-    CHECK_EQ(run_cli(a5, "{\"text\":\"Hello world\"}\n{\"text\":\"Hello\"}\n", out, sizeof out), 0);
+    snprintf(a5, sizeof a5, "tokenize --tokenizer %s --jsonl --no-special", dir);
+    CHECK_EQ(aif_test_run_aif_ex(a5, "{\"text\":\"Hello world\"}\n{\"text\":\"Hello\"}\n", 0, out, sizeof out), 0);
     CHECK_STR(out, "{\"ids\":[22557,1526]}\n{\"ids\":[22557]}\n");
     /* failures: invalid UTF-8 (exit 1), missing --tokenizer (exit 2), bad ids (exit 1) */
-    CHECK_EQ(run_cli(a1, "a\xFF", out, sizeof out), 1);
-    const char *a6[] = {"tokenize", "--ids", NULL};
-    CHECK_EQ(run_cli(a6, "x", out, sizeof out), 2);
-    CHECK_EQ(run_cli(a4, "1 two 3", out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex(a1, "a\xFF", 0, out, sizeof out), 1);
+    const char *a6 = "tokenize --ids";
+    CHECK_EQ(aif_test_run_aif_ex(a6, "x", 0, out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif_ex(a4, "1 two 3", 0, out, sizeof out), 1);
 }
 
 AIF_TESTS(tokenizer_api) = {

@@ -11,21 +11,6 @@
 #include "aif/local.h"
 #include "aif/wallet.h"
 
-/* Run `$AIF_BIN args`, collecting stdout+stderr; returns the exit status. */
-static int run_aif(const char *args, char *out, size_t cap)
-{
-    const char *bin = getenv("AIF_BIN");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin ? bin : "build/aif", args);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void cli_validator_options(void)
 {
     if (aif_test_injecting())
@@ -41,22 +26,22 @@ static void cli_validator_options(void)
     CHECK_OK(aif_local_chain_open(chain, NULL, &lc, &err), err);
     aif_local_chain_close(lc);
 
-    CHECK_EQ(run_aif("validator --hotkey 5V", out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif("validator --hotkey 5V", out, sizeof out), 2);
     CHECK(strstr(out, "--model_dir") != NULL);
     snprintf(args, sizeof args, "validator --model_dir %s", models);
-    CHECK_EQ(run_aif(args, out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 2);
     CHECK(strstr(out, "--hotkey") != NULL);
     snprintf(args, sizeof args, "validator --model_dir %s --hotkey 5V --once --steps 2", models);
-    CHECK_EQ(run_aif(args, out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 2);
     /* The default chain is finney: weights there need the wallet's secret. */
     snprintf(args, sizeof args, "validator --model_dir %s --hotkey 5V", models);
-    CHECK_EQ(run_aif(args, out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 2);
     CHECK(strstr(out, "needs --wallet.name") != NULL);
     snprintf(args, sizeof args,
              "validator --model_dir %s --chain local --chain.path %s --hub local --hub.path %s --wallet.name w "
              "--wallet.hotkey h",
              models, chain, hub);
-    CHECK_EQ(run_aif(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 1);
     CHECK(strstr(out, "hotkeys/hpub.txt") != NULL); /* no such wallet */
     /* A wallet with //Alice as hotkey: it loads, and the command goes on
      * until the chain says the subnet does not exist. */
@@ -70,19 +55,19 @@ static void cli_validator_options(void)
              "validator --model_dir %s --chain local --chain.path %s --hub local --hub.path %s --wallet.path %s "
              "--wallet.name w --wallet.hotkey h --once",
              models, chain, hub, dir);
-    CHECK_EQ(run_aif(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 1);
     CHECK(strstr(out, "subnet 80 does not exist") != NULL);
     snprintf(args, sizeof args,
              "validator --model_dir %s --chain local --chain.path %s --hub local --hub.path %s --hotkey 5V "
              "--schedule nope --once",
              models, chain, hub);
-    CHECK_EQ(run_aif(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 1);
     CHECK(strstr(out, "nope") != NULL);
     snprintf(args, sizeof args,
              "validator --model_dir %s --chain local --chain.path %s --hub local --hub.path %s --hotkey 5V "
              "--schedule local --once",
              models, chain, hub);
-    CHECK_EQ(run_aif(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 1);
     CHECK(strstr(out, "subnet 80 does not exist") != NULL);
 }
 
@@ -110,19 +95,19 @@ static void cli_local_round_once(void)
     const char *dir = aif_test_tmpdir();
     char args[2048];
     snprintf(args, sizeof args, "local init --dir %s/net --miners 3 --validators 1 --block-time 0", dir);
-    CHECK_EQ(run_aif(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     snprintf(args, sizeof args, "local demo-models --dir %s/net", dir);
-    CHECK_EQ(run_aif(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     static const int penalty[3] = {0, 20, 60};
     for (int i = 0; i < 3; i++) {
         snprintf(args, sizeof args,
                  "push %s/net/models/demo-p%d --hf_repo_id miner%d/demo-p%d --competition_id 99 --wallet.name "
                  "miner%d --wallet.hotkey default --local %s/net --retry-delay 0",
                  dir, penalty[i], i + 1, penalty[i], i + 1, dir);
-        CHECK_EQ(run_aif(args, out, sizeof out), 0);
+        CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     }
     snprintf(args, sizeof args, "validator --once --local %s/net --max-batches 2 --json", dir);
-    CHECK_EQ(run_aif(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     /* The plain bigram (penalty 0) loops and fails the reasonable-output
      * check: inf (null), win rate 0. The penalised models are scored; each
      * score is a mean of 1 + error rate, so in (1, 2). */
@@ -141,7 +126,7 @@ static void cli_local_round_once(void)
     /* The chain now holds the validator's weights (uid 0 takes the burned
      * workshop share). */
     snprintf(args, sizeof args, "local status --dir %s/net --json", dir);
-    CHECK_EQ(run_aif(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     CHECK(strstr(out, "\"weights\"") != NULL);
 }
 

@@ -15,25 +15,6 @@
 
 static const aif_wallet_kdf fast_kdf = {3, 65536, 0}; /* AIF_WALLET_KDF below */
 
-/* Run `$AIF_BIN args` with stdin from /dev/null; stdout into out. Returns the exit status. */
-static int run(const char *args, char *out, size_t cap)
-{
-    const char *bin = getenv("AIF_BIN");
-    char cmd[4096];
-    if (!bin) {
-        aif_test_fail(__FILE__, __LINE__, "AIF_BIN is not set");
-        return -1;
-    }
-    snprintf(cmd, sizeof cmd, "%s %s </dev/null 2>/dev/null", bin, args);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 #define BTW_MNEMONIC "old leopard transfer rib spatial phone calm indicate online fire caution review"
 #define BTW_SS58 "5HDvhV6WDCjCKyrXqGQSDYqQAzkzabNhctmiDYEqgBC66BsX"
 
@@ -46,7 +27,7 @@ static void cli_regen_and_files(void)
     /* regen-coldkey, encrypted with the password from the environment */
     snprintf(args, sizeof args, "wallet regen-coldkey --wallet.path %s --wallet.name w1 --mnemonic \"" BTW_MNEMONIC
              "\" --password-env AIF_TEST_WALLET_PW", dir);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     CHECK(strstr(out, BTW_SS58) != NULL);
     /* coldkeypub.txt is byte for byte the testdata one */
     char *got = NULL, *want = NULL;
@@ -69,47 +50,47 @@ static void cli_regen_and_files(void)
     kp = NULL;
     CHECK_ERR(aif_wallet_keyfile_load(path, "wrong", &fast_kdf, &kp, &err), AIF_EAUTH, err, "wrong password");
     /* again without --overwrite: refused, exit 1; with it: fine */
-    CHECK_EQ(run(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 1);
     strcat(args, " --overwrite");
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     /* regen-hotkey from the hard-derived //Alice seed (spec §9) gives Alice */
     snprintf(args, sizeof args, "wallet regen-hotkey --wallet.path %s --wallet.name w1 --wallet.hotkey hk "
              "--seed 0xe5be9a5092b81bca64be81d212e7f2f9eba183bb7a90954f7b76361f6edb5c0a", dir);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     CHECK(strstr(out, "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY") != NULL);
     snprintf(path, sizeof path, "%s/w1/hotkeys/hk", dir);
     CHECK_EQ(aif_wallet_keyfile_path_is_encrypted(path), 0);
     /* regen-coldkeypub from an address and from a public key (Bob) */
     snprintf(args, sizeof args, "wallet regen-coldkeypub --wallet.path %s --wallet.name w2 --ss58 "
              "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty", dir);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     snprintf(args, sizeof args, "wallet regen-coldkeypub --wallet.path %s --wallet.name w3 --public-key "
              "0x8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48", dir);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     CHECK(strstr(out, "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty") != NULL);
     /* list: every wallet with its addresses */
     snprintf(args, sizeof args, "wallet list --wallet.path %s", dir);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     CHECK(strstr(out, "w1  " BTW_SS58 "  (coldkey encrypted)") != NULL);
     CHECK(strstr(out, "w2  5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty  (no coldkey file)") != NULL);
     CHECK(strstr(out, "hk") && strstr(out, "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"));
     snprintf(args, sizeof args, "--json wallet show --wallet.path %s --wallet.name w1", dir);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     CHECK(strstr(out, "\"coldkey\": \"" BTW_SS58 "\"") != NULL);
     CHECK(strstr(out, "\"coldkey_encrypted\": true") != NULL);
     /* usage errors exit 2; a bad mnemonic or address exits 1 */
     snprintf(args, sizeof args, "wallet regen-coldkey --wallet.path %s --wallet.name w4", dir);
-    CHECK_EQ(run(args, out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 2);
     snprintf(args, sizeof args, "wallet regen-coldkey --wallet.path %s --wallet.name w4 --no-password --mnemonic "
              "\"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon\"", dir);
-    CHECK_EQ(run(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 1);
     snprintf(args, sizeof args, "wallet regen-coldkeypub --wallet.path %s --wallet.name w4 --ss58 5Grw", dir);
-    CHECK_EQ(run(args, out, sizeof out), 1);
-    CHECK_EQ(run("wallet frobnicate", out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex("wallet frobnicate", NULL, 0, out, sizeof out), 2);
     /* no password source and no terminal: a clear failure, nothing written */
     snprintf(args, sizeof args, "wallet regen-coldkey --wallet.path %s --wallet.name w5 --mnemonic \"" BTW_MNEMONIC
              "\"", dir);
-    int rc = run(args, out, sizeof out);
+    int rc = aif_test_run_aif_ex(args, NULL, 0, out, sizeof out);
     CHECK(rc == 1);
     snprintf(path, sizeof path, "%s/w5/coldkey", dir);
     CHECK(!aif_fs_exists(path) || rc == 0);
@@ -124,7 +105,7 @@ static void cli_new_keys(void)
     setenv("AIF_WALLET_KDF", "3,65536", 1);
     snprintf(args, sizeof args, "--json wallet new-coldkey --wallet.path %s --wallet.name fresh --no-password "
              "--n-words 24", dir);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     /* the printed mnemonic has 24 words and gives the printed address */
     const char *m = strstr(out, "\"mnemonic\": \""), *a = strstr(out, "\"ss58Address\": \"");
     CHECK(m && a);
@@ -149,11 +130,11 @@ static void cli_new_keys(void)
         CHECK_EQ(spaces, 23);
     }
     snprintf(args, sizeof args, "wallet new-hotkey --wallet.path %s --wallet.name fresh --wallet.hotkey h2", dir);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     CHECK(strstr(out, "hotkey   5") != NULL && strstr(out, "mnemonic ") != NULL);
-    CHECK_EQ(run(args, out, sizeof out), 1); /* exists */
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 1); /* exists */
     snprintf(args, sizeof args, "wallet new-hotkey --wallet.path %s --n-words 13", dir);
-    CHECK_EQ(run(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 1);
     unsetenv("AIF_WALLET_KDF");
 }
 
@@ -170,7 +151,7 @@ static void cli_sign_verify(void)
     /* the testdata hotkey (plaintext) signs; the polkadot-js public key verifies */
     snprintf(args, sizeof args, "wallet sign --wallet.path %s --wallet.name wallet --use-hotkey --message hello",
              aif_test_path("chain"));
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     uint8_t sig[64], pk[32];
     size_t n = 0;
     out[strcspn(out, "\n")] = '\0';
@@ -183,7 +164,7 @@ static void cli_sign_verify(void)
     snprintf(args, sizeof args, "wallet regen-coldkey --wallet.path %s --wallet.name enc --mnemonic \"" BTW_MNEMONIC
              "\" --password-env AIF_TEST_PW", dir);
     setenv("AIF_TEST_PW", "pw", 1);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     unsetenv("AIF_TEST_PW");
     snprintf(path, sizeof path, "%s/enc/coldkey", dir);
     char name[2200], val[64];
@@ -194,7 +175,7 @@ static void cli_sign_verify(void)
     aif_crypto_base64_encode(x, 2, val);
     setenv(name, val, 1);
     snprintf(args, sizeof args, "wallet sign --wallet.path %s --wallet.name enc --message-hex 0x0102", dir);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     out[strcspn(out, "\n")] = '\0';
     CHECK_OK(aif_crypto_hex_decode(out, strlen(out), sig, 64, &n, &err), err);
     CHECK_OK(aif_crypto_hex_decode("e4359ad3e2716c539a1d663ebd0a51bdc5c98a12e663bb4c4402db47828c9446", 64, pk, 32, &n,
@@ -204,24 +185,24 @@ static void cli_sign_verify(void)
     x[0] ^= 1;
     aif_crypto_base64_encode(x, 2, val);
     setenv(name, val, 1);
-    CHECK_EQ(run(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 1);
     unsetenv(name);
     /* no password source, no terminal: exit 1 */
-    CHECK_EQ(run(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 1);
     /* verify: polkadot-js signatures from testdata, valid and not */
     static const char *alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
     static const char *sig_hello = "0xe67da3da1a9a5393b7a0cfdabb04a9cbe3ac15335626f089048b1c1a72777c329c33ea889ee67ed2"
                                    "871c71642f4e8c71b54a8011ee73c8919f69d96bc6854384";
     snprintf(args, sizeof args, "wallet verify --message hello --address %s --signature %s", alice, sig_hello);
-    CHECK_EQ(run(args, out, sizeof out), 0);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 0);
     CHECK_STR(out, "valid\n");
     snprintf(args, sizeof args, "wallet verify --message-hex 0x68656c6c6f00 --address %s --signature %s", alice,
              sig_hello);
-    CHECK_EQ(run(args, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 1);
     CHECK_STR(out, "invalid\n");
     snprintf(args, sizeof args, "wallet verify --message hello --address %s --signature 0x12", alice);
-    CHECK_EQ(run(args, out, sizeof out), 1);
-    CHECK_EQ(run("wallet verify --message hello", out, sizeof out), 2);
+    CHECK_EQ(aif_test_run_aif_ex(args, NULL, 0, out, sizeof out), 1);
+    CHECK_EQ(aif_test_run_aif_ex("wallet verify --message hello", NULL, 0, out, sizeof out), 2);
     unsetenv("AIF_WALLET_KDF");
     unlink(dir);
 }
