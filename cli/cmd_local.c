@@ -280,15 +280,15 @@ static int cmd_advance(int argc, char **argv, struct aif_cli *cli)
 
 static int cmd_demo_models(int argc, char **argv, struct aif_cli *cli)
 {
-    const char *dir = DEFAULT_DIR, *out = NULL, *penalties = "0,20,60";
+    const char *dir = DEFAULT_DIR, *out = NULL, *penalties = "0,40,80";
     aif_opt opts[] = {
         {"dir", AIF_OPT_STR, &dir, "DIR", "local subnet directory (models go to DIR/models)"},
         {"out", AIF_OPT_STR, &out, "DIR", "write the models here instead"},
-        {"penalties", AIF_OPT_STR, &penalties, "LIST", "repeat penalties, one model each (default 0,20,60)"},
+        {"penalties", AIF_OPT_STR, &penalties, "LIST", "repeat penalties, one model each (default 0,40,80)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     char *pos[1];
-    int n_pos, prc = aif_cli_parse(cli, "aif local demo-models [--dir DIR] [--out DIR] [--penalties 0,20,60]", opts,
+    int n_pos, prc = aif_cli_parse(cli, "aif local demo-models [--dir DIR] [--out DIR] [--penalties 0,40,80]", opts,
                                    argc, argv, pos, 0, &n_pos);
     if (prc)
         return prc == 1 ? 0 : prc;

@@ -22,12 +22,12 @@ t0=$(date +%s)
 step "1. a local subnet in $DIR: 1 validator (uid 0), 3 miners (uids 1-3)"
 "$AIF" local init --dir "$DIR" --miners 3 --validators 1 --block-time "$BLOCK_TIME" --force
 
-step "2. the demo miners' models (closed-form bigram models, repeat penalty 0, 20, 60)"
+step "2. the demo miners' models (closed-form bigram models, repeat penalty 0, 40, 80)"
 "$AIF" local demo-models --dir "$DIR"
 
 step "3. each miner pushes its model (check, upload, hash as a validator would, commit)"
 i=1
-for p in 0 20 60; do
+for p in 0 40 80; do
     "$AIF" push "$DIR/models/demo-p$p" --hf_repo_id "miner$i/demo-p$p" --competition_id 99 \
         --wallet.name "miner$i" --wallet.hotkey default --local "$DIR" --retry-delay 2 --max-attempts 5
     i=$((i + 1))

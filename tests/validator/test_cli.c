@@ -98,7 +98,7 @@ static void cli_local_round_once(void)
     CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     snprintf(args, sizeof args, "local demo-models --dir %s/net", dir);
     CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
-    static const int penalty[3] = {0, 20, 60};
+    static const int penalty[3] = {0, 40, 80};
     for (int i = 0; i < 3; i++) {
         snprintf(args, sizeof args,
                  "push %s/net/models/demo-p%d --hf_repo_id miner%d/demo-p%d --competition_id 99 --wallet.name "
