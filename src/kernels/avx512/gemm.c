@@ -1,5 +1,6 @@
 /* gemm.c: AVX-512 matrix product, dot, axpy and conversions.
- * gemm packs 32 weight rows x 128 k into a k-major panel and runs an
+ * gemm packs 32 weight rows x 128 k into a k-major panel (16 x 16
+ * in-register transposes) and runs an
  * 8 x 32 register tile (16 accumulators, x broadcast): each output element
  * is the FMA chain over k = 0, 1, ..., K-1 starting from 0 (k chunks
  * resume from the stored partial sum), whatever tile it falls in, so
@@ -78,6 +79,49 @@ static void micro_any(int MR, int direct, size_t kc, const float *x, size_t ldx,
 
 #define NSB 256 /* weight rows packed together per k chunk (128 KB) */
 
+/* In-register transpose of 16 x 16 floats: r[i] lane c becomes r[c] lane i. */
+static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
+{
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) { /* per 128-bit lane: rows 2i, 2i+1 interleaved */
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) { /* r[4i+j] lane L: rows 4i..4i+3 of column 4L+j */
+        r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int j = 0; j < 4; j++) { /* 4 x 4 transpose of 128-bit lanes over r[j], r[4+j], r[8+j], r[12+j] */
+        __m512 u0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x44), u1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xEE);
+        __m512 u2 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x44), u3 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xEE);
+        t[j] = _mm512_shuffle_f32x4(u0, u2, 0x88);      /* column j */
+        t[4 + j] = _mm512_shuffle_f32x4(u0, u2, 0xDD);  /* column 4 + j */
+        t[8 + j] = _mm512_shuffle_f32x4(u1, u3, 0x88);  /* column 8 + j */
+        t[12 + j] = _mm512_shuffle_f32x4(u1, u3, 0xDD); /* column 12 + j */
+    }
+    for (int i = 0; i < 16; i++)
+        r[i] = t[i];
+}
+
+/* Pack weight rows [0, nn) (nn <= NR, rows beyond are zero) x k [0, kc) of w
+ * into dst k-major: dst[k * NR + j] = w[j * ldw + k], 16 x 16 blocks at a time. */
+static void pack_panel(float *dst, const float *w, size_t ldw, size_t nn, size_t kc)
+{
+    for (size_t h = 0; h < NR; h += 16)
+        for (size_t k = 0; k < kc; k += 16) {
+            size_t kk = kc - k < 16 ? kc - k : 16;
+            __mmask16 km = (__mmask16)(kk == 16 ? 0xffff : (1u << kk) - 1);
+            __m512 r[16];
+            for (size_t i = 0; i < 16; i++)
+                r[i] = h + i < nn ? _mm512_maskz_loadu_ps(km, w + (h + i) * ldw + k) : _mm512_setzero_ps();
+            transpose16(r);
+            for (size_t c = 0; c < kk; c++)
+                _mm512_store_ps(dst + (k + c) * NR + h, r[c]);
+        }
+}
+
 void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
                       size_t ldy)
 {
@@ -95,17 +139,8 @@ void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, 
         for (size_t k0 = 0; k0 < K; k0 += KC) {
             size_t kc = K - k0 < KC ? K - k0 : KC;
             for (size_t p = 0; p < np; p++) {
-                float *dst = pw + p * KC * NR;
                 size_t n0 = s0 + p * NR, nn = N - n0 < NR ? N - n0 : NR;
-                for (size_t j = 0; j < NR; j++) {
-                    const float *src = w + (n0 + j) * ldw + k0;
-                    if (j < nn)
-                        for (size_t k = 0; k < kc; k++)
-                            dst[k * NR + j] = src[k];
-                    else
-                        for (size_t k = 0; k < kc; k++)
-                            dst[k * NR + j] = 0.0f;
-                }
+                pack_panel(pw + p * KC * NR, w + n0 * ldw + k0, ldw, nn, kc);
             }
             for (size_t m = 0; m < M; m += 8) {
                 int mr = M - m < 8 ? (int)(M - m) : 8;
