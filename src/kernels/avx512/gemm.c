@@ -13,7 +13,8 @@
 
 /* ---- broadcast gemm: y[m][n] = fma chain over k (k ascending, from 0) ---- */
 #define NR 32   /* weight rows per packed panel (2 vectors) */
-#define KC 128  /* k per chunk: panel 16 KB + 8 x rows 4 KB stay in L1 */
+#define KC 128  /* k per chunk: panel 16 KB + MRMAX x rows stay in L1 */
+#define MRMAX 12 /* x rows per register tile: 24 accumulators */
 
 /* MR rows of x (MR <= 8) against one packed panel pw (KC x 32, k-major) for
  * k in [0, kc); accumulators start from y (first chunk: zero) and go back
@@ -22,8 +23,8 @@ static inline __attribute__((always_inline)) void micro(const int MR, const int 
                                                         size_t ldx, const float *pw, size_t ldp, float *y, size_t ldy,
                                                         __mmask16 m0, __mmask16 m1, int first)
 {
-    __m512 a[8][2];
-#pragma GCC unroll 8
+    __m512 a[MRMAX][2];
+#pragma GCC unroll 16
     for (int i = 0; i < MR; i++) {
         if (first) {
             a[i][0] = _mm512_setzero_ps();
@@ -42,14 +43,14 @@ static inline __attribute__((always_inline)) void micro(const int MR, const int 
             b0 = _mm512_load_ps(pw + k * NR);
             b1 = _mm512_load_ps(pw + k * NR + 16);
         }
-#pragma GCC unroll 8
+#pragma GCC unroll 16
         for (int i = 0; i < MR; i++) {
             __m512 xv = _mm512_set1_ps(x[i * ldx + k]);
             a[i][0] = _mm512_fmadd_ps(xv, b0, a[i][0]);
             a[i][1] = _mm512_fmadd_ps(xv, b1, a[i][1]);
         }
     }
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int i = 0; i < MR; i++) {
         _mm512_mask_storeu_ps(y + i * ldy, m0, a[i][0]);
         _mm512_mask_storeu_ps(y + i * ldy + 16, m1, a[i][1]);
@@ -67,7 +68,7 @@ static void micro_any(int MR, int direct, size_t kc, const float *x, size_t ldx,
             micro(mr, 0, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);              \
         break;
     switch (MR) {
-        C(8) C(7) C(6) C(5) C(4) C(3) C(2)
+        C(12) C(11) C(10) C(9) C(8) C(7) C(6) C(5) C(4) C(3) C(2)
     default:
         if (direct)
             micro(1, 1, kc, x, ldx, pw, ldp, y, ldy, m0, m1, first);
@@ -128,6 +129,7 @@ void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, 
     /* panels of NSB/NR x (KC, 32), k-major; x rows are read once per k chunk
      * and reused from L1 across the packed panels (in L2) */
     float pw[NSB * KC] __attribute__((aligned(64)));
+    float xp[MRMAX * KC] __attribute__((aligned(64)));
     if (K == 0) {
         for (size_t m = 0; m < M; m++)
             for (size_t n = 0; n < N; n++)
@@ -142,14 +144,17 @@ void aif_kavx512_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, 
                 size_t n0 = s0 + p * NR, nn = N - n0 < NR ? N - n0 : NR;
                 pack_panel(pw + p * KC * NR, w + n0 * ldw + k0, ldw, nn, kc);
             }
-            for (size_t m = 0; m < M; m += 8) {
-                int mr = M - m < 8 ? (int)(M - m) : 8;
+            for (size_t m = 0; m < M; m += MRMAX) {
+                int mr = M - m < MRMAX ? (int)(M - m) : MRMAX;
+                /* this tile's x rows, contiguous: rows ldx apart (often a
+                 * multiple of 4 KB) would all share the same L1 sets */
+                for (int i = 0; i < mr; i++)
+                    memcpy(xp + (size_t)i * KC, x + (m + (size_t)i) * ldx + k0, kc * sizeof(float));
                 for (size_t p = 0; p < np; p++) {
                     size_t n0 = s0 + p * NR, nn = N - n0 < NR ? N - n0 : NR;
                     __mmask16 m0 = (__mmask16)(nn >= 16 ? 0xffff : (1u << nn) - 1);
                     __mmask16 m1 = (__mmask16)(nn >= 32 ? 0xffff : nn > 16 ? (1u << (nn - 16)) - 1 : 0);
-                    micro_any(mr, 0, kc, x + m * ldx + k0, ldx, pw + p * KC * NR, NR, y + m * ldy + n0, ldy, m0,
-                              m1, k0 == 0);
+                    micro_any(mr, 0, kc, xp, KC, pw + p * KC * NR, NR, y + m * ldy + n0, ldy, m0, m1, k0 == 0);
                 }
             }
         }
