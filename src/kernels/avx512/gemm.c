@@ -1,7 +1,8 @@
 /* gemm.c: AVX-512 matrix product, dot, axpy and conversions.
- * gemm packs 32 weight rows x 128 k into a k-major panel (16 x 16
- * in-register transposes) and runs an
- * 8 x 32 register tile (16 accumulators, x broadcast): each output element
+ * gemm packs 32 weight rows x 192 k into a k-major panel (16 x 16
+ * in-register transposes) and runs a 12 x 32 register tile (24 accumulators,
+ * x broadcast from a contiguous copy of the tile's rows); gemm_nn runs the
+ * same tile (up to 8 rows) on b in place. Each output element
  * is the FMA chain over k = 0, 1, ..., K-1 starting from 0 (k chunks
  * resume from the stored partial sum), whatever tile it falls in, so
  * results do not depend on how callers split M or N, and dot() is that
@@ -13,10 +14,10 @@
 
 /* ---- broadcast gemm: y[m][n] = fma chain over k (k ascending, from 0) ---- */
 #define NR 32   /* weight rows per packed panel (2 vectors) */
-#define KC 128  /* k per chunk: panel 16 KB + MRMAX x rows stay in L1 */
+#define KC 192  /* k per chunk: panel 24 KB + MRMAX x rows 9 KB stay in L1 (48 KB) */
 #define MRMAX 12 /* x rows per register tile: 24 accumulators */
 
-/* MR rows of x (MR <= 8) against one packed panel pw (KC x 32, k-major) for
+/* MR rows of x (MR <= MRMAX) against one packed panel pw (KC x 32, k-major) for
  * k in [0, kc); accumulators start from y (first chunk: zero) and go back
  * to y, so chunking leaves each element's FMA chain unchanged. */
 static inline __attribute__((always_inline)) void micro(const int MR, const int DIRECT, size_t kc, const float *x,
@@ -78,7 +79,7 @@ static void micro_any(int MR, int direct, size_t kc, const float *x, size_t ldx,
 #undef C
 }
 
-#define NSB 256 /* weight rows packed together per k chunk (128 KB) */
+#define NSB 256 /* weight rows packed together per k chunk (192 KB, in L2) */
 
 /* In-register transpose of 16 x 16 floats: r[i] lane c becomes r[c] lane i. */
 static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
