@@ -128,7 +128,8 @@ static void check_table(const struct aif_kernels *k)
 }
 
 /* Awkward gemm shapes for the packed/blocked paths: K across several 128-k
- * chunks with a 1-element tail (4097), N across 32-row panels and the
+ * chunks with a 1-element tail (4097, 193, 385 for 128- and 192-k chunks),
+ * N across 32-row panels and the
  * 256-row pack block (300), odd M, pointers off 16-byte alignment by 1 and 3
  * floats, ldx/ldy wider than the row. Checked against a float64 reference
  * (|err| <= 1e-5 * K: the f32 chains of K terms in [-1, 1)), bit-equal to the
@@ -137,7 +138,7 @@ static void check_table(const struct aif_kernels *k)
 static void check_gemm_awkward(const struct aif_kernels *k)
 {
     static const size_t shapes[][3] = {{1, 1, 4097}, {7, 17, 4097}, {17, 300, 130}, {9, 33, 17}, {2, 64, 128},
-                                       {8, 32, 129}, {1, 7, 1}};
+                                       {8, 32, 129}, {1, 7, 1}, {13, 35, 193}, {12, 64, 385}};
     unsigned s = 7;
     for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
         size_t M = shapes[c][0], N = shapes[c][1], K = shapes[c][2], ldx = K + 5, ldw = K + 2, ldy = N + 3;
