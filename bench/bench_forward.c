@@ -8,19 +8,33 @@
  *
  * GFLOP/s counts 2 x (matmul parameters incl. LM head) per token plus the
  * causal attention products (2 x 2 x layers x heads x head_dim x T^2 / 2).
- * Env BENCH_FORWARD_LAYERS overrides the default layer count. */
+ * Env BENCH_FORWARD_LAYERS overrides the default layer count.
+ * Each row runs --reps times (default 3) and reports the median time, with
+ * the min/max GFLOP/s as spread, and the median GFLOP/s as a percentage of
+ * the peak measured at start-up on all pool threads (peak.h): the
+ * vdpbf16ps loop for bf16 weights, the vfmadd231ps loop for f32 weights.
+ * With --threads 1 both are timed in process CPU time instead of wall time,
+ * so that other processes sharing the cores do not skew the numbers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aif/aif.h"
 #include "aif/model.h"
+#include "peak.h"
 
 static uint64_t rs = 88172645463325252ull;
 static inline float frand(float scale)
 {
     rs ^= rs << 13, rs ^= rs >> 7, rs ^= rs << 17;
     return scale * ((float)(rs >> 40) / (float)(1 << 24) - 0.5f);
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 typedef struct { aif_st_tensor *t; void **bufs; size_t n; char (*names)[80]; } wset;
@@ -89,7 +103,7 @@ static int build(const aif_model_config *c, aif_dtype dt, wset *w)
 
 int main(int argc, char **argv)
 {
-    int layers = 16, threads = 0, reps = 1, vocab = 128256;
+    int layers = 16, threads = 0, reps = 3, vocab = 128256;
     const char *seqs = "512,2048", *dtypes = "f32,bf16";
     if (getenv("BENCH_FORWARD_LAYERS"))
         layers = atoi(getenv("BENCH_FORWARD_LAYERS"));
@@ -126,7 +140,12 @@ int main(int argc, char **argv)
     double mm = P - (double)cfg.vocab_size * (double)cfg.hidden_size; /* all but the embedding lookup */
     printf("synthetic llama: hidden 2048, %d layers, 32/8 heads, intermediate 8192, vocab %d: %.3f B params; "
            "%d threads\n", layers, vocab, P / 1e9, aif_pool_size(pool));
-    printf("%-6s %6s %9s %10s %10s %9s\n", "dtype", "seq", "seconds", "tok/s", "GFLOP/s", "CE");
+    int cpu = aif_pool_size(pool) == 1; /* one thread: CPU time */
+    double peak_f32 = peak_gflops(cpu ? NULL : pool, 0), peak_bf16 = peak_gflops(cpu ? NULL : pool, 1);
+    printf("measured peak on %d threads: vfmadd231ps %.1f GFLOP/s, vdpbf16ps %.1f GFLOP/s; %d reps per row, %s\n",
+           aif_pool_size(pool), peak_f32, peak_bf16, reps, cpu ? "process CPU time" : "wall time");
+    printf("%-6s %6s %9s %10s %10s %17s %7s %9s\n", "dtype", "seq", "seconds", "tok/s", "GFLOP/s", "min..max",
+           "%peak", "CE");
     char dbuf[64];
     snprintf(dbuf, sizeof dbuf, "%s", dtypes);
     for (char *dsave = NULL, *d = strtok_r(dbuf, ",", &dsave); d; d = strtok_r(NULL, ",", &dsave)) {
@@ -146,20 +165,29 @@ int main(int argc, char **argv)
             int32_t *tok = malloc(T * sizeof *tok);
             for (size_t i = 0; i < T; i++)
                 tok[i] = (int32_t)((i * 7919u + 13u) % (unsigned)vocab);
-            double best = 1e300;
+            double *tm = malloc((size_t)reps * sizeof *tm);
             aif_model_seq_stats st;
             for (int r = 0; r < reps; r++) {
-                double t0 = aif_time_now();
+                double t0 = cpu ? cpu_now() : aif_time_now();
                 if (aif_model_score(m, pool, tok, 1, T, NULL, &st, &err)) {
                     fprintf(stderr, "bench_forward: %s\n", err.msg);
                     return 1;
                 }
-                double dtm = aif_time_now() - t0;
-                best = dtm < best ? dtm : best;
+                tm[r] = (cpu ? cpu_now() : aif_time_now()) - t0;
             }
+            for (int a = 1; a < reps; a++) /* insertion sort: median, min, max */
+                for (int b = a; b > 0 && tm[b] < tm[b - 1]; b--) {
+                    double t = tm[b];
+                    tm[b] = tm[b - 1], tm[b - 1] = t;
+                }
+            double med = reps % 2 ? tm[reps / 2] : 0.5 * (tm[reps / 2 - 1] + tm[reps / 2]);
+            double peak = dt == AIF_DTYPE_F32 ? peak_f32 : peak_bf16;
             double flops = 2.0 * mm * (double)T + 2.0 * (double)layers * 32.0 * 64.0 * (double)T * (double)T;
-            printf("%-6s %6zu %9.3f %10.1f %10.1f %9.4f\n", d, T, best, (double)T / best, flops / best / 1e9,
-                   st.mean_ce);
+            char spread[40];
+            snprintf(spread, sizeof spread, "%.1f..%.1f", flops / tm[reps - 1] / 1e9, flops / tm[0] / 1e9);
+            printf("%-6s %6zu %9.3f %10.1f %10.1f %17s %6.1f%% %9.4f\n", d, T, med, (double)T / med,
+                   flops / med / 1e9, spread, peak > 0 ? 100.0 * flops / med / 1e9 / peak : 0.0, st.mean_ce);
+            free(tm);
             fflush(stdout);
             free(tok);
         }

@@ -127,7 +127,63 @@ static void check_table(const struct aif_kernels *k)
         CHECK_NEAR(yv[i], (double)y0[i] * 0.5 + 3.0 * xv[i], 1e-6);
 }
 
+/* Awkward gemm shapes for the packed/blocked paths: K across several 128-k
+ * chunks with a 1-element tail (4097, 193, 385 for 128- and 192-k chunks),
+ * N across 32-row panels and the
+ * 256-row pack block (300), odd M, pointers off 16-byte alignment by 1 and 3
+ * floats, ldx/ldy wider than the row. Checked against a float64 reference
+ * (|err| <= 1e-5 * K: the f32 chains of K terms in [-1, 1)), bit-equal to the
+ * table's dot() (the tiling-independence contract), and a block computed
+ * alone ([r0, M) x [c0, N)) bit-equal to the same elements of the whole. */
+static void check_gemm_awkward(const struct aif_kernels *k)
+{
+    static const size_t shapes[][3] = {{1, 1, 4097}, {7, 17, 4097}, {17, 300, 130}, {9, 33, 17}, {2, 64, 128},
+                                       {8, 32, 129}, {1, 7, 1}, {13, 35, 193}, {12, 64, 385}};
+    unsigned s = 7;
+    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
+        size_t M = shapes[c][0], N = shapes[c][1], K = shapes[c][2], ldx = K + 5, ldw = K + 2, ldy = N + 3;
+        float *xb = malloc((M * ldx + 3) * 4), *wb = malloc((N * ldw + 1) * 4), *y = malloc(M * ldy * 4),
+              *z = malloc(M * ldy * 4);
+        float *x = xb + 3, *w = wb + 1;
+        for (size_t i = 0; i < M * ldx + 3; i++)
+            xb[i] = rnd(&s);
+        for (size_t i = 0; i < N * ldw + 1; i++)
+            wb[i] = rnd(&s);
+        k->gemm(M, N, K, x, ldx, w, ldw, y, ldy);
+        int bad = 0;
+        for (size_t m = 0; m < M && !bad; m++)
+            for (size_t n = 0; n < N && !bad; n++) {
+                double ref = 0;
+                for (size_t i = 0; i < K; i++)
+                    ref += (double)x[m * ldx + i] * w[n * ldw + i];
+                float d = k->dot(x + m * ldx, w + n * ldw, K);
+                if (y[m * ldy + n] != d || fabs(d - ref) > 1e-5 * (double)K) {
+                    aif_test_fail(__FILE__, __LINE__, "%s M=%zu N=%zu K=%zu (%zu,%zu): gemm %.9g dot %.9g ref %.9g",
+                                  k->name, M, N, K, m, n, y[m * ldy + n], d, ref);
+                    bad = 1;
+                }
+            }
+        size_t r0 = M > 1 ? 1 : 0, c0 = N > 5 ? 5 : 0;
+        k->gemm(M - r0, N - c0, K, x + r0 * ldx, ldx, w + c0 * ldw, ldw, z, ldy);
+        for (size_t m = r0; m < M && !bad; m++)
+            for (size_t n = c0; n < N && !bad; n++)
+                if (z[(m - r0) * ldy + n - c0] != y[m * ldy + n]) {
+                    aif_test_fail(__FILE__, __LINE__, "%s M=%zu N=%zu K=%zu: tiling changed (%zu,%zu)", k->name, M,
+                                  N, K, m, n);
+                    bad = 1;
+                }
+        free(xb), free(wb), free(y), free(z);
+    }
+}
+
 static void ref_table(void) { check_table(aif_kernels_ref()); }
+static void gemm_awkward(void)
+{
+    const struct aif_kernels *t[3] = {aif_kernels_ref(), aif_kernels_avx2(), aif_kernels_avx512()};
+    for (int i = 0; i < 3; i++)
+        if (t[i])
+            check_gemm_awkward(t[i]);
+}
 static void avx512_table(void)
 {
     const struct aif_kernels *k = aif_kernels_avx512();
@@ -150,5 +206,6 @@ AIF_TESTS(kernels_tables) = {
     {"kernels/avx2", avx2_table},
     {"kernels/ref", ref_table},
     {"kernels/avx512", avx512_table},
+    {"kernels/gemm_awkward", gemm_awkward},
     {NULL, NULL},
 };
