@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// offsets.js: byte-offset and pair-encoding vectors for the aif tokenizer.
+//
+// Reference: npm @anush008/tokenizers@0.6.0 (NAPI bindings of the Rust crate
+// `tokenizers` 0.22.2), installed with `(cd tests/xref/tokenizer && npm ci)`.
+// Its Encoding.getOffsets() returns CHARACTER (Unicode code point) offsets into
+// the input (checked: "é😀a b" with qwen2.5 gives [[0,1],[1,2],[2,3],[3,5]]),
+// the Rust crate's byte offsets converted by the binding. This script converts
+// them back to UTF-8 BYTE offsets (a code point index -> the byte index where
+// that code point starts), which is what the vectors hold.
+//
+// Usage (from the repository root):
+//   node tests/xref/tokenizer/offsets.js [--testdata DIR] [--out DIR]
+// Writes tests/vectors/tokenizer/<family>_offsets.jsonl: line 1 {"source"},
+// then {"text", "ids", "offsets", "ids_special", "offsets_special"} per string
+// (encode(text, null, {addSpecialTokens: false/true})), then
+// {"a", "b", "ids", "offsets"} per pair (encode(a, b, {addSpecialTokens: true});
+// offsets of the second sequence are relative to b, as in the library).
+// Strings: every line of ../shared/testdata/tokenizers/corpus.jsonl plus the
+// EXTRA list below (non-ASCII, combining marks, special-token text).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const FAMILIES = ['gpt4-cl100k', 'llama3', 'qwen2.5', 'qwen3', 'deepseek-v3', 'mistral-7b-spm-bpe'];
+const TOOL = '@anush008/tokenizers@0.6.0 (Rust tokenizers 0.22.2, NAPI)';
+
+const EXTRA = [
+    'é😀a b', 'e\u0301x caf\u00e9 cafe\u0301', '  leading and trailing  ', 'naïve façade — “quotes” …',
+    '日本語のテキスト、漢字とかな。', '한국어 텍스트 \u1100\u1161', 'Ελληνικά και русский текст', 'ﬁ ligature ＡＢＣ ①②',
+    'emoji 👩‍👩‍👧‍👦 flags 🇫🇷🇩🇪', 'tabs\tand\nnewlines\r\n end', '<s> special </s> text <|endoftext|>',
+    '<|im_start|>user\nhi<|im_end|>', 'x'.repeat(40) + ' ' + 'ab'.repeat(30), '\u00a0nbsp\u2009thin\u3000ideo',
+];
+const PAIRS = [
+    ['Hello', 'world'], ['', 'only b'], ['only a', ''], ['é😀', 'a b c'], ['question?', ' answer with spaces '],
+    ['日本語', '한국어'], ['line\none', 'line\ntwo'], ['<s>', '</s>'],
+];
+
+function charToByte(s) {
+    const map = [0];
+    let b = 0;
+    for (const ch of s) { // iterates code points
+        b += Buffer.byteLength(ch, 'utf8');
+        map.push(b);
+    }
+    return map;
+}
+
+function conv(s, offs) {
+    const m = charToByte(s);
+    return offs.map(([a, b]) => {
+        if (a >= m.length || b >= m.length) throw new Error('offset out of range in ' + JSON.stringify(s));
+        return [m[a], m[b]];
+    });
+}
+
+async function main() {
+    const root = path.resolve(__dirname, '..', '..', '..');
+    let testdata = path.resolve(root, '..', 'shared', 'testdata', 'tokenizers');
+    let out = path.join(root, 'tests', 'vectors', 'tokenizer');
+    const av = process.argv.slice(2);
+    for (let i = 0; i < av.length; i++) {
+        if (av[i] === '--testdata') testdata = av[++i];
+        else if (av[i] === '--out') out = av[++i];
+        else throw new Error('unknown argument ' + av[i]);
+    }
+    const { Tokenizer } = require('@anush008/tokenizers');
+    const corpus = fs.readFileSync(path.join(testdata, 'corpus.jsonl'), 'utf8').split('\n').filter((l) => l.trim())
+        .map((l) => JSON.parse(l).text);
+    const texts = corpus.concat(EXTRA);
+    fs.mkdirSync(out, { recursive: true });
+    for (const fam of FAMILIES) {
+        const tok = Tokenizer.fromFile(path.join(testdata, fam, 'tokenizer.json'));
+        const lines = [JSON.stringify({
+            source: TOOL + ' on ' + fam + '/tokenizer.json (../shared/testdata/tokenizers); node ' + process.version +
+                '; command: node tests/xref/tokenizer/offsets.js; getOffsets() (code point offsets) converted to UTF-8 byte offsets',
+        })];
+        for (const t of texts) {
+            const e0 = await tok.encode(t, null, { addSpecialTokens: false });
+            const e1 = await tok.encode(t, null, { addSpecialTokens: true });
+            lines.push(JSON.stringify({
+                text: t, ids: e0.getIds(), offsets: conv(t, e0.getOffsets()),
+                ids_special: e1.getIds(), offsets_special: conv(t, e1.getOffsets()),
+            }));
+        }
+        for (const [a, b] of PAIRS) {
+            const e = await tok.encode(a, b, { addSpecialTokens: true });
+            const ids = e.getIds(), offs = e.getOffsets(), seq = e.getSequenceIds();
+            // each offset is relative to its own sequence (getSequenceIds: 0, 1, null for specials)
+            const ma = charToByte(a), mb = charToByte(b);
+            const boffs = offs.map(([x, y], i) => (seq[i] === 1 ? [mb[x], mb[y]] : seq[i] === 0 ? [ma[x], ma[y]] : [x, y]));
+            lines.push(JSON.stringify({ a, b, ids, offsets: boffs }));
+        }
+        fs.writeFileSync(path.join(out, fam + '_offsets.jsonl'), lines.join('\n') + '\n');
+        console.log(fam, texts.length, 'texts', PAIRS.length, 'pairs');
+    }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
