@@ -11,10 +11,20 @@
  * script converted them to UTF-8 byte offsets (what the Rust crate itself
  * returns). Every id and every offset must agree exactly; each family prints
  * "<family> offsets: N/M records agree".
+ *
+ * normalizers_offsets.jsonl (same script) tracks the alignment through the
+ * other normalizers: the mistral tokenizer.json (byte-fallback BPE, so any
+ * text encodes) with its normalizer replaced by 5 Sequences of NFD/NFKC/NFKD/
+ * NFC, StripAccents, Lowercase (U+0130 included), Strip, Prepend and Replace
+ * (String and Regex patterns, multi-char matches), 25 texts each.
  */
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "aif/tokenizer.h"
 #include "harness.h"
@@ -126,6 +136,176 @@ static void run_family(const char *fam)
     aif_tokenizer_free(tok);
 }
 
+/* The mistral tokenizer.json with its normalizer replaced by norm. */
+static aif_tokenizer *with_normalizer(json_t *base, json_t *norm, aif_err *err)
+{
+    json_object_set(base, "normalizer", norm);
+    char *js = json_dumps(base, JSON_COMPACT);
+    aif_tokenizer *tok = NULL;
+    if (!js || aif_tokenizer_load_mem(js, strlen(js), &tok, err) != AIF_OK)
+        tok = NULL;
+    free(js);
+    return tok;
+}
+
+static void normalizers(void)
+{
+    json_error_t je;
+    json_t *base = json_load_file(aif_test_path("tokenizers/mistral-7b-spm-bpe/tokenizer.json"), 0, &je);
+    FILE *f = fopen("tests/vectors/tokenizer/normalizers_offsets.jsonl", "r");
+    CHECK(base != NULL);
+    CHECK(f != NULL);
+    if (!base || !f) {
+        if (f)
+            fclose(f);
+        json_decref(base);
+        return;
+    }
+    char *line = NULL;
+    size_t cap = 0, total = 0, good = 0, shown = 0;
+    ssize_t got;
+    json_t *norms = NULL;
+    aif_tokenizer *tok = NULL;
+    long cur = -1;
+    aif_err err = {0};
+    aif_token_ids ids = {0};
+    aif_token_offsets offs = {0};
+    while ((got = getline(&line, &cap, f)) > 0) {
+        json_t *r = json_loadb(line, (size_t)got, JSON_ALLOW_NUL, &je);
+        CHECK(r != NULL);
+        if (!r)
+            break;
+        if (!norms && json_is_array(json_object_get(r, "normalizers"))) {
+            norms = json_incref(json_object_get(r, "normalizers"));
+            json_decref(r);
+            continue;
+        }
+        long ni = (long)json_integer_value(json_object_get(r, "norm"));
+        if (ni != cur && norms) {
+            aif_tokenizer_free(tok);
+            tok = with_normalizer(base, json_array_get(norms, (size_t)ni), &err);
+            CHECK_OK(tok ? AIF_OK : err.code, err);
+            cur = ni;
+        }
+        json_t *text = json_object_get(r, "text");
+        if (tok && json_is_string(text)) {
+            ids.n = offs.n = 0;
+            aif_code rc = aif_tokenizer_encode_offsets(tok, json_string_value(text), json_string_length(text), 0, &ids,
+                                                       &offs, &err);
+            CHECK_OK(rc, err);
+            json_t *ji = json_object_get(r, "ids"), *jo = json_object_get(r, "offsets");
+            total++;
+            if (rc == AIF_OK && same(ji, jo, &ids, &offs)) {
+                good++;
+            } else if (shown++ < 5) {
+                char what[32];
+                snprintf(what, sizeof what, "normalizer %ld", ni);
+                show("mistral", what, json_string_value(text), &ids, &offs, ji, jo);
+            }
+        }
+        json_decref(r);
+    }
+    free(line);
+    fclose(f);
+    printf("  normalizers offsets: %zu/%zu records agree\n", good, total);
+    CHECK(total >= 100);
+    CHECK_EQ(good, total);
+    aif_token_ids_release(&ids);
+    aif_token_offsets_release(&offs);
+    aif_tokenizer_free(tok);
+    json_decref(norms);
+    json_decref(base);
+}
+
+/* Runs $AIF_BIN args with input on stdin; out gets stdout. Exit status. */
+static int run_cli(const char *const *args, const char *input, char *out, size_t cap)
+{
+    const char *bin = getenv("AIF_BIN");
+    if (!bin)
+        bin = "build/test/aif";
+    int pin[2], pout[2];
+    if (pipe(pin) || pipe(pout))
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pin[0], 0);
+        dup2(pout[1], 1);
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, 2);
+        close(pin[1]);
+        close(pout[0]);
+        char *argv[16];
+        size_t k = 0;
+        argv[k++] = (char *)bin;
+        for (; args[k - 1] && k < 15; k++)
+            argv[k] = (char *)args[k - 1];
+        argv[k] = NULL;
+        execv(bin, argv);
+        _exit(127);
+    }
+    close(pin[0]);
+    close(pout[1]);
+    if (write(pin[1], input, strlen(input)) < 0) {
+    }
+    close(pin[1]);
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < cap && (r = read(pout[0], out + n, cap - 1 - n)) > 0)
+        n += (size_t)r;
+    out[n] = 0;
+    close(pout[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void cli_offsets(void)
+{
+    char out[4096];
+    const char *file = aif_test_path("tokenizers/mistral-7b-spm-bpe/tokenizer.json");
+    /* "Héllo wörld" (é, ö: 2 bytes each): the Prepend-ed "▁" belongs to "H" (0,1);
+     * "▁w" is the space (byte 6, turned into "▁") and "w" (7): (6,8); <s> (0,0).
+     * Worked out by hand; the reference gives the same split of ids. */
+    const char *a1[] = {"tokenize", "--tokenizer", file, "--json", "--offsets", NULL};
+    CHECK_EQ(run_cli(a1, "H\xC3\xA9llo w\xC3\xB6rld", out, sizeof out), 0);
+    CHECK(strstr(out, "\"offsets\":[[0,0],[0,1],[1,3],[3,5],[5,6],[6,8],[8,11],[11,13]]") != NULL);
+    const char *a2[] = {"tokenize", "--tokenizer", file, "--offsets", "--no-special", NULL};
+    CHECK_EQ(run_cli(a2, "Hello world", out, sizeof out), 0);
+    CHECK_STR(out, "22557\t\xE2\x96\x81Hello\t0\t5\n1526\t\xE2\x96\x81world\t5\t11\n");
+    const char *a3[] = {"tokenize", "--tokenizer", file, "--offsets", "--ids", NULL};
+    CHECK_EQ(run_cli(a3, "x", out, sizeof out), 2);
+}
+
+static void api_errors(void)
+{
+    aif_err err = {0};
+    aif_tokenizer *tok = NULL;
+    CHECK_OK(aif_tokenizer_load(aif_test_path("tokenizers/mistral-7b-spm-bpe/tokenizer.json"), &tok, &err), err);
+    if (!tok)
+        return;
+    aif_token_ids ids = {0};
+    aif_token_offsets offs = {0};
+    /* invalid UTF-8: an error naming the byte; nothing appended */
+    CHECK_ERR(aif_tokenizer_encode_offsets(tok, "ab\xFF", 3, 0, &ids, &offs, &err), AIF_EUTF8, err, "byte offset 2");
+    CHECK_EQ(ids.n, 0);
+    CHECK_EQ(offs.n, 0);
+    CHECK_ERR(aif_tokenizer_encode_pair(tok, "ok", 2, "\xC3", 1, AIF_TOK_ADD_SPECIAL, &ids, &err), AIF_EUTF8, err,
+              "second sequence");
+    CHECK_EQ(ids.n, 0);
+    /* offsets append: a second call continues both lists ("a" -> <s> "▁a", by hand: (0,0) (0,1)) */
+    CHECK_OK(aif_tokenizer_encode_offsets(tok, "a", 1, AIF_TOK_ADD_SPECIAL, &ids, &offs, &err), err);
+    CHECK_OK(aif_tokenizer_encode_offsets(tok, "a", 1, AIF_TOK_ADD_SPECIAL, &ids, &offs, &err), err);
+    CHECK_EQ(ids.n, 4);
+    CHECK_EQ(offs.n, 4);
+    CHECK_EQ(ids.v[2], 1);
+    CHECK_EQ(offs.v[3][0], 0);
+    CHECK_EQ(offs.v[3][1], 1);
+    aif_token_ids_release(&ids);
+    aif_token_offsets_release(&offs);
+    aif_tokenizer_free(tok);
+}
+
 static void t_gpt4(void) { run_family("gpt4-cl100k"); }
 static void t_llama3(void) { run_family("llama3"); }
 static void t_qwen25(void) { run_family("qwen2.5"); }
@@ -140,5 +320,8 @@ AIF_TESTS(tokenizer_offsets) = {
     {"tokenizer/offsets_qwen3", t_qwen3},
     {"tokenizer/offsets_deepseek_v3", t_deepseek},
     {"tokenizer/offsets_mistral", t_mistral},
+    {"tokenizer/offsets_normalizers", normalizers},
+    {"tokenizer/offsets_cli", cli_offsets},
+    {"tokenizer/offsets_api_errors", api_errors},
     {NULL, NULL},
 };

@@ -95,6 +95,41 @@ async function main() {
         fs.writeFileSync(path.join(out, fam + '_offsets.jsonl'), lines.join('\n') + '\n');
         console.log(fam, texts.length, 'texts', PAIRS.length, 'pairs');
     }
+    // normalizers_offsets.jsonl: the mistral-7b-spm-bpe tokenizer.json (BPE
+    // with byte fallback: any text encodes) with its normalizer replaced by
+    // each of NORMALIZERS in turn; records {"norm": index, "text", "ids",
+    // "offsets"} (no special tokens) for EXTRA and NORM_TEXTS.
+    const base = JSON.parse(fs.readFileSync(path.join(testdata, 'mistral-7b-spm-bpe', 'tokenizer.json'), 'utf8'));
+    const lines = [JSON.stringify({
+        source: TOOL + ' on mistral-7b-spm-bpe/tokenizer.json (../shared/testdata/tokenizers) with "normalizer" replaced by ' +
+            'each of "normalizers" in turn; node ' + process.version + '; command: node tests/xref/tokenizer/offsets.js; ' +
+            'getOffsets() (code point offsets) converted to UTF-8 byte offsets',
+        normalizers: NORMALIZERS,
+    })];
+    for (let ni = 0; ni < NORMALIZERS.length; ni++) {
+        base.normalizer = NORMALIZERS[ni];
+        const tok = Tokenizer.fromString(JSON.stringify(base));
+        for (const t of EXTRA.concat(NORM_TEXTS)) {
+            const e = await tok.encode(t, null, { addSpecialTokens: false });
+            lines.push(JSON.stringify({ norm: ni, text: t, ids: e.getIds(), offsets: conv(t, e.getOffsets()) }));
+        }
+    }
+    fs.writeFileSync(path.join(out, 'normalizers_offsets.jsonl'), lines.join('\n') + '\n');
+    console.log('normalizers', NORMALIZERS.length, 'x', EXTRA.length + NORM_TEXTS.length, 'texts');
 }
+
+const PRE = { type: 'Prepend', prepend: '\u2581' };
+const SP = { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' };
+const NORMALIZERS = [
+    { type: 'Sequence', normalizers: [{ type: 'NFD' }, { type: 'StripAccents' }, { type: 'Lowercase' }, PRE, SP] },
+    { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Strip', strip_left: true, strip_right: true }, PRE, SP] },
+    { type: 'Sequence', normalizers: [{ type: 'Replace', pattern: { Regex: '\\s+' }, content: '\u2581' }, PRE] },
+    { type: 'Sequence', normalizers: [{ type: 'Lowercase' }, { type: 'NFKD' }, { type: 'Replace', pattern: { String: 'ab' }, content: 'X' }] },
+    { type: 'Sequence', normalizers: [{ type: 'Strip', strip_left: false, strip_right: true }, { type: 'Prepend', prepend: '>>' }, { type: 'NFC' }] },
+];
+const NORM_TEXTS = [
+    'İstanbul ǅemal ΣΑΣ ß', 'ABab abab aab', 'Cafe\u0301 naïve Ǆ ﬃ ㈱ ½ ⁴', '  \t spaced\n\n out \u3000 ', 'x', ' ', '',
+    'e\u0301\u0301\u0301 a\u0323\u0308 \u1100\u1161\u11a8', 'Ǆabab İİ', 'ＡＢab①', '\u00a0a\u00a0b\u2009c',
+];
 
 main().catch((e) => { console.error(e); process.exit(1); });
