@@ -524,6 +524,67 @@ static aif_code encode_seq(const aif_tokenizer *tok, const char *text, size_t le
     return rc;
 }
 
+/* The ByteLevel / Roberta processor with trim_offsets in pp, or NULL. */
+static const aif_tk_post *trimmer(const aif_tk_post *pp)
+{
+    if (!pp)
+        return NULL;
+    if (pp->type == POST_SEQUENCE) {
+        for (size_t i = 0; i < pp->n_sub; i++) {
+            const aif_tk_post *t = trimmer(&pp->sub[i]);
+            if (t)
+                return t;
+        }
+        return NULL;
+    }
+    return (pp->type == POST_BYTELEVEL || pp->type == POST_ROBERTA) && pp->trim_offsets ? pp : NULL;
+}
+
+static int space_like(int32_t cp)
+{
+    return cp == 0x120 || aif_tk_is_whitespace(cp); /* "Ġ" (the byte-level space) or whitespace */
+}
+
+/* trim_offsets of the ByteLevel post-processor (process_offsets), on the
+ * offsets of one sequence o[0..n): leading / trailing space chars of each
+ * token's string move its start / end inward. */
+static void trim_offsets(const aif_tokenizer *tok, const aif_tk_post *tp, const int32_t *ids, uint32_t (*o)[2],
+                         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *t = aif_tokenizer_id_to_token(tok, ids[i]);
+        if (!t)
+            continue;
+        size_t tl = strlen(t), lead = 0, trail = 0, k = 0, chars = 0;
+        int all = 1;
+        while (k < tl) {
+            int32_t cp;
+            k += (size_t)aif_tk_utf8_decode(t + k, tl - k, &cp);
+            chars++;
+            if (space_like(cp)) {
+                if (all)
+                    lead++;
+                trail++;
+            } else {
+                all = 0;
+                trail = 0;
+            }
+        }
+        if (all) /* a token of spaces only: take_while counts all of it from either side */
+            trail = lead = chars;
+        if (lead) {
+            if ((i == 0 || o[i][0] == 0) && tp->add_prefix_space && lead == 1)
+                lead = 0;
+            uint32_t ns = o[i][0] + (uint32_t)lead;
+            o[i][0] = ns < o[i][1] ? ns : o[i][1];
+        }
+        if (trail && o[i][1] >= trail) {
+            uint32_t ne = o[i][1] - (uint32_t)trail;
+            o[i][1] = ne > o[i][0] ? ne : o[i][0];
+        }
+    }
+}
+
 /* Marker ids -(i + 2) stand for sequence token i while the post-processor
  * runs; other ids it adds are special tokens: offsets (0, 0). */
 static aif_code apply_markers(const aif_token_ids *seq, const aif_token_offsets *so, const aif_token_ids *marked,
@@ -575,6 +636,9 @@ aif_code aif_tokenizer_encode_offsets(const aif_tokenizer *tok, const char *text
     aif_token_offsets so = {0};
     size_t n0 = ids->n, o0 = offsets->n;
     rc = encode_seq(tok, text, len, (flags & AIF_TOK_SPLIT_SPECIAL) != 0, &seq, &so, err);
+    const aif_tk_post *tp = trimmer(tok->post);
+    if (rc == AIF_OK && tp)
+        trim_offsets(tok, tp, seq.v, so.v, so.n);
     if (rc == AIF_OK)
         rc = markers(seq.n, &mk, err);
     if (rc == AIF_OK)
@@ -609,6 +673,11 @@ aif_code aif_tokenizer_encode_pair_offsets(const aif_tokenizer *tok, const char 
     size_t na = seq.n;
     if (rc == AIF_OK)
         rc = encode_seq(tok, b, len_b, ss, &seq, &so, err);
+    const aif_tk_post *tp = trimmer(tok->post);
+    if (rc == AIF_OK && tp) {
+        trim_offsets(tok, tp, seq.v, so.v, na);
+        trim_offsets(tok, tp, seq.v + na, so.v + na, seq.n - na);
+    }
     if (rc == AIF_OK)
         rc = markers(seq.n, &mk, err);
     if (rc == AIF_OK && (flags & AIF_TOK_ADD_SPECIAL)) {

@@ -337,10 +337,17 @@ aif_code aif_tk_parse_post(json_t *j, aif_tk_post *pp, int depth, aif_err *err)
     }
     if (!strcmp(t, "ByteLevel")) {
         pp->type = POST_BYTELEVEL;
+        json_t *tr = json_object_get(j, "trim_offsets"), *ap = json_object_get(j, "add_prefix_space");
+        pp->trim_offsets = !json_is_false(tr);
+        pp->add_prefix_space = !json_is_false(ap);
         return AIF_OK;
     }
     if (!strcmp(t, "RobertaProcessing") || !strcmp(t, "BertProcessing")) {
         pp->type = t[0] == 'R' ? POST_ROBERTA : POST_BERT;
+        if (pp->type == POST_ROBERTA) {
+            pp->trim_offsets = !json_is_false(json_object_get(j, "trim_offsets"));
+            pp->add_prefix_space = !json_is_false(json_object_get(j, "add_prefix_space"));
+        }
         json_t *cls = json_array_get(json_object_get(j, "cls"), 1), *sep = json_array_get(json_object_get(j, "sep"), 1);
         if (!json_is_integer(cls) || !json_is_integer(sep))
             return aif_err_set(err, AIF_EFORMAT, "post_processor %s: \"cls\"/\"sep\" must be [token, id]", t);

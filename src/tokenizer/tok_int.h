@@ -249,6 +249,7 @@ typedef struct aif_tk_post {
     int32_t **sp_ids;   /* per item: ids of that special token */
     size_t *sp_n;
     int32_t cls_id, sep_id; /* Roberta / Bert */
+    int trim_offsets, add_prefix_space; /* ByteLevel / Roberta (offsets only) */
     /* Template pair (has_pair): items as above, -1 sequence A, -2 sequence B */
     int has_pair;
     int32_t *pitems;

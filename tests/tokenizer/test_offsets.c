@@ -17,6 +17,10 @@
  * text encodes) with its normalizer replaced by 5 Sequences of NFD/NFKC/NFKD/
  * NFC, StripAccents, Lowercase (U+0130 included), Strip, Prepend and Replace
  * (String and Regex patterns, multi-char matches), 25 texts each.
+ * postprocessors_offsets.jsonl: deepseek-v3 / gpt4-cl100k with a ByteLevel
+ * post-processor with trim_offsets (add_prefix_space true / false), llama3
+ * with RobertaProcessing (trim_offsets) and qwen3 with BertProcessing: texts
+ * and pairs (<s> A </s></s> B </s>, [CLS] A [SEP] B [SEP]).
  */
 #include <fcntl.h>
 #include <jansson.h>
@@ -58,6 +62,59 @@ static void show(const char *fam, const char *what, const char *text, const aif_
     fprintf(stderr, "\n");
 }
 
+struct tally {
+    size_t total, good, shown, pairs;
+};
+
+/* One record of a family / post-processor file: a text (without and with
+ * special tokens) or a pair. */
+static void check_record(const aif_tokenizer *tok, const char *fam, json_t *r, struct tally *c)
+{
+    aif_err err = {0};
+    aif_token_ids ids = {0};
+    aif_token_offsets offs = {0};
+    json_t *text = json_object_get(r, "text"), *a = json_object_get(r, "a");
+    if (json_is_string(text)) {
+        const char *t = json_string_value(text);
+        size_t tl = json_string_length(text);
+        for (int sp = 0; sp < 2; sp++) {
+            ids.n = offs.n = 0;
+            aif_code rc = aif_tokenizer_encode_offsets(tok, t, tl, sp ? AIF_TOK_ADD_SPECIAL : 0, &ids, &offs, &err);
+            CHECK_OK(rc, err);
+            json_t *ji = json_object_get(r, sp ? "ids_special" : "ids"),
+                   *jo = json_object_get(r, sp ? "offsets_special" : "offsets");
+            c->total++;
+            if (rc == AIF_OK && same(ji, jo, &ids, &offs))
+                c->good++;
+            else if (c->shown++ < 3)
+                show(fam, sp ? "special" : "plain", t, &ids, &offs, ji, jo);
+        }
+    } else if (json_is_string(a)) {
+        json_t *b = json_object_get(r, "b");
+        aif_code rc = aif_tokenizer_encode_pair_offsets(tok, json_string_value(a), json_string_length(a),
+                                                        json_string_value(b), json_string_length(b),
+                                                        AIF_TOK_ADD_SPECIAL, &ids, &offs, &err);
+        CHECK_OK(rc, err);
+        json_t *ji = json_object_get(r, "ids"), *jo = json_object_get(r, "offsets");
+        c->total++;
+        c->pairs++;
+        if (rc == AIF_OK && same(ji, jo, &ids, &offs)) {
+            c->good++;
+            /* the pair without offsets gives the same ids */
+            aif_token_ids ids2 = {0};
+            CHECK_OK(aif_tokenizer_encode_pair(tok, json_string_value(a), json_string_length(a), json_string_value(b),
+                                               json_string_length(b), AIF_TOK_ADD_SPECIAL, &ids2, &err),
+                     err);
+            CHECK(ids2.n == ids.n && (!ids.n || !memcmp(ids2.v, ids.v, ids.n * sizeof *ids.v)));
+            aif_token_ids_release(&ids2);
+        } else if (c->shown++ < 3) {
+            show(fam, "pair", json_string_value(a), &ids, &offs, ji, jo);
+        }
+    }
+    aif_token_ids_release(&ids);
+    aif_token_offsets_release(&offs);
+}
+
 static void run_family(const char *fam)
 {
     char rel[256], vec[256];
@@ -75,65 +132,86 @@ static void run_family(const char *fam)
         return;
     }
     char *line = NULL;
-    size_t cap = 0, total = 0, good = 0, shown = 0, pairs = 0;
+    size_t cap = 0;
     ssize_t got;
-    aif_token_ids ids = {0};
-    aif_token_offsets offs = {0};
+    struct tally c = {0};
     while ((got = getline(&line, &cap, f)) > 0) {
         json_error_t je;
         json_t *r = json_loadb(line, (size_t)got, JSON_ALLOW_NUL, &je);
         CHECK(r != NULL);
         if (!r)
             break;
-        json_t *text = json_object_get(r, "text"), *a = json_object_get(r, "a");
-        if (json_is_string(text)) {
-            const char *t = json_string_value(text);
-            size_t tl = json_string_length(text);
-            for (int sp = 0; sp < 2; sp++) {
-                ids.n = offs.n = 0;
-                aif_code rc = aif_tokenizer_encode_offsets(tok, t, tl, sp ? AIF_TOK_ADD_SPECIAL : 0, &ids, &offs, &err);
-                CHECK_OK(rc, err);
-                json_t *ji = json_object_get(r, sp ? "ids_special" : "ids"),
-                       *jo = json_object_get(r, sp ? "offsets_special" : "offsets");
-                total++;
-                if (rc == AIF_OK && same(ji, jo, &ids, &offs))
-                    good++;
-                else if (shown++ < 3)
-                    show(fam, sp ? "special" : "plain", t, &ids, &offs, ji, jo);
+        check_record(tok, fam, r, &c);
+        json_decref(r);
+    }
+    free(line);
+    fclose(f);
+    printf("  %s offsets: %zu/%zu records agree (%zu pairs)\n", fam, c.good, c.total, c.pairs);
+    CHECK(c.total > 100);
+    CHECK_EQ(c.good, c.total);
+    aif_tokenizer_free(tok);
+}
+
+/* postprocessors_offsets.jsonl: families with their post_processor replaced
+ * (ByteLevel trim_offsets with and without add_prefix_space, Roberta with
+ * trim_offsets, Bert), texts and pairs. */
+static void postprocessors(void)
+{
+    FILE *f = fopen("tests/vectors/tokenizer/postprocessors_offsets.jsonl", "r");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    json_t *posts = NULL;
+    aif_tokenizer *tok = NULL;
+    long cur = -1;
+    struct tally c = {0};
+    aif_err err = {0};
+    while ((got = getline(&line, &cap, f)) > 0) {
+        json_error_t je;
+        json_t *r = json_loadb(line, (size_t)got, JSON_ALLOW_NUL, &je);
+        CHECK(r != NULL);
+        if (!r)
+            break;
+        if (!posts && json_is_array(json_object_get(r, "postprocessors"))) {
+            posts = json_incref(json_object_get(r, "postprocessors"));
+            json_decref(r);
+            continue;
+        }
+        long pi = (long)json_integer_value(json_object_get(r, "post"));
+        if (pi != cur && posts) {
+            json_t *e = json_array_get(posts, (size_t)pi);
+            char rel[256];
+            snprintf(rel, sizeof rel, "tokenizers/%s/tokenizer.json", json_string_value(json_array_get(e, 0)));
+            json_t *base = json_load_file(aif_test_path(rel), 0, &je);
+            CHECK(base != NULL);
+            aif_tokenizer_free(tok);
+            tok = NULL;
+            if (base) {
+                json_object_set(base, "post_processor", json_array_get(e, 1));
+                char *js = json_dumps(base, JSON_COMPACT);
+                CHECK_OK(aif_tokenizer_load_mem(js, strlen(js), &tok, &err), err);
+                free(js);
+                json_decref(base);
             }
-        } else if (json_is_string(a)) {
-            json_t *b = json_object_get(r, "b");
-            ids.n = offs.n = 0;
-            aif_code rc = aif_tokenizer_encode_pair_offsets(tok, json_string_value(a), json_string_length(a),
-                                                            json_string_value(b), json_string_length(b),
-                                                            AIF_TOK_ADD_SPECIAL, &ids, &offs, &err);
-            CHECK_OK(rc, err);
-            json_t *ji = json_object_get(r, "ids"), *jo = json_object_get(r, "offsets");
-            total++;
-            pairs++;
-            if (rc == AIF_OK && same(ji, jo, &ids, &offs)) {
-                good++;
-                /* the pair without offsets gives the same ids */
-                aif_token_ids ids2 = {0};
-                CHECK_OK(aif_tokenizer_encode_pair(tok, json_string_value(a), json_string_length(a),
-                                                   json_string_value(b), json_string_length(b), AIF_TOK_ADD_SPECIAL,
-                                                   &ids2, &err), err);
-                CHECK(ids2.n == ids.n && (!ids.n || !memcmp(ids2.v, ids.v, ids.n * sizeof *ids.v)));
-                aif_token_ids_release(&ids2);
-            } else if (shown++ < 3) {
-                show(fam, "pair", json_string_value(a), &ids, &offs, ji, jo);
-            }
+            cur = pi;
+        }
+        if (tok) {
+            char name[32];
+            snprintf(name, sizeof name, "post %ld", pi);
+            check_record(tok, name, r, &c);
         }
         json_decref(r);
     }
     free(line);
     fclose(f);
-    printf("  %s offsets: %zu/%zu records agree (%zu pairs)\n", fam, good, total, pairs);
-    CHECK(total > 100);
-    CHECK_EQ(good, total);
-    aif_token_ids_release(&ids);
-    aif_token_offsets_release(&offs);
+    printf("  post-processors offsets: %zu/%zu records agree (%zu pairs)\n", c.good, c.total, c.pairs);
+    CHECK(c.total > 300);
+    CHECK_EQ(c.good, c.total);
     aif_tokenizer_free(tok);
+    json_decref(posts);
 }
 
 /* The mistral tokenizer.json with its normalizer replaced by norm. */
@@ -321,6 +399,7 @@ AIF_TESTS(tokenizer_offsets) = {
     {"tokenizer/offsets_deepseek_v3", t_deepseek},
     {"tokenizer/offsets_mistral", t_mistral},
     {"tokenizer/offsets_normalizers", normalizers},
+    {"tokenizer/offsets_postprocessors", postprocessors},
     {"tokenizer/offsets_cli", cli_offsets},
     {"tokenizer/offsets_api_errors", api_errors},
     {NULL, NULL},

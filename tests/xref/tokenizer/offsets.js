@@ -116,7 +116,49 @@ async function main() {
     }
     fs.writeFileSync(path.join(out, 'normalizers_offsets.jsonl'), lines.join('\n') + '\n');
     console.log('normalizers', NORMALIZERS.length, 'x', EXTRA.length + NORM_TEXTS.length, 'texts');
+    // postprocessors_offsets.jsonl: a family's tokenizer.json with its
+    // post_processor replaced (POSTPROCESSORS: ByteLevel with trim_offsets,
+    // Roberta with trim_offsets, Bert): records {"post": index, "text", "ids",
+    // "offsets", "ids_special", "offsets_special"} and pairs {"post", "a", "b",
+    // "ids", "offsets"} as in the family files.
+    const plines = [JSON.stringify({
+        source: TOOL + ' on the named ../shared/testdata/tokenizers/<family>/tokenizer.json with "post_processor" replaced by ' +
+            'each of "postprocessors" in turn; node ' + process.version + '; command: node tests/xref/tokenizer/offsets.js; ' +
+            'getOffsets() (code point offsets) converted to UTF-8 byte offsets',
+        postprocessors: POSTPROCESSORS,
+    })];
+    for (let pi = 0; pi < POSTPROCESSORS.length; pi++) {
+        const [fam, post] = POSTPROCESSORS[pi];
+        const j = JSON.parse(fs.readFileSync(path.join(testdata, fam, 'tokenizer.json'), 'utf8'));
+        j.post_processor = post;
+        const tok = Tokenizer.fromString(JSON.stringify(j));
+        for (const t of EXTRA.concat(NORM_TEXTS, corpus.slice(0, 20))) {
+            const e0 = await tok.encode(t, null, { addSpecialTokens: false });
+            const e1 = await tok.encode(t, null, { addSpecialTokens: true });
+            plines.push(JSON.stringify({
+                post: pi, text: t, ids: e0.getIds(), offsets: conv(t, e0.getOffsets()),
+                ids_special: e1.getIds(), offsets_special: conv(t, e1.getOffsets()),
+            }));
+        }
+        for (const [a, b] of PAIRS) {
+            const e = await tok.encode(a, b, { addSpecialTokens: true });
+            const offs = e.getOffsets(), seq = e.getSequenceIds();
+            const ma = charToByte(a), mb = charToByte(b);
+            const boffs = offs.map(([x, y], i) => (seq[i] === 1 ? [mb[x], mb[y]] : seq[i] === 0 ? [ma[x], ma[y]] : [x, y]));
+            plines.push(JSON.stringify({ post: pi, a, b, ids: e.getIds(), offsets: boffs }));
+        }
+    }
+    fs.writeFileSync(path.join(out, 'postprocessors_offsets.jsonl'), plines.join('\n') + '\n');
+    console.log('postprocessors', POSTPROCESSORS.length);
 }
+
+const POSTPROCESSORS = [
+    ['deepseek-v3', { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true }],
+    ['gpt4-cl100k', { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true }],
+    ['llama3', { type: 'RobertaProcessing', sep: ['<|end_of_text|>', 128001], cls: ['<|begin_of_text|>', 128000],
+        trim_offsets: true, add_prefix_space: false }],
+    ['qwen3', { type: 'BertProcessing', sep: ['<|im_end|>', 151645], cls: ['<|im_start|>', 151644] }],
+];
 
 const PRE = { type: 'Prepend', prepend: '\u2581' };
 const SP = { type: 'Replace', pattern: { String: ' ' }, content: '\u2581' };
