@@ -382,6 +382,30 @@ static void api_errors(void)
     aif_token_ids_release(&ids);
     aif_token_offsets_release(&offs);
     aif_tokenizer_free(tok);
+    /* a Metaspace pre-tokenizer rewrites the text: offsets are refused, not guessed */
+    json_error_t je;
+    json_t *base = json_load_file(aif_test_path("tokenizers/mistral-7b-spm-bpe/tokenizer.json"), 0, &je);
+    CHECK(base != NULL);
+    if (!base)
+        return;
+    json_object_set_new(base, "normalizer", json_null());
+    json_object_set_new(base, "pre_tokenizer",
+                        json_pack("{s:s, s:s, s:s, s:b}", "type", "Metaspace", "replacement", "\xE2\x96\x81",
+                                  "prepend_scheme", "always", "split", 0));
+    char *js = json_dumps(base, JSON_COMPACT);
+    json_decref(base);
+    tok = NULL;
+    CHECK_OK(aif_tokenizer_load_mem(js, strlen(js), &tok, &err), err);
+    free(js);
+    if (!tok)
+        return;
+    CHECK_ERR(aif_tokenizer_encode_offsets(tok, "a b", 3, 0, &ids, &offs, &err), AIF_ENOTSUP, err, "pre-tokenizer");
+    CHECK_EQ(ids.n, 0);
+    CHECK_OK(aif_tokenizer_encode(tok, "a b", 3, 0, &ids, &err), err); /* plain encode still works */
+    CHECK(ids.n > 0);
+    aif_token_ids_release(&ids);
+    aif_token_offsets_release(&offs);
+    aif_tokenizer_free(tok);
 }
 
 static void t_gpt4(void) { run_family("gpt4-cl100k"); }
