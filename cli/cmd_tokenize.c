@@ -54,7 +54,7 @@ static char *read_stdin(size_t *len, aif_err *err)
 int aif_cmd_tokenize(int argc, char **argv, struct aif_cli *cli)
 {
     const char *path = NULL;
-    int ids_only = 0, no_special = 0, jsonl = 0, call = 0, split_special = 0;
+    int ids_only = 0, no_special = 0, jsonl = 0, call = 0, split_special = 0, offsets = 0;
     const aif_opt opts[] = {
         {"tokenizer", AIF_OPT_STR, &path, "FILE_OR_DIR", "tokenizer.json, or a folder with it (and tokenizer_config.json)"},
         {"ids", AIF_OPT_FLAG, &ids_only, NULL, "print the ids only, space-separated on one line"},
@@ -62,9 +62,11 @@ int aif_cmd_tokenize(int argc, char **argv, struct aif_cli *cli)
         {"call", AIF_OPT_FLAG, &call, NULL, "transformers __call__: config add_bos/add_eos, truncation to model_max_length"},
         {"split-special", AIF_OPT_FLAG, &split_special, NULL, "treat special-token text as plain text"},
         {"jsonl", AIF_OPT_FLAG, &jsonl, NULL, "stdin: JSON Lines with \"text\"; stdout: {\"ids\":[...]} per line"},
+        {"offsets", AIF_OPT_FLAG, &offsets, NULL,
+         "also print each token's [start, end) byte offsets into stdin (table columns; \"offsets\" with --json)"},
         {NULL, 0, NULL, NULL, NULL},
     };
-    const char *usage = "aif tokenize --tokenizer FILE_OR_DIR [--ids|--json|--jsonl] [--no-special] < text";
+    const char *usage = "aif tokenize --tokenizer FILE_OR_DIR [--ids|--json|--jsonl] [--no-special] [--offsets] < text";
     char *pos[1];
     int n_pos, rc = aif_cli_parse(cli, usage, opts, argc, argv, pos, 0, &n_pos);
     if (rc)
@@ -75,6 +77,8 @@ int aif_cmd_tokenize(int argc, char **argv, struct aif_cli *cli)
                      (split_special ? AIF_TOK_SPLIT_SPECIAL : 0);
     if (call && no_special)
         return aif_cli_usage_error("--call and --no-special do not go together");
+    if (offsets && (jsonl || ids_only))
+        return aif_cli_usage_error("--offsets goes with the table or --json output, not --jsonl or --ids");
     aif_err err = {0};
     aif_tokenizer *tok = NULL;
     if (aif_tokenizer_load(path, &tok, &err))
@@ -103,7 +107,10 @@ int aif_cmd_tokenize(int argc, char **argv, struct aif_cli *cli)
         return aif_cli_fail(&err);
     }
     aif_token_ids ids = {0};
-    if (aif_tokenizer_encode(tok, text, len, flags, &ids, &err)) {
+    aif_token_offsets offs = {0};
+    aif_code erc = offsets ? aif_tokenizer_encode_offsets(tok, text, len, flags, &ids, &offs, &err)
+                           : aif_tokenizer_encode(tok, text, len, flags, &ids, &err);
+    if (erc) {
         status = aif_cli_fail(&err);
     } else if (cli->json) {
         aif_json j;
@@ -122,6 +129,17 @@ int aif_cmd_tokenize(int argc, char **argv, struct aif_cli *cli)
             aif_json_str(&j, t ? t : "");
         }
         aif_json_arr_end(&j);
+        if (offsets) {
+            aif_json_key(&j, "offsets");
+            aif_json_arr_begin(&j);
+            for (size_t i = 0; i < offs.n; i++) {
+                aif_json_arr_begin(&j);
+                aif_json_int(&j, offs.v[i][0]);
+                aif_json_int(&j, offs.v[i][1]);
+                aif_json_arr_end(&j);
+            }
+            aif_json_arr_end(&j);
+        }
         aif_json_obj_end(&j);
         aif_json_end(&j);
     } else if (ids_only) {
@@ -131,10 +149,14 @@ int aif_cmd_tokenize(int argc, char **argv, struct aif_cli *cli)
     } else {
         for (size_t i = 0; i < ids.n; i++) {
             const char *t = aif_tokenizer_id_to_token(tok, ids.v[i]);
-            printf("%d\t%s\n", ids.v[i], t ? t : "");
+            if (offsets)
+                printf("%d\t%s\t%u\t%u\n", ids.v[i], t ? t : "", offs.v[i][0], offs.v[i][1]);
+            else
+                printf("%d\t%s\n", ids.v[i], t ? t : "");
         }
     }
     aif_token_ids_release(&ids);
+    aif_token_offsets_release(&offs);
     aif_free(text);
     aif_tokenizer_free(tok);
     return status;

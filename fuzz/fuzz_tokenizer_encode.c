@@ -126,6 +126,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                  &text, &len, &err) == AIF_OK)
             aif_free(text);
     }
+    /* offsets: the same ids, one [start, end) per id inside the text (or an
+     * AIF_ENOTSUP for a pre-tokenizer that rewrites text); pairs too */
+    aif_token_ids ids2 = {0}, ids3 = {0};
+    aif_token_offsets offs = {0};
+    aif_code orc = aif_tokenizer_encode_offsets(tok, (const char *)data + 1, size - 1, flags, &ids2, &offs, &err);
+    if (orc == AIF_OK) {
+        if (ids2.n != ids.n || ids2.n != offs.n || (ids.n && memcmp(ids.v, ids2.v, ids.n * sizeof *ids.v)))
+            abort();
+        for (size_t i = 0; i < offs.n; i++)
+            if (offs.v[i][0] > offs.v[i][1] || offs.v[i][1] > size - 1)
+                abort();
+    }
+    size_t half = (size - 1) / 2;
+    aif_tokenizer_encode_pair(tok, (const char *)data + 1, half, (const char *)data + 1 + half, size - 1 - half, flags,
+                              &ids3, &err);
+    aif_token_ids_release(&ids2);
+    aif_token_ids_release(&ids3);
+    aif_token_offsets_release(&offs);
     aif_token_ids_release(&ids);
     /* the raw bytes as ids too: decoding must cope with any id */
     size_t n = (size - 1) / 4;

@@ -65,6 +65,37 @@ void aif_tokenizer_free(aif_tokenizer *tok);
  * Thread-safe on a shared tokenizer. */
 aif_code aif_tokenizer_encode(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
                               aif_token_ids *out, aif_err *err);
+/* Byte offsets: per id, the [start, end) range of the ORIGINAL text's bytes
+ * it stands for, as the Rust library's Encoding offsets (byte offsets into
+ * the input &str): normalizers map each normalized char back to the
+ * original char it came from (inserted text such as Prepend to the char it
+ * attaches to, a composed char to its first source char), byte-level and
+ * byte-fallback tokens cover the whole chars their bytes belong to, added
+ * tokens cover their match (lstrip/rstrip whitespace included), and the
+ * special tokens of the post-processor get (0, 0). */
+typedef struct aif_token_offsets {
+    uint32_t (*v)[2];
+    size_t n, cap;
+} aif_token_offsets;
+void aif_token_offsets_release(aif_token_offsets *o);
+/* aif_tokenizer_encode plus offsets: appends ids->n - old entries to both
+ * (on failure both keep their old lengths). AIF_ENOTSUP for a pre-tokenizer
+ * that rewrites text (Metaspace, ByteLevel add_prefix_space) and for a
+ * ByteLevel pre-tokenizer before a Unigram model. */
+aif_code aif_tokenizer_encode_offsets(const aif_tokenizer *tok, const char *text, size_t len, unsigned flags,
+                                      aif_token_ids *ids, aif_token_offsets *offsets, aif_err *err);
+/* Encode a pair of texts as encode(a, b) of the Rust library: each text
+ * alone, then (AIF_TOK_ADD_SPECIAL) the post-processor's pair form
+ * (TemplateProcessing "pair", Roberta <s> A </s></s> B </s>, Bert
+ * [CLS] A [SEP] B [SEP]; none / ByteLevel: A B); type ids are not kept, and
+ * pairs are not truncated. With AIF_TOK_CALL and a Llama-class config:
+ * bos? A eos? bos? B eos?. Offsets (may be NULL) of B's tokens are relative to b. */
+aif_code aif_tokenizer_encode_pair(const aif_tokenizer *tok, const char *a, size_t len_a, const char *b, size_t len_b,
+                                   unsigned flags, aif_token_ids *ids, aif_err *err);
+aif_code aif_tokenizer_encode_pair_offsets(const aif_tokenizer *tok, const char *a, size_t len_a, const char *b,
+                                           size_t len_b, unsigned flags, aif_token_ids *ids,
+                                           aif_token_offsets *offsets, aif_err *err);
+
 /* The pieces the model sees (after added tokens, normalizer and
  * pre-tokenizers), like pre_tokenize_str of the Rust library: fn gets each
  * piece's text (ByteLevel pieces in their GPT-2 characters) and its added

@@ -281,6 +281,37 @@ static aif_code template_special(json_t *specials, const char *name, int32_t **i
     return AIF_OK;
 }
 
+/* The items of a TemplateProcessing template: -1 sequence A, -2 sequence B
+ * (pair templates only), i >= 0 the special token whose ids are in sp_ids[i]. */
+static aif_code template_items(json_t *arr, json_t *specials, const char *name, int pair, int32_t **items,
+                               int32_t ***sp_ids, size_t **sp_n, size_t *n_items, aif_err *err)
+{
+    size_t n = json_array_size(arr);
+    *items = aif_calloc(n + 1, sizeof **items);
+    *sp_ids = aif_calloc(n + 1, sizeof **sp_ids);
+    *sp_n = aif_calloc(n + 1, sizeof **sp_n);
+    if (!*items || !*sp_ids || !*sp_n)
+        return aif_tk_load_oom(err);
+    *n_items = n;
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_array_get(arr, i);
+        json_t *st = json_object_get(it, "SpecialToken"), *sq = json_object_get(it, "Sequence");
+        if (json_is_object(sq)) {
+            const char *id = json_string_value(json_object_get(sq, "id"));
+            (*items)[i] = pair && id && !strcmp(id, "B") ? -2 : -1;
+        } else if (json_is_object(st) && json_is_string(json_object_get(st, "id"))) {
+            (*items)[i] = (int32_t)i;
+            aif_code rc = template_special(specials, json_string_value(json_object_get(st, "id")), &(*sp_ids)[i],
+                                           &(*sp_n)[i], err);
+            if (rc)
+                return rc;
+        } else {
+            return aif_err_set(err, AIF_EFORMAT, "post_processor TemplateProcessing: bad item %zu of \"%s\"", i, name);
+        }
+    }
+    return AIF_OK;
+}
+
 aif_code aif_tk_parse_post(json_t *j, aif_tk_post *pp, int depth, aif_err *err)
 {
     if (!json_is_object(j))
@@ -306,10 +337,17 @@ aif_code aif_tk_parse_post(json_t *j, aif_tk_post *pp, int depth, aif_err *err)
     }
     if (!strcmp(t, "ByteLevel")) {
         pp->type = POST_BYTELEVEL;
+        json_t *tr = json_object_get(j, "trim_offsets"), *ap = json_object_get(j, "add_prefix_space");
+        pp->trim_offsets = !json_is_false(tr);
+        pp->add_prefix_space = !json_is_false(ap);
         return AIF_OK;
     }
     if (!strcmp(t, "RobertaProcessing") || !strcmp(t, "BertProcessing")) {
         pp->type = t[0] == 'R' ? POST_ROBERTA : POST_BERT;
+        if (pp->type == POST_ROBERTA) {
+            pp->trim_offsets = !json_is_false(json_object_get(j, "trim_offsets"));
+            pp->add_prefix_space = !json_is_false(json_object_get(j, "add_prefix_space"));
+        }
         json_t *cls = json_array_get(json_object_get(j, "cls"), 1), *sep = json_array_get(json_object_get(j, "sep"), 1);
         if (!json_is_integer(cls) || !json_is_integer(sep))
             return aif_err_set(err, AIF_EFORMAT, "post_processor %s: \"cls\"/\"sep\" must be [token, id]", t);
@@ -319,32 +357,16 @@ aif_code aif_tk_parse_post(json_t *j, aif_tk_post *pp, int depth, aif_err *err)
     }
     if (!strcmp(t, "TemplateProcessing")) {
         pp->type = POST_TEMPLATE;
-        json_t *single = json_object_get(j, "single"), *specials = json_object_get(j, "special_tokens");
+        json_t *single = json_object_get(j, "single"), *pair = json_object_get(j, "pair"),
+               *specials = json_object_get(j, "special_tokens");
         if (!json_is_array(single))
             return aif_err_set(err, AIF_EFORMAT, "post_processor TemplateProcessing: \"single\" must be an array");
-        size_t n = json_array_size(single);
-        pp->items = aif_calloc(n + 1, sizeof *pp->items);
-        pp->sp_ids = aif_calloc(n + 1, sizeof *pp->sp_ids);
-        pp->sp_n = aif_calloc(n + 1, sizeof *pp->sp_n);
-        if (!pp->items || !pp->sp_ids || !pp->sp_n)
-            return aif_tk_load_oom(err);
-        pp->n_items = n;
-        for (size_t i = 0; i < n; i++) {
-            json_t *it = json_array_get(single, i);
-            json_t *st = json_object_get(it, "SpecialToken"), *sq = json_object_get(it, "Sequence");
-            if (json_is_object(sq)) {
-                pp->items[i] = -1;
-            } else if (json_is_object(st) && json_is_string(json_object_get(st, "id"))) {
-                pp->items[i] = (int32_t)i;
-                aif_code rc = template_special(specials, json_string_value(json_object_get(st, "id")),
-                                               &pp->sp_ids[i], &pp->sp_n[i], err);
-                if (rc)
-                    return rc;
-            } else {
-                return aif_err_set(err, AIF_EFORMAT, "post_processor TemplateProcessing: bad item %zu of \"single\"", i);
-            }
+        aif_code rc = template_items(single, specials, "single", 0, &pp->items, &pp->sp_ids, &pp->sp_n, &pp->n_items, err);
+        if (rc == AIF_OK && json_is_array(pair)) {
+            rc = template_items(pair, specials, "pair", 1, &pp->pitems, &pp->psp_ids, &pp->psp_n, &pp->n_pitems, err);
+            pp->has_pair = 1;
         }
-        return AIF_OK;
+        return rc;
     }
     return aif_err_set(err, AIF_ENOTSUP, "unsupported post_processor \"%s\"", t);
 }

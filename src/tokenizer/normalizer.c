@@ -269,3 +269,272 @@ void aif_tk_norm_free(aif_tk_norm *nm)
     norm_clear(nm);
     aif_free(nm);
 }
+
+/* ------------------------------------------------------------ alignments */
+
+int aif_tk_spans_push(aif_tk_spans *a, uint32_t start, uint32_t end, size_t count)
+{
+    if (a->n + count > a->cap) {
+        size_t cap = a->cap ? a->cap : 64;
+        while (cap < a->n + count)
+            cap *= 2;
+        uint32_t(*v)[2] = aif_realloc(a->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        a->v = v;
+        a->cap = cap;
+    }
+    for (size_t i = 0; i < count; i++) {
+        a->v[a->n][0] = start;
+        a->v[a->n][1] = end;
+        a->n++;
+    }
+    return 0;
+}
+
+void aif_tk_spans_release(aif_tk_spans *a)
+{
+    aif_free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+static int push_al(aif_tk_spans *a, const uint32_t sp[2], size_t count)
+{
+    return aif_tk_spans_push(a, sp[0], sp[1], count);
+}
+
+/* Output text o[0..on) made from input chars s[0..n) (alignment al), k
+ * input chars giving m output chars. As the (char, change) stream of
+ * unicode-normalization-alignments: a composition (m < k) gives the first
+ * output char the first input char's alignment and consumes the k - m
+ * chars after it; a decomposition (m > k) gives the first m - k + 1 output
+ * chars the first input char's; after that, char by char. */
+static int align_positional(const char *s, size_t n, const uint32_t (*al)[2], const char *o, size_t on,
+                            aif_tk_spans *alout)
+{
+    size_t k = 0, m = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    for (size_t j = 0; j < on; j++)
+        m += ((unsigned char)o[j] & 0xC0) != 0x80;
+    size_t start[64];
+    size_t *st = k <= 64 ? start : aif_malloc(k * sizeof *st);
+    if (!st)
+        return -1;
+    for (size_t i = 0, c = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            st[c++] = i;
+    size_t j = 0, oc = 0;
+    int rc = 0;
+    while (j < on && !rc) {
+        int ol = aif_tk_utf8_len((unsigned char)o[j]);
+        if (ol < 1 || j + (size_t)ol > on)
+            ol = 1;
+        size_t src;
+        if (m < k)
+            src = oc ? oc + (k - m) : 0;
+        else
+            src = oc > m - k ? oc - (m - k) : 0;
+        if (src >= k)
+            src = k ? k - 1 : 0;
+        static const uint32_t zero[2] = {0, 0};
+        rc = push_al(alout, k ? al[st[src]] : zero, (size_t)ol);
+        j += (size_t)ol;
+        oc++;
+    }
+    if (st != start)
+        aif_free(st);
+    return rc;
+}
+
+/* Start of a cluster for the normal forms: a char of combining class 0
+ * that is not a Hangul vowel or trailing jamo (which compose with the
+ * class-0 char before them). */
+static int cluster_start(int32_t cp)
+{
+    if (cp < 0x300)
+        return 1;
+    if (cp >= 0x1160 && cp <= 0x11FF)
+        return 0;
+    return utf8proc_get_property(cp)->combining_class == 0;
+}
+
+static aif_code unicode_form_al(aif_tk_norm_type t, const char *s, size_t n, const uint32_t (*al)[2],
+                                aif_tk_buf *out, aif_tk_spans *alout, aif_err *err)
+{
+    aif_code rc = unicode_form(t, s, n, out, err);
+    if (rc)
+        return rc;
+    size_t mark = alout->n;
+    if (out->n == n && (!n || !memcmp(out->p, s, n))) { /* unchanged: the same alignment */
+        if (aif_tk_spans_push(alout, 0, 0, n))
+            return oom(err);
+        if (n)
+            memcpy(alout->v + mark, al, n * sizeof *al);
+        return AIF_OK;
+    }
+    /* normalize cluster by cluster; when that gives the same text, align within each */
+    aif_tk_buf part = {0};
+    size_t i = 0, done = 0;
+    int ok = 1;
+    while (i < n && ok) {
+        size_t j = i;
+        int32_t cp;
+        j += (size_t)aif_tk_utf8_decode(s + j, n - j, &cp);
+        while (j < n) {
+            int l = aif_tk_utf8_decode(s + j, n - j, &cp);
+            if (cluster_start(cp))
+                break;
+            j += (size_t)l;
+        }
+        part.n = 0;
+        if ((rc = unicode_form(t, s + i, j - i, &part, err)))
+            break;
+        if (done + part.n > out->n || memcmp(out->p + done, part.p, part.n)) {
+            ok = 0;
+            break;
+        }
+        if (align_positional(s + i, j - i, al + i, part.p, part.n, alout)) {
+            rc = oom(err);
+            break;
+        }
+        done += part.n;
+        i = j;
+    }
+    aif_tk_buf_release(&part);
+    if (rc)
+        return rc;
+    if (!ok || done != out->n) {
+        alout->n = mark;
+        if (align_positional(s, n, al, out->p, out->n, alout))
+            return oom(err);
+    }
+    return AIF_OK;
+}
+
+static aif_code per_char_al(const aif_tk_norm *nm, const char *s, size_t n, const uint32_t (*al)[2], aif_tk_buf *out,
+                            aif_tk_spans *alout, aif_err *err)
+{
+    /* Lowercase / StripAccents: char by char, each output char from its input char */
+    aif_tk_buf part = {0};
+    aif_code rc = AIF_OK;
+    size_t i = 0;
+    while (i < n && rc == AIF_OK) {
+        size_t l = (size_t)aif_tk_utf8_len((unsigned char)s[i]);
+        part.n = 0;
+        rc = nm->type == NORM_LOWERCASE ? lowercase(s + i, l, &part, err) : strip_accents(s + i, l, &part, err);
+        if (rc == AIF_OK && (aif_tk_buf_push(out, part.p, part.n) || push_al(alout, al[i], part.n)))
+            rc = oom(err);
+        i += l;
+    }
+    aif_tk_buf_release(&part);
+    return rc;
+}
+
+struct repl_al_ctx {
+    const char *s;
+    const uint32_t (*al)[2];
+    size_t prev;
+    const aif_tk_norm *nm;
+    aif_tk_buf *out;
+    aif_tk_spans *alout;
+};
+
+static int repl_al_cb(void *arg, size_t start, size_t end)
+{
+    struct repl_al_ctx *c = arg;
+    if (aif_tk_buf_push(c->out, c->s + c->prev, start - c->prev) ||
+        aif_tk_buf_push(c->out, c->nm->str, c->nm->str_len))
+        return -1;
+    size_t base = c->alout->n;
+    if (aif_tk_spans_push(c->alout, 0, 0, start - c->prev))
+        return -1;
+    if (start > c->prev)
+        memcpy(c->alout->v + base, c->al + c->prev, (start - c->prev) * sizeof *c->al);
+    /* transform_range with every content char inserted after the match: the
+     * alignment of the match's last byte (or (0, 0) for an empty match at 0) */
+    static const uint32_t zero[2] = {0, 0};
+    if (push_al(c->alout, end ? c->al[end - 1] : zero, c->nm->str_len))
+        return -1;
+    c->prev = end;
+    return 0;
+}
+
+aif_code aif_tk_norm_apply_al(const aif_tk_norm *nm, const char *s, size_t n, const uint32_t (*al)[2],
+                              aif_tk_buf *out, aif_tk_spans *alout, aif_err *err)
+{
+    out->n = 0;
+    alout->n = 0;
+    if (aif_tk_buf_reserve(out, 1))
+        return oom(err);
+    out->p[0] = 0;
+    switch (nm->type) {
+    case NORM_NFC: case NORM_NFD: case NORM_NFKC: case NORM_NFKD:
+        return unicode_form_al(nm->type, s, n, al, out, alout, err);
+    case NORM_LOWERCASE:
+    case NORM_STRIP_ACCENTS:
+        return per_char_al(nm, s, n, al, out, alout, err);
+    case NORM_STRIP: {
+        aif_code rc = strip(nm, s, n, out, err);
+        if (rc)
+            return rc;
+        /* the kept bytes are one slice of s */
+        size_t a = 0;
+        while (a + out->n <= n && memcmp(s + a, out->p, out->n))
+            a++;
+        if (aif_tk_spans_push(alout, 0, 0, out->n))
+            return oom(err);
+        if (out->n)
+            memcpy(alout->v, al + a, out->n * sizeof *al);
+        return AIF_OK;
+    }
+    case NORM_PREPEND: {
+        if (!n)
+            return AIF_OK;
+        /* prepend: the inserted text takes the alignment of the first char */
+        size_t l = (size_t)aif_tk_utf8_len((unsigned char)s[0]);
+        if (aif_tk_buf_push(out, nm->str, nm->str_len) || aif_tk_buf_push(out, s, n) ||
+            push_al(alout, al[l - 1], nm->str_len) || aif_tk_spans_push(alout, 0, 0, n))
+            return oom(err);
+        memcpy(alout->v + nm->str_len, al, n * sizeof *al);
+        return AIF_OK;
+    }
+    case NORM_REPLACE: {
+        struct repl_al_ctx c = {s, al, 0, nm, out, alout};
+        if (aif_tk_regex_find_iter(nm->re, s, n, repl_al_cb, &c) || aif_tk_buf_push(out, s + c.prev, n - c.prev) ||
+            aif_tk_spans_push(alout, 0, 0, n - c.prev))
+            return aif_err_set(err, AIF_ENOMEM, "Replace normalizer: matching failed");
+        if (n > c.prev)
+            memcpy(alout->v + alout->n - (n - c.prev), al + c.prev, (n - c.prev) * sizeof *al);
+        return AIF_OK;
+    }
+    case NORM_SEQUENCE: {
+        aif_tk_buf tmp = {0}, cur = {0};
+        aif_tk_spans tal = {0}, cal = {0};
+        aif_code rc = AIF_OK;
+        if (aif_tk_buf_push(&cur, s, n) || aif_tk_spans_push(&cal, 0, 0, n))
+            rc = oom(err);
+        else if (n)
+            memcpy(cal.v, al, n * sizeof *al);
+        for (size_t i = 0; i < nm->n_sub && rc == AIF_OK; i++) {
+            rc = aif_tk_norm_apply_al(&nm->sub[i], cur.p, cur.n, cal.v, &tmp, &tal, err);
+            aif_tk_buf t = cur;
+            cur = tmp;
+            tmp = t;
+            aif_tk_spans ta = cal;
+            cal = tal;
+            tal = ta;
+        }
+        if (rc == AIF_OK && (aif_tk_buf_push(out, cur.p, cur.n) || aif_tk_spans_push(alout, 0, 0, cal.n)))
+            rc = oom(err);
+        if (rc == AIF_OK && cal.n)
+            memcpy(alout->v, cal.v, cal.n * sizeof *cal.v);
+        aif_tk_buf_release(&tmp);
+        aif_tk_buf_release(&cur);
+        aif_tk_spans_release(&tal);
+        aif_tk_spans_release(&cal);
+        return rc;
+    }
+    }
+    return aif_err_set(err, AIF_EINTERNAL, "bad normalizer type");
+}

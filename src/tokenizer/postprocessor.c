@@ -79,6 +79,12 @@ static void post_clear(aif_tk_post *pp)
     aif_free(pp->sp_ids);
     aif_free(pp->sp_n);
     aif_free(pp->items);
+    if (pp->psp_ids)
+        for (size_t i = 0; i < pp->n_pitems; i++)
+            aif_free(pp->psp_ids[i]);
+    aif_free(pp->psp_ids);
+    aif_free(pp->psp_n);
+    aif_free(pp->pitems);
 }
 
 void aif_tk_post_free(aif_tk_post *pp)
@@ -87,4 +93,59 @@ void aif_tk_post_free(aif_tk_post *pp)
         return;
     post_clear(pp);
     aif_free(pp);
+}
+
+/* The one processor of pp that adds tokens (NULL: none); -1 when a Sequence
+ * holds more than one. */
+static const aif_tk_post *adding_one(const aif_tk_post *pp, int *many)
+{
+    if (pp->type == POST_SEQUENCE) {
+        const aif_tk_post *found = NULL;
+        for (size_t i = 0; i < pp->n_sub; i++) {
+            const aif_tk_post *f = adding_one(&pp->sub[i], many);
+            if (f && found)
+                *many = 1;
+            if (f)
+                found = f;
+        }
+        return found;
+    }
+    return pp->type == POST_NONE || pp->type == POST_BYTELEVEL ? NULL : pp;
+}
+
+static int push_ids(aif_token_ids *out, const int32_t *v, size_t n)
+{
+    if (ensure(out, out->n + n))
+        return -1;
+    if (n)
+        memcpy(out->v + out->n, v, n * sizeof *v);
+    out->n += n;
+    return 0;
+}
+
+aif_code aif_tk_post_apply_pair(const aif_tk_post *pp, const int32_t *a, size_t na, const int32_t *b, size_t nb,
+                                aif_token_ids *out, aif_err *err)
+{
+    int many = 0;
+    const aif_tk_post *p = pp ? adding_one(pp, &many) : NULL;
+    if (many)
+        return aif_err_set(err, AIF_ENOTSUP, "pair encoding: a post_processor Sequence with several token-adding processors");
+    int fail = 0;
+    if (!p) {
+        fail = push_ids(out, a, na) || push_ids(out, b, nb);
+    } else if (p->type == POST_ROBERTA || p->type == POST_BERT) {
+        /* Roberta: <s> A </s> </s> B </s>; Bert: [CLS] A [SEP] B [SEP] */
+        fail = push_ids(out, &p->cls_id, 1) || push_ids(out, a, na) || push_ids(out, &p->sep_id, 1) ||
+               (p->type == POST_ROBERTA && push_ids(out, &p->sep_id, 1)) || push_ids(out, b, nb) ||
+               push_ids(out, &p->sep_id, 1);
+    } else {
+        if (!p->has_pair)
+            return aif_err_set(err, AIF_ENOTSUP, "pair encoding: TemplateProcessing without a \"pair\" template");
+        for (size_t i = 0; i < p->n_pitems && !fail; i++) {
+            int32_t it = p->pitems[i];
+            fail = it == -1 ? push_ids(out, a, na) : it == -2 ? push_ids(out, b, nb)
+                                                              : push_ids(out, p->psp_ids[i], p->psp_n[i]);
+        }
+    }
+    return fail ? oom(err) : AIF_OK;
 }

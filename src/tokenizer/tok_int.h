@@ -115,6 +115,19 @@ typedef struct aif_tk_norm {
 } aif_tk_norm;
 /* Normalize s[0..n) into out (cleared first). */
 aif_code aif_tk_norm_apply(const aif_tk_norm *nm, const char *s, size_t n, aif_tk_buf *out, aif_err *err);
+/* Alignments (offsets only): for each byte of a text, the [start, end) byte
+ * range of the original input it comes from (all the bytes of one char
+ * share one range), as NormalizedString::alignments of the Rust library. */
+typedef struct aif_tk_spans {
+    uint32_t (*v)[2];
+    size_t n, cap;
+} aif_tk_spans;
+int aif_tk_spans_push(aif_tk_spans *a, uint32_t start, uint32_t end, size_t count); /* 0 ok, -1 ENOMEM */
+void aif_tk_spans_release(aif_tk_spans *a);
+/* aif_tk_norm_apply that also appends the alignment of every output byte to
+ * alout, from al (the alignment of s[0..n)). The text is the same. */
+aif_code aif_tk_norm_apply_al(const aif_tk_norm *nm, const char *s, size_t n, const uint32_t (*al)[2],
+                              aif_tk_buf *out, aif_tk_spans *alout, aif_err *err);
 void aif_tk_norm_free(aif_tk_norm *nm);
 
 /* ---- pre-tokenizers (pretokenizer.c) ---- */
@@ -240,8 +253,18 @@ typedef struct aif_tk_post {
     int32_t **sp_ids;   /* per item: ids of that special token */
     size_t *sp_n;
     int32_t cls_id, sep_id; /* Roberta / Bert */
+    int trim_offsets, add_prefix_space; /* ByteLevel / Roberta (offsets only) */
+    /* Template pair (has_pair): items as above, -1 sequence A, -2 sequence B */
+    int has_pair;
+    int32_t *pitems;
+    size_t n_pitems;
+    int32_t **psp_ids;
+    size_t *psp_n;
 } aif_tk_post;
 aif_code aif_tk_post_apply(const aif_tk_post *pp, aif_token_ids *ids, size_t start, aif_err *err);
+/* Pair form (pp may be NULL): appends the processed a and b to out. */
+aif_code aif_tk_post_apply_pair(const aif_tk_post *pp, const int32_t *a, size_t na, const int32_t *b, size_t nb,
+                                aif_token_ids *out, aif_err *err);
 void aif_tk_post_free(aif_tk_post *pp);
 
 /* ---- decoders (decoder.c) ---- */
