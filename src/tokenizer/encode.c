@@ -495,7 +495,7 @@ static aif_code encode_seq(const aif_tokenizer *tok, const char *text, size_t le
         const uint32_t(*pa)[2] = al.v + p->off;
         size_t k0 = ids->n;
         if (p->id >= 0) {
-            if (ids_reserve(ids, ids->n + 1) || offs_push(offs, pa[0][0], pa[p->len - 1][1]))
+            if (aif_tk_ids_reserve(ids, ids->n + 1) || offs_push(offs, pa[0][0], pa[p->len - 1][1]))
                 rc = oom(err);
             else
                 ids->v[ids->n++] = p->id;
@@ -608,7 +608,7 @@ static aif_code apply_markers(const aif_token_ids *seq, const aif_token_offsets 
             o0 = so->v[k][0];
             o1 = so->v[k][1];
         }
-        if (ids_reserve(ids, ids->n + 1) || offs_push(offs, o0, o1))
+        if (aif_tk_ids_reserve(ids, ids->n + 1) || offs_push(offs, o0, o1))
             return oom(err);
         ids->v[ids->n++] = id;
     }
@@ -619,7 +619,7 @@ static aif_code markers(size_t n, aif_token_ids *m, aif_err *err)
 {
     if (n > INT32_MAX - 2)
         return aif_err_set(err, AIF_ERANGE, "offsets: %zu tokens", n);
-    if (ids_reserve(m, m->n + n))
+    if (aif_tk_ids_reserve(m, m->n + n))
         return oom(err);
     for (size_t i = 0; i < n; i++)
         m->v[m->n++] = -(int32_t)i - 2;
@@ -695,7 +695,7 @@ aif_code aif_tokenizer_encode_pair_offsets(const aif_tokenizer *tok, const char 
             int32_t bos = tok->add_bos > 0 ? tok->bos_id : -1, eos = tok->add_eos > 0 ? tok->eos_id : -1;
             for (int s = 0; s < 2 && rc == AIF_OK; s++) {
                 size_t lo = s ? na : 0, hi = s ? mk.n : na;
-                if (ids_reserve(&out, out.n + hi - lo + 2)) {
+                if (aif_tk_ids_reserve(&out, out.n + hi - lo + 2)) {
                     rc = oom(err);
                     break;
                 }

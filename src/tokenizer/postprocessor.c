@@ -115,7 +115,7 @@ static const aif_tk_post *adding_one(const aif_tk_post *pp, int *many)
 
 static int push_ids(aif_token_ids *out, const int32_t *v, size_t n)
 {
-    if (ensure(out, out->n + n))
+    if (aif_tk_ids_reserve(out, out->n + n))
         return -1;
     if (n)
         memcpy(out->v + out->n, v, n * sizeof *v);
