@@ -682,7 +682,7 @@ aif_code aif_tokenizer_encode_pair_offsets(const aif_tokenizer *tok, const char 
     if (rc == AIF_OK)
         rc = encode_seq(tok, b, len_b, ss, &seq, &so, err);
     const aif_tk_post *tp = trimmer(tok->post);
-    if (rc == AIF_OK && tp) {
+    if (rc == AIF_OK && tp && seq.n) { /* no pointer arithmetic on empty (NULL) lists */
         trim_offsets(tok, tp, seq.v, so.v, na);
         trim_offsets(tok, tp, seq.v + na, so.v + na, seq.n - na);
     }
@@ -701,13 +701,14 @@ aif_code aif_tokenizer_encode_pair_offsets(const aif_tokenizer *tok, const char 
                 }
                 if (bos >= 0)
                     out.v[out.n++] = bos;
-                memcpy(out.v + out.n, mk.v + lo, (hi - lo) * sizeof *mk.v);
+                if (hi > lo)
+                    memcpy(out.v + out.n, mk.v + lo, (hi - lo) * sizeof *mk.v);
                 out.n += hi - lo;
                 if (eos >= 0)
                     out.v[out.n++] = eos;
             }
         } else {
-            rc = aif_tk_post_apply_pair(tok->post, mk.v, na, mk.v + na, mk.n - na, &out, err);
+            rc = aif_tk_post_apply_pair(tok->post, mk.v, na, mk.n ? mk.v + na : NULL, mk.n - na, &out, err);
         }
         aif_token_ids_release(&mk);
         mk = out;
