@@ -122,7 +122,7 @@ aif_code aif_scale_read_raw(aif_scale_reader *r, size_t n, const uint8_t **out, 
     if (n > r->len - r->pos)
         return aif_err_set(err, AIF_EFORMAT, "offset %zu: need %zu bytes, only %zu left", r->pos, n,
                            r->len - r->pos);
-    *out = r->p + r->pos;
+    *out = r->p ? r->p + r->pos : r->p; /* an empty reader has no buffer */
     r->pos += n;
     return AIF_OK;
 }

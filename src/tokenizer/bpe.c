@@ -345,7 +345,7 @@ static aif_code word_tokenize(const aif_tk_bpe *m, const char *s, size_t n, int 
         for (size_t i = 0; i < w.n && !fail; i++)
             if (w.v[i].len)
                 fail = aif_tk_ids_push(out, w.v[i].id);
-        if (!fail && cacheable)
+        if (!fail && cacheable && out->n > start) /* nothing to cache (and no NULL + 0) for an empty result */
             cache_put(m, key, n + 1, h, out->v + start, out->n - start);
     }
     if (heap != hstack)
