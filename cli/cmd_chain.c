@@ -124,7 +124,7 @@ static int cmd_metagraph(int argc, char **argv, struct aif_cli *cli)
     if (prc >= 0)
         return prc;
     aif_err err = {0};
-    aif_chain c;
+    aif_chain c = {0};
     aif_metagraph mg = {0};
     if (open_chain(&o, &c, &err) || aif_chain_metagraph(&c, (uint16_t)o.netuid, &mg, &err)) {
         if (c.ops)

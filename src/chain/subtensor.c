@@ -289,6 +289,25 @@ static aif_code selective_metagraph(aif_chain_subtensor *st, uint16_t netuid, co
     return AIF_OK;
 }
 
+
+/* Every key/value of a map whose first key is the netuid (Identity u16), at
+ * block `hash`: the prefix is twox128(pallet) ++ twox128(item) ++ netuid LE;
+ * *plen gets its length so callers can split the rest of each key. */
+static aif_code list_by_netuid(aif_chain_subtensor *st, const char *pallet, const char *item, uint16_t netuid,
+                               const char *hash, st_kv **kv, size_t *n, size_t *plen, aif_err *err)
+{
+    uint8_t nk[2] = {(uint8_t)netuid, (uint8_t)(netuid >> 8)};
+    aif_scale_bytes key = {nk, 2};
+    aif_scale_writer w;
+    aif_scale_writer_init(&w);
+    aif_code rc = aif_scale_storage_key(st->rt.md, pallet, item, &key, 1, &w, err);
+    if (!rc)
+        rc = aif_chain_i_storage_list(st, w.buf, w.len, hash, kv, n, err);
+    *plen = w.len;
+    aif_scale_writer_release(&w);
+    return rc;
+}
+
 static aif_code read_weights(aif_chain_subtensor *st, uint16_t netuid, const char *hash, aif_weight_entry **out,
                              size_t *n_out, aif_err *err)
 {
@@ -298,17 +317,9 @@ static aif_code read_weights(aif_chain_subtensor *st, uint16_t netuid, const cha
     aif_code rc = aif_scale_metadata_find_storage(st->rt.md, "SubtensorModule", "Weights", &e, err);
     if (rc)
         return rc;
-    uint8_t nk[2] = {(uint8_t)netuid, (uint8_t)(netuid >> 8)};
-    aif_scale_bytes key = {nk, 2};
-    aif_scale_writer w;
-    aif_scale_writer_init(&w);
-    rc = aif_scale_storage_key(st->rt.md, "SubtensorModule", "Weights", &key, 1, &w, err);
     st_kv *kv = NULL;
-    size_t n = 0;
-    if (!rc)
-        rc = aif_chain_i_storage_list(st, w.buf, w.len, hash, &kv, &n, err);
-    size_t plen = w.len;
-    aif_scale_writer_release(&w);
+    size_t n = 0, plen = 0;
+    rc = list_by_netuid(st, "SubtensorModule", "Weights", netuid, hash, &kv, &n, &plen, err);
     if (rc)
         return aif_err_wrap(err, "Weights(netuid %u)", netuid), rc;
     aif_weight_entry *ws = NULL;
@@ -724,17 +735,9 @@ static aif_code op_commitments(void *impl, uint16_t netuid, aif_commitment **out
     rc = subnet_hotkeys(st, netuid, hash, &keys, &nh, err);
     if (rc)
         return rc;
-    uint8_t nk[2] = {(uint8_t)netuid, (uint8_t)(netuid >> 8)};
-    aif_scale_bytes key = {nk, 2};
-    aif_scale_writer w;
-    aif_scale_writer_init(&w);
-    rc = aif_scale_storage_key(st->rt.md, "Commitments", "CommitmentOf", &key, 1, &w, err);
     st_kv *kv = NULL;
-    size_t n = 0;
-    if (!rc)
-        rc = aif_chain_i_storage_list(st, w.buf, w.len, hash, &kv, &n, err);
-    size_t plen = w.len;
-    aif_scale_writer_release(&w);
+    size_t n = 0, plen = 0;
+    rc = list_by_netuid(st, "Commitments", "CommitmentOf", netuid, hash, &kv, &n, &plen, err);
     if (rc) {
         aif_free(keys);
         return aif_err_wrap(err, "Commitments.CommitmentOf(netuid %u)", netuid), rc;
