@@ -38,6 +38,7 @@ all: $(B)/aif $(B)/libaif.a
 # Per-ISA kernel folders get their own -m flags; everything else stays generic x86-64.
 $(B)/src/kernels/avx2/%.o:   CFLAGS += -mavx2 -mfma -mf16c
 $(B)/src/kernels/avx512/%.o: CFLAGS += -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512bf16
+$(B)/src/kernels/amx/%.o:    CFLAGS += -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512bf16 -mamx-tile -mamx-bf16
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)

@@ -1,21 +1,34 @@
-/* dispatch.c: pick the kernel table once, from cpuid: AVX-512, else
- * AVX2 + FMA, else the reference (AIF_KERNELS=ref or =avx2 caps it). */
+/* dispatch.c: pick the kernel table once, from cpuid: AVX-512 with AMX,
+ * AVX-512, AVX2 + FMA, else the reference. AIF_CPU (or the older name
+ * AIF_KERNELS) = ref|avx2|avx512|amx caps the level. */
 #include "kernels.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 static const struct aif_kernels ref_table = {
     "ref", aif_kref_gemm, aif_kref_gemm_nn, aif_kref_to_f32, aif_kref_dot, aif_kref_scale_axpy,
+    NULL, NULL, NULL, NULL,
 };
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 static const struct aif_kernels avx2_table = {
     "avx2", aif_kavx2_gemm, aif_kavx2_gemm_nn, aif_kavx2_to_f32, aif_kavx2_dot, aif_kavx2_scale_axpy,
+    NULL, NULL, NULL, NULL,
 };
 static const struct aif_kernels avx512_table = {
     "avx512", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
+    NULL, NULL, NULL, NULL,
+};
+static const struct aif_kernels amx_table = {
+    "amx", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
+    NULL, NULL, NULL, NULL, /* AMX_W16 */
 };
 #define HAVE_AVX512_TABLE 1
 #endif
@@ -45,22 +58,73 @@ const struct aif_kernels *aif_kernels_avx512(void)
     return NULL;
 }
 
+#ifdef HAVE_AVX512_TABLE
+/* AMX-BF16 and AMX-TILE (cpuid leaf 7: EDX bits 22 and 24), AVX512_BF16
+ * (leaf 7 subleaf 1: EAX bit 5), and Linux's permission for the 8 KB tile
+ * state (arch_prctl ARCH_REQ_XCOMP_PERM for XFEATURE_XTILEDATA, Linux 5.16+;
+ * the permission is per process, so asking once covers every thread). */
+static int amx_usable(void)
+{
+    unsigned a, b, c, d;
+    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+    if (a < 7)
+        return 0;
+    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+    if (!((d >> 22) & 1) || !((d >> 24) & 1))
+        return 0;
+    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(1));
+    if (!((a >> 5) & 1))
+        return 0;
+#if defined(__linux__)
+    return syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XFEATURE_XTILEDATA */) == 0;
+#else
+    return 0;
+#endif
+}
+#endif
+
+static int amx_ok;
+static pthread_once_t amx_once = PTHREAD_ONCE_INIT;
+static void amx_probe(void)
+{
+#ifdef HAVE_AVX512_TABLE
+    amx_ok = aif_kernels_avx512() != NULL && amx_usable();
+#endif
+}
+
+const struct aif_kernels *aif_kernels_amx(void)
+{
+    pthread_once(&amx_once, amx_probe);
+#ifdef HAVE_AVX512_TABLE
+    if (amx_ok)
+        return &amx_table;
+#endif
+    return NULL;
+}
+
 static const struct aif_kernels *chosen;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void choose(void)
 {
-    const char *env = getenv("AIF_KERNELS");
-    chosen = &ref_table;
+    const char *env = getenv("AIF_CPU");
+    if (!env || !*env)
+        env = getenv("AIF_KERNELS");
+    int cap = 3; /* 0 ref, 1 avx2, 2 avx512, 3 amx */
     if (env && !strcmp(env, "ref"))
-        return;
+        cap = 0;
+    else if (env && !strcmp(env, "avx2"))
+        cap = 1;
+    else if (env && !strcmp(env, "avx512"))
+        cap = 2;
     const struct aif_kernels *k = NULL;
-    if (!env || strcmp(env, "avx2"))
+    if (cap >= 3)
+        k = aif_kernels_amx();
+    if (!k && cap >= 2)
         k = aif_kernels_avx512();
-    if (!k)
+    if (!k && cap >= 1)
         k = aif_kernels_avx2();
-    if (k)
-        chosen = k;
+    chosen = k ? k : &ref_table;
 }
 
 const struct aif_kernels *aif_kernels_get(void)

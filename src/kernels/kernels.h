@@ -1,7 +1,7 @@
 /* kernels.h (internal): the table of compute primitives the model runs on.
  * One plain C reference implementation (ref/) and per-ISA ones (avx2/,
  * avx512/), picked once by dispatch.c from cpuid, or forced with
- * AIF_KERNELS=ref|avx2|avx512 (falling back when the CPU lacks it). Every primitive computes each output element with a
+ * AIF_KERNELS=ref|avx2|avx512|amx (falling back when the CPU lacks it). Every primitive computes each output element with a
  * summation order that depends only on the sizes passed in (never on
  * how a caller tiles or threads the work), so splitting rows over threads
  * gives bit-identical results. Different levels may round differently. */
@@ -29,6 +29,22 @@ struct aif_kernels {
     float (*dot)(const float *a, const float *b, size_t n);
     /* y[i] = y[i] * s + a * x[i] */
     void (*scale_axpy)(size_t n, float s, float a, const float *x, float *y);
+
+    /* Optional (NULL where the level has none; AMX): products of f32
+     * activations with bf16 weights on bf16 matrix units. The activations
+     * x (M, K) are packed once per product (w16_pack over row ranges, so
+     * threads can share the work), each value as `terms` bf16 parts: 3
+     * parts sum to exactly x (exact products), 1 part is x rounded to bf16.
+     * w16_gemm: y[m*ldy + n] = sum_k sum_t part_t(x[m][k]) * w[n*ldw + k]
+     * for m < M, n < N, with w (N, K) bf16 at any alignment, f32
+     * accumulation in an order fixed by (K, terms) only. scratch holds
+     * w16_scratch_bytes(K) bytes (per calling thread). */
+    size_t (*w16_pack_bytes)(size_t M, size_t K, int terms);
+    /* Pack rows m0..m1 (m0 a multiple of 16; m1 a multiple of 16 or M). */
+    void (*w16_pack)(size_t M, size_t K, const float *x, size_t ldx, int terms, void *packed, size_t m0, size_t m1);
+    size_t (*w16_scratch_bytes)(size_t K);
+    void (*w16_gemm)(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
+                     float *y, size_t ldy, void *scratch);
 };
 
 /* The best table for this CPU (chosen once, thread-safe). */
@@ -39,6 +55,10 @@ const struct aif_kernels *aif_kernels_ref(void);
 const struct aif_kernels *aif_kernels_avx2(void);
 /* The AVX-512 table, or NULL when not compiled in or the CPU lacks it. */
 const struct aif_kernels *aif_kernels_avx512(void);
+
+/* The AVX-512 table plus the AMX bf16 products, or NULL when the CPU lacks
+ * AMX-BF16 or the kernel refuses this process the tile state. */
+const struct aif_kernels *aif_kernels_amx(void);
 
 /* Reference primitives (src/kernels/ref/). */
 void aif_kref_gemm(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *w, size_t ldw, float *y,
@@ -66,5 +86,12 @@ void aif_kavx512_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ld
                     size_t ldy);
 float aif_kavx512_dot(const float *a, const float *b, size_t n);
 void aif_kavx512_scale_axpy(size_t n, float s, float a, const float *x, float *y);
+
+/* AMX primitives (src/kernels/amx/), only called when aif_kernels_amx() is not NULL. */
+size_t aif_kamx_w16_pack_bytes(size_t M, size_t K, int terms);
+void aif_kamx_w16_pack(size_t M, size_t K, const float *x, size_t ldx, int terms, void *packed, size_t m0, size_t m1);
+size_t aif_kamx_w16_scratch_bytes(size_t K);
+void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
+                       float *y, size_t ldy, void *scratch);
 
 #endif

@@ -84,64 +84,154 @@ void aif_model_rmsnorm(const aif_model *m, aif_pool *pool, const float *x, struc
 
 /* ---------------------------------------------------------------- linear */
 
+/* Below this many rows the bf16 matrix units do not pay for packing (generation). */
+#define W16_MIN_ROWS 16
+
+struct pack_job {
+    const struct aif_kernels *k;
+    const struct act *a;
+};
+
+static void pack_rows(void *p, size_t t0, size_t t1)
+{
+    struct pack_job *j = p; /* rows in units of 16 */
+    size_t m1 = t1 * 16 < j->a->M ? t1 * 16 : j->a->M;
+    j->k->w16_pack(j->a->M, j->a->K, j->a->x, j->a->K, j->a->terms, j->a->packed, t0 * 16, m1);
+}
+
+struct round_job {
+    const float *x;
+    float *out;
+    size_t K;
+};
+
+static void round_rows(void *p, size_t r0, size_t r1)
+{
+    struct round_job *j = p;
+    for (size_t i = r0 * j->K; i < r1 * j->K; i++)
+        j->out[i] = aif_bf16_to_f32(aif_f32_to_bf16(j->x[i]));
+}
+
+aif_code aif_model_act_prepare(aif_model *m, aif_pool *pool, const float *x, size_t M, size_t K, struct act *a,
+                               aif_err *err)
+{
+    memset(a, 0, sizeof *a);
+    a->x = a->xr = x;
+    a->M = M;
+    a->K = K;
+    a->terms = m->compute == AIF_MODEL_COMPUTE_BF16 ? 1 : 3;
+    const struct aif_kernels *k = m->k;
+    if (k->w16_gemm && M >= W16_MIN_ROWS) {
+        a->packed = aif_malloc_aligned(k->w16_pack_bytes(M, K, a->terms));
+        if (!a->packed)
+            return aif_err_set(err, AIF_ENOMEM, "out of memory packing activations (%zu x %zu)", M, K);
+        struct pack_job j = {k, a};
+        aif_model_par_rows(pool, (M + 15) / 16, pack_rows, &j);
+    }
+    if (m->compute == AIF_MODEL_COMPUTE_BF16) {
+        /* the f32 kernels (f32 weights, few rows, levels without bf16 units) read rounded values */
+        a->owned_xr = aif_malloc_aligned(M * K * sizeof(float) + 1);
+        if (!a->owned_xr) {
+            aif_model_act_release(a);
+            return aif_err_set(err, AIF_ENOMEM, "out of memory rounding activations (%zu x %zu)", M, K);
+        }
+        struct round_job j = {x, a->owned_xr, K};
+        aif_model_par_rows(pool, M, round_rows, &j);
+        a->xr = a->owned_xr;
+    }
+    return AIF_OK;
+}
+
+void aif_model_act_release(struct act *a)
+{
+    aif_free_aligned(a->packed);
+    aif_free_aligned(a->owned_xr);
+    a->packed = NULL;
+    a->owned_xr = NULL;
+}
+
 struct lin_job {
     aif_model *m;
     const struct linear *l;
-    const float *x;
-    size_t M;
+    const struct act *a;
+    size_t n0, n1;
     float *y;
     size_t ldy;
-    float *scratch; /* nth * NB * n_in */
+    float *scratch; /* nth * per floats */
+    size_t per;
 };
+
+static int uses_w16(const struct linear *l, const struct act *a)
+{
+    return a->packed && l->dt == AIF_DTYPE_BF16;
+}
 
 static void lin_worker(void *arg, int ith, int nth)
 {
     struct lin_job *j = arg;
     const struct linear *l = j->l;
     const struct aif_kernels *k = j->m->k;
-    size_t K = l->n_in, blocks = (l->n_out + 15) / 16, b0, b1;
+    size_t K = l->n_in, M = j->a->M, blocks = (j->n1 - j->n0 + 15) / 16, b0, b1;
     aif_pool_split(blocks, ith, nth, &b0, &b1);
-    size_t n0 = b0 * 16, n1 = b1 * 16 < l->n_out ? b1 * 16 : l->n_out;
-    int direct = l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0;
-    size_t NB = rows_per_block(K);
-    float *scr = j->scratch ? j->scratch + (size_t)ith * NB * K : NULL; /* NULL: f32 weights used directly */
+    size_t n0 = j->n0 + b0 * 16, n1 = j->n0 + b1 * 16 < j->n1 ? j->n0 + b1 * 16 : j->n1;
+    float *y = j->y - j->n0; /* y[m * ldy + (n - n0)] */
+    float *scr = j->scratch ? j->scratch + (size_t)ith * j->per : NULL;
     size_t es = aif_dtype_size(l->dt);
-    for (size_t nb = n0; nb < n1; nb += NB) {
-        size_t cnt = n1 - nb < NB ? n1 - nb : NB;
-        const float *w;
-        if (direct) {
-            w = (const float *)l->w + nb * K;
-        } else {
+    if (n0 >= n1)
+        return;
+    if (uses_w16(l, j->a)) {
+        k->w16_gemm(M, n1 - n0, K, j->a->packed, j->a->terms, (const uint16_t *)l->w + n0 * K, K, y + n0, j->ldy,
+                    scr);
+    } else if (l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0) {
+        k->gemm(M, n1 - n0, K, j->a->xr, K, (const float *)l->w + n0 * K, K, y + n0, j->ldy);
+    } else {
+        size_t NB = rows_per_block(K);
+        for (size_t nb = n0; nb < n1; nb += NB) {
+            size_t cnt = n1 - nb < NB ? n1 - nb : NB;
             k->to_f32((const unsigned char *)l->w + nb * K * es, l->dt, scr, cnt * K);
-            w = scr;
+            k->gemm(M, cnt, K, j->a->xr, K, scr, K, y + nb, j->ldy);
         }
-        k->gemm(j->M, cnt, K, j->x, K, w, K, j->y + nb, j->ldy);
     }
     if (l->b.p)
         for (size_t n = n0; n < n1; n++) {
             float b = vec_at(l->b, n);
-            for (size_t mm = 0; mm < j->M; mm++)
-                j->y[mm * j->ldy + n] += b;
+            for (size_t mm = 0; mm < M; mm++)
+                y[mm * j->ldy + n] += b;
         }
 }
 
-aif_code aif_model_linear(aif_model *m, aif_pool *pool, const struct linear *l, const float *x, size_t M, float *y,
-                          size_t ldy, aif_err *err)
+aif_code aif_model_linear_act(aif_model *m, aif_pool *pool, const struct linear *l, const struct act *a, size_t n0,
+                              size_t n1, float *y, size_t ldy, aif_err *err)
 {
+    AIF_ASSERT(a->K == l->n_in && n0 <= n1 && n1 <= l->n_out);
     int nth = pool ? aif_pool_size(pool) : 1;
+    size_t per = 0;
+    if (uses_w16(l, a))
+        per = (m->k->w16_scratch_bytes(l->n_in) + 63) / sizeof(float);
+    else if (!(l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0))
+        per = rows_per_block(l->n_in) * l->n_in;
+    per = (per + 15) & ~(size_t)15;
     float *scratch = NULL;
-    if (!(l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0)) {
-        scratch = aif_malloc_aligned((size_t)nth * rows_per_block(l->n_in) * l->n_in * sizeof(float));
-        if (!scratch)
-            return aif_err_set(err, AIF_ENOMEM, "out of memory for weight conversion scratch");
-    }
-    struct lin_job j = {m, l, x, M, y, ldy, scratch};
-    if (pool)
+    if (per && !(scratch = aif_malloc_aligned((size_t)nth * per * sizeof(float))))
+        return aif_err_set(err, AIF_ENOMEM, "out of memory for weight conversion scratch");
+    struct lin_job j = {m, l, a, n0, n1, y, ldy, scratch, per};
+    if (pool && a->M * (n1 - n0) > 64)
         aif_pool_run(pool, lin_worker, &j);
     else
         lin_worker(&j, 0, 1);
     aif_free_aligned(scratch);
     return AIF_OK;
+}
+
+aif_code aif_model_linear(aif_model *m, aif_pool *pool, const struct linear *l, const float *x, size_t M, float *y,
+                          size_t ldy, aif_err *err)
+{
+    struct act a;
+    aif_code rc = aif_model_act_prepare(m, pool, x, M, l->n_in, &a, err);
+    if (!rc)
+        rc = aif_model_linear_act(m, pool, l, &a, 0, l->n_out, y, ldy, err);
+    aif_model_act_release(&a);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- decoder */
@@ -233,10 +323,16 @@ aif_code aif_model_run_layers(aif_model *m, aif_pool *pool, float *x, size_t B, 
             seq_stride = cache->cap;
         }
         aif_model_rmsnorm(m, pool, x, ly->attn_norm, R, xn);
-        if ((rc = aif_model_linear(m, pool, &ly->q, xn, R, q, Q, err)) ||
-            (rc = aif_model_linear(m, pool, &ly->k, xn, R, kdst, KVd, err)) ||
-            (rc = aif_model_linear(m, pool, &ly->v, xn, R, vdst, KVd, err)))
+        struct act a;
+        if ((rc = aif_model_act_prepare(m, pool, xn, R, D, &a, err)))
             break;
+        if ((rc = aif_model_linear_act(m, pool, &ly->q, &a, 0, Q, q, Q, err)) ||
+            (rc = aif_model_linear_act(m, pool, &ly->k, &a, 0, KVd, kdst, KVd, err)) ||
+            (rc = aif_model_linear_act(m, pool, &ly->v, &a, 0, KVd, vdst, KVd, err))) {
+            aif_model_act_release(&a);
+            break;
+        }
+        aif_model_act_release(&a);
         struct rope_ctx rq = {q, H, hd, T, pos0, cs, sn}, rk = {kdst, KV, hd, T, pos0, cs, sn};
         aif_model_par_rows(pool, R, rope_rows, &rq);
         aif_model_par_rows(pool, R, rope_rows, &rk);
@@ -248,9 +344,14 @@ aif_code aif_model_run_layers(aif_model *m, aif_pool *pool, float *x, size_t B, 
         struct add_ctx a1 = {x, xn, D};
         aif_model_par_rows(pool, R, add_rows, &a1);
         aif_model_rmsnorm(m, pool, x, ly->ffn_norm, R, xn);
-        if ((rc = aif_model_linear(m, pool, &ly->gate, xn, R, g, I, err)) ||
-            (rc = aif_model_linear(m, pool, &ly->up, xn, R, u, I, err)))
+        if ((rc = aif_model_act_prepare(m, pool, xn, R, D, &a, err)))
             break;
+        if ((rc = aif_model_linear_act(m, pool, &ly->gate, &a, 0, I, g, I, err)) ||
+            (rc = aif_model_linear_act(m, pool, &ly->up, &a, 0, I, u, I, err))) {
+            aif_model_act_release(&a);
+            break;
+        }
+        aif_model_act_release(&a);
         struct add_ctx sw = {g, u, I};
         aif_model_par_rows(pool, R, swiglu_rows, &sw);
         if ((rc = aif_model_linear(m, pool, &ly->down, g, R, xn, D, err)))

@@ -299,6 +299,10 @@ uint64_t aif_model_weight_bytes(const aif_model *m) { return m->weight_bytes; }
 uint64_t aif_model_file_bytes(const aif_model *m) { return m->file_bytes; }
 aif_dtype aif_model_dtype(const aif_model *m) { return m->dtype; }
 
+void aif_model_set_compute(aif_model *m, aif_model_compute c) { m->compute = c; }
+
+aif_model_compute aif_model_get_compute(const aif_model *m) { return m->compute; }
+
 aif_code aif_model_check_ids(const aif_model *m, const int32_t *tokens, size_t n, aif_err *err)
 {
     for (size_t i = 0; i < n; i++)

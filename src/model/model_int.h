@@ -37,6 +37,7 @@ struct aif_model {
     uint64_t n_params, weight_bytes, file_bytes;
     aif_dtype dtype;
     const struct aif_kernels *k;
+    aif_model_compute compute; /* aif_model_set_compute */
     void **owned;              /* converted weight copies (aif_model_cast), freed with the model */
     size_t n_owned;
 };
@@ -72,6 +73,26 @@ void aif_model_rmsnorm(const aif_model *m, aif_pool *pool, const float *x, struc
 /* y (M, n_out) = x (M, n_in) W^T (+ b), threaded over output features. */
 aif_code aif_model_linear(aif_model *m, aif_pool *pool, const struct linear *l, const float *x, size_t M, float *y,
                           size_t ldy, aif_err *err);
+/* Activations prepared once for every product that reads them (q/k/v share
+ * one, gate/up another, the LM head's vocabulary chunks another): packed for
+ * the level's bf16-weight kernel (k->w16_*) when it has one, rounded to bf16
+ * values when m->compute is BF16, else x itself. */
+struct act {
+    const float *x;   /* (M, K) f32, row-major, as given */
+    size_t M, K;
+    const float *xr;  /* what the f32 kernels read: x, or a bf16-rounded copy (owned) */
+    void *packed;     /* k->w16_pack output, or NULL (owned) */
+    int terms;        /* bf16 terms per value in packed: 1 (BF16 compute) or 3 (exact) */
+    float *owned_xr;
+};
+aif_code aif_model_act_prepare(aif_model *m, aif_pool *pool, const float *x, size_t M, size_t K, struct act *a,
+                               aif_err *err);
+void aif_model_act_release(struct act *a);
+/* y (M, n1 - n0) = x W[n0:n1]^T (+ b[n0:n1]) for output features n0..n1 of l,
+ * threaded over those features. Each element's arithmetic depends only on
+ * (l, K, a->terms), never on n0, n1, M or the thread count. */
+aif_code aif_model_linear_act(aif_model *m, aif_pool *pool, const struct linear *l, const struct act *a, size_t n0,
+                              size_t n1, float *y, size_t ldy, aif_err *err);
 /* Causal attention over heads. q (B*T, H*hd) roped, keys/values at kbase/vbase
  * with row stride ld floats and per-sequence stride seq_stride rows; query t of
  * sequence b is at absolute position pos0 + t and sees keys 0..pos0+t. out (B*T, H*hd). */
