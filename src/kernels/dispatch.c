@@ -28,7 +28,7 @@ static const struct aif_kernels avx512_table = {
 };
 static const struct aif_kernels amx_table = {
     "amx", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
-    NULL, NULL, NULL, NULL, /* AMX_W16 */
+    aif_kamx_w16_pack_bytes, aif_kamx_w16_pack, aif_kamx_w16_scratch_bytes, aif_kamx_w16_gemm,
 };
 #define HAVE_AVX512_TABLE 1
 #endif

@@ -84,9 +84,6 @@ void aif_model_rmsnorm(const aif_model *m, aif_pool *pool, const float *x, struc
 
 /* ---------------------------------------------------------------- linear */
 
-/* Below this many rows the bf16 matrix units do not pay for packing (generation). */
-#define W16_MIN_ROWS 16
-
 struct pack_job {
     const struct aif_kernels *k;
     const struct act *a;
@@ -121,7 +118,9 @@ aif_code aif_model_act_prepare(aif_model *m, aif_pool *pool, const float *x, siz
     a->K = K;
     a->terms = m->compute == AIF_MODEL_COMPUTE_BF16 ? 1 : 3;
     const struct aif_kernels *k = m->k;
-    if (k->w16_gemm && M >= W16_MIN_ROWS) {
+    if (k->w16_gemm && M) {
+        /* used for any M, one row included: a row's logits must not depend on
+         * how many rows share the call (prefix and batch invariance) */
         a->packed = aif_malloc_aligned(k->w16_pack_bytes(M, K, a->terms));
         if (!a->packed)
             return aif_err_set(err, AIF_ENOMEM, "out of memory packing activations (%zu x %zu)", M, K);
