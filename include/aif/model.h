@@ -137,6 +137,10 @@ typedef enum aif_model_compute {
     AIF_MODEL_COMPUTE_BF16,
 } aif_model_compute;
 void aif_model_set_compute(aif_model *m, aif_model_compute c);
+/* "f32" / "bf16" (also "float32" / "bfloat16") -> the mode; AIF_EINVAL naming s otherwise. */
+aif_code aif_model_compute_parse(const char *s, aif_model_compute *out, aif_err *err);
+/* "f32" / "bf16" */
+const char *aif_model_compute_name(aif_model_compute c);
 aif_model_compute aif_model_get_compute(const aif_model *m);
 
 const aif_model_config *aif_model_get_config(const aif_model *m);
