@@ -81,66 +81,89 @@ static inline float round_bf16(float x)
     return aif_bf16_to_f32(aif_f32_to_bf16(x));
 }
 
-/* Argmax over l[i0..n) continuing from (*bv, *best): the first column of the
- * largest value, where torch.argmax treats NaN as the maximum. */
-static void fold_argmax(const float *l, size_t i0, size_t n, size_t v0, int bf16, float *bv, int32_t *best)
+/* Four floats (GCC/clang vector extension: SSE2 on x86-64, NEON on arm64). */
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+
+/* The largest non-NaN value of l[0..n) (-inf when there is none) and
+ * whether some value is NaN. The maximum does not depend on the order of
+ * the comparisons (but for the sign of a zero, which no result uses). */
+static float chunk_max(const float *l, size_t n, int *has_nan)
 {
-    float b = *bv;
-    size_t bi = (size_t)*best;
-    if (isnan(b))
-        return; /* the first NaN wins for good */
-    if (bf16) {
-        for (size_t i = i0; i < n; i++) {
-            float x = round_bf16(l[i]);
-            if (x > b || isnan(x)) {
-                b = x;
-                bi = v0 + i;
-                if (isnan(x))
-                    break;
-            }
+    const v4f ninf = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    v4f mx[4] = {ninf, ninf, ninf, ninf};
+    v4i nan = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 4; j++) {
+            v4f x;
+            memcpy(&x, l + i + 4 * j, sizeof x);
+            v4i gt = x > mx[j];
+            mx[j] = (v4f)(((v4i)x & gt) | ((v4i)mx[j] & ~gt));
+            nan |= x != x;
         }
-    } else {
-        for (size_t i = i0; i < n; i++) {
-            float x = l[i];
-            if (x > b || isnan(x)) {
-                b = x;
-                bi = v0 + i;
-                if (isnan(x))
-                    break;
-            }
-        }
+    float m = -INFINITY;
+    int any = 0;
+    for (int k = 0; k < 4; k++) {
+        for (int j = 0; j < 4; j++)
+            m = mx[j][k] > m ? mx[j][k] : m;
+        any |= nan[k] != 0;
     }
-    *bv = b;
-    *best = (int32_t)bi;
+    for (; i < n; i++) {
+        m = l[i] > m ? l[i] : m;
+        any |= isnan(l[i]);
+    }
+    *has_nan = any;
+    return m;
 }
 
 /* Fold columns v0..v0+n of one row (l) into st. */
 static void fold_row(struct row_state *st, const float *l, size_t n, size_t v0, size_t label, int bf16)
 {
-    size_t i0 = 0;
-    float m = st->m;
+    int has_nan;
+    float cmax = chunk_max(l, n, &has_nan), m = st->m;
     if (v0 == 0) {
         st->s = 0;
         st->bv = bf16 ? round_bf16(l[0]) : l[0];
         st->best = 0;
         m = l[0];
-        i0 = 1;
     }
-    fold_argmax(l, i0, n, v0, bf16, &st->bv, &st->best);
-    /* max, as the one-pass scan had it: NaN never replaces a value, a NaN at column 0 stays */
-    for (size_t i = i0; i < n; i++)
-        if (l[i] > m)
-            m = l[i];
+    /* argmax as a scan in column order would find it: the first column of
+     * the largest value (bf16-rounded when asked: rounding is monotone, so
+     * that is the first column whose rounded value equals the rounded
+     * maximum), where NaN counts as the maximum (torch.argmax), so the first
+     * NaN wins for good */
+    if (!isnan(st->bv)) {
+        if (has_nan) {
+            size_t i = 0;
+            while (i + 1 < n && !isnan(l[i]))
+                i++;
+            st->bv = l[i];
+            st->best = (int32_t)(v0 + i);
+        } else {
+            float want = bf16 ? round_bf16(cmax) : cmax;
+            if (want > st->bv) {
+                size_t i = 0;
+                while (i + 1 < n && (bf16 ? round_bf16(l[i]) : l[i]) != want)
+                    i++;
+                st->bv = want;
+                st->best = (int32_t)(v0 + i);
+            }
+        }
+    }
+    /* the max, as a one-pass scan with `>` from column 0 had it: NaN never
+     * replaces a value, a NaN at column 0 stays */
+    float m_old = m;
+    if (cmax > m) /* false when m is NaN */
+        m = cmax;
     double s = st->s;
-    if (v0 > 0 && m > st->m)
-        s *= exp((double)st->m - (double)m); /* rescale: exp(-inf) = 0 when the old max was -inf */
-    if (m == -INFINITY) {
-        /* every column so far is -inf or NaN: exp(l - m) would be NaN for -inf
-         * columns, which is only right if the max stays -inf (then the CE is
-         * NaN, set at the end); NaN columns make s NaN whatever comes later */
-        for (size_t i = 0; i < n; i++)
-            if (isnan(l[i]))
-                s = NAN;
+    if (v0 > 0 && m > m_old)
+        s *= exp((double)m_old - (double)m); /* rescale; exp(-inf) = 0 when the old max was -inf */
+    if (has_nan) {
+        s = NAN; /* exp(NaN - m) */
+    } else if (m == -INFINITY) {
+        /* every column so far is -inf: exp(l - m) would be NaN, which is only
+         * right if the max stays -inf (then the CE is NaN, set at the end) */
     } else {
         double md = (double)m;
         for (size_t i = 0; i < n; i++)
@@ -217,6 +240,8 @@ aif_code aif_model_score(aif_model *m, aif_pool *pool, const int32_t *tokens, si
         aif_model_act_release(&a);
         for (size_t r = 0; r < n; r++) {
             const struct row_state *s = &st[r];
+            if ((r0 + r) % seq_len == seq_len - 1)
+                continue; /* last position: nothing predicted */
             /* cross-entropy = logsumexp - logit[label]; NaN when every logit is -inf (as exp(-inf - -inf)) */
             ce[r0 + r] = s->m == -INFINITY ? NAN : (double)s->m + log(s->s) - (double)s->lab;
             am[r0 + r] = s->best;
