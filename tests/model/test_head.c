@@ -400,7 +400,9 @@ static void random_models(void)
                         if (n)
                             check_same_bits(&r[0], &r[n], B, T, V);
                     }
-                    CHECK(pg.calls >= 1 && pg.monotone && pg.last == B * T && pg.total == B * T);
+                    /* progress: once per vocabulary chunk, monotone, ending at the total */
+                    CHECK(pg.calls == (int)((V + VC - 1) / VC) && pg.monotone && pg.last == B * T &&
+                          pg.total == B * T);
                     check_vs_logits(h.m, pools[2], tok, B, T, bf16, &r[2]);
                     /* float64 */
                     for (size_t b = 0; b < B; b++)
