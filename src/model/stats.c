@@ -6,7 +6,9 @@
  * vocabulary columns the (rows, VC) logits are computed and folded into
  * per-row running state (online logsumexp in double, argmax, the label's
  * logit), so the (T, V) logits never exist and every weight row is read
- * once per call (once per ROWS_MAX positions for very long inputs). Each
+ * once per call (once per 8192 positions, BUF_BYTES / (4 VC), for longer
+ * inputs). The fold adds each column's exp() in double, as before; only the
+ * order of the sum (rescaled per chunk) differs from a single pass. Each
  * row is folded chunk after chunk in vocabulary order by one thread, and
  * VC is a constant, so results are bit-identical for any thread count. */
 #include "model_int.h"
