@@ -94,9 +94,10 @@ def main():
     # peaks: best seen per thread count over the processes of this run
     pk = {}
     for p in peaks:
-        q = pk.setdefault(p["threads"], {"fma": 0, "dpbf16": 0, "amx": 0})
+        q = pk.setdefault(p["threads"], {"fma": 0, "dpbf16": 0, "amx": 0,
+                                         "fma_wall": 0, "dpbf16_wall": 0, "amx_wall": 0})
         for k in q:
-            q[k] = max(q[k], p[k])
+            q[k] = max(q[k], p.get(k, 0))
 
     for r in rows:
         r["gf"] = r["flops"] / med(r["wall"]) / 1e9
@@ -116,9 +117,10 @@ def main():
                f"torch {tor0.get('torch', 'not run')} (torch.inference_mode, set_num_threads)")
     for th in sorted(pk):
         q = pk[th]
-        out.append(f"measured peak, {th} thread{'s' if th > 1 else ''} "
-                   f"({'wall' if th > 1 else 'thread CPU time'}, register-only loops): vfmadd231ps {q['fma']:.1f}, "
-                   f"vdpbf16ps {q['dpbf16']:.1f}, AMX tdpbf16ps {q['amx']:.1f} GFLOP/s")
+        out.append(f"measured peak, {th} thread{'s' if th > 1 else ''} (register-only loops, summed per-thread "
+                   f"rates in thread CPU time): vfmadd231ps {q['fma']:.1f}, vdpbf16ps {q['dpbf16']:.1f}, "
+                   f"AMX tdpbf16ps {q['amx']:.1f} GFLOP/s (over wall time: {q['fma_wall']:.1f}, "
+                   f"{q['dpbf16_wall']:.1f}, {q['amx_wall']:.1f})")
     out.append(f"each row: median of {a.reps} runs (aif {a.aif_warmup} warm-up, torch {a.torch_warmup}); tok/s, "
                f"GFLOP/s, %peak, x1->2 and vs-torch from WALL time; min..max = GFLOP/s spread (wall); "
                f"cpu s = median process CPU seconds")
@@ -157,6 +159,13 @@ def main():
         out.append(f"{r['engine']:<6} {r['dtype']:<5} {r['compute']:<7} {r['threads']:>3} {r['seq']:>5} "
                    f"{r['seq'] / med(w):>8.1f} {gf:>8.1f} {spread:>15} {med(r['cpu']):>8.2f} {pct:>6} {pamx:>5} "
                    f"{sp:>5} {vs:>8} {dce:>8} {r['ce']:>8.4f} {r['rss_mb']:>6.0f}")
+    ces = {}
+    for r in rows:
+        if r["engine"] == "aif":
+            ces.setdefault((r["dtype"], r["compute"], r["seq"]), set()).add(r["ce"])
+    diff = [k for k, v in ces.items() if len(v) > 1]
+    out.append("aif CE identical for every thread count: " + ("yes" if not diff else
+               "NO for " + ", ".join(f"{d}/{c}/{t}" for d, c, t in diff)))
     out.append(f"({time.time() - t_start:.0f} s in all; raw output in {a.log}; RSS = the process's peak resident set "
                f"after the row, weights mapped from the page cache count)")
     print("\n".join(out))
