@@ -9,6 +9,7 @@ table: every number a median of --reps runs with the min..max spread.
 
   /usr/bin/python3 bench/table.py [--quick] [--layers 16] [--seq 2048,4096] [--threads 1,2] [--reps 3]
         [--dtypes f32,bf16] [--compute f32,bf16] [--dir /tmp/aif-bench] [--no-torch] [--log FILE]
+  /usr/bin/python3 bench/table.py --from-log FILE      (the table of an earlier run's raw log)
 
 bench/table.sh builds build/bench/bench/bench_forward (as `make bench` does)
 and runs this script. Raw output of every run goes to --log (default
@@ -66,18 +67,41 @@ def main():
     ap.add_argument("--bin", default="build/bench/bench/bench_forward")
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--log", default="build/bench/table.log")
+    ap.add_argument("--from-log", default=None, help="print the table of an earlier run's raw log, run nothing")
     a = ap.parse_args()
     layers = a.layers if a.layers is not None else (2 if a.quick else 16)
     seq = a.seq if a.seq is not None else ("512,2048" if a.quick else "2048,4096")
+    t_start = time.time()
+    rows, peaks = [], []
+    if a.from_log:
+        base, reps = "?", set()
+        for line in open(a.from_log):
+            if line.startswith("#R "):
+                rows.append(json.loads(line[3:]))
+            elif line.startswith("#P "):
+                peaks.append(json.loads(line[3:]))
+            elif line.rstrip().endswith("/bf16") and line.startswith("/"):
+                base = os.path.dirname(line.strip())
+            elif line.startswith("+ ") and "--warmup" in line:
+                w = line.split()
+                if "torch_forward.py" in line:
+                    a.torch_warmup = int(w[w.index("--warmup") + 1])
+                else:
+                    a.aif_warmup = int(w[w.index("--warmup") + 1])
+        for r in rows:
+            reps.add(len(r["wall"]))
+        a.reps = "/".join(str(x) for x in sorted(reps))
+        layers = rows[0]["layers"] if rows else layers
+        a.vocab = rows[0]["vocab"] if rows else a.vocab
+        a.log = a.from_log
+        return table(a, layers, base, rows, peaks, t_start)
     os.makedirs(os.path.dirname(a.log) or ".", exist_ok=True)
     log = open(a.log, "w")
-    t_start = time.time()
 
     common = ["--layers", str(layers), "--vocab", str(a.vocab), "--dir", a.dir]
     _, _, lines = run([a.bin, "--make-weights"] + common, log)
     base = os.path.dirname([l for l in lines if l.endswith("/bf16")][0])
 
-    rows, peaks = [], []
     for d in a.dtypes.split(","):
         r, p, _ = run([a.bin, "--machine", "--dtypes", d, "--compute", a.compute, "--seq", seq, "--threads",
                        a.threads, "--reps", str(a.reps), "--warmup", str(a.aif_warmup)] + common, log)
@@ -90,7 +114,10 @@ def main():
                            "--dtypes", d, "--seq", seq, "--threads", a.threads, "--reps", str(a.reps),
                            "--warmup", str(a.torch_warmup)], log, env)
             rows += r
+    table(a, layers, base, rows, peaks, t_start)
 
+
+def table(a, layers, base, rows, peaks, t_start):
     # peaks: best seen per thread count over the processes of this run
     pk = {}
     for p in peaks:
@@ -166,7 +193,8 @@ def main():
     diff = [k for k, v in ces.items() if len(v) > 1]
     out.append("aif CE identical for every thread count: " + ("yes" if not diff else
                "NO for " + ", ".join(f"{d}/{c}/{t}" for d, c, t in diff)))
-    out.append(f"({time.time() - t_start:.0f} s in all; raw output in {a.log}; RSS = the process's peak resident set "
+    took = f"table of {a.log}" if a.from_log else f"{time.time() - t_start:.0f} s in all; raw output in {a.log}"
+    out.append(f"({took}; RSS = the process's peak resident set "
                f"after the row, weights mapped from the page cache count)")
     print("\n".join(out))
 
