@@ -150,12 +150,15 @@ def table(a, layers, base, rows, peaks, t_start):
                    f"{q['dpbf16_wall']:.1f}, {q['amx_wall']:.1f})")
     out.append(f"each row: median of {a.reps} runs (aif {a.aif_warmup} warm-up, torch {a.torch_warmup}); tok/s, "
                f"GFLOP/s, %peak, x1->2 and vs-torch from WALL time; min..max = GFLOP/s spread (wall); "
-               f"cpu s = median process CPU seconds")
+               f"cpu s = median process CPU seconds (all threads); GF/cpu-s = FLOPs / cpu s (with 1 thread: the "
+               f"speed without other processes' interference); (cpu) = torch cpu s / aif cpu s (torch's spinning "
+               f"OpenMP threads count there: compare 1-thread rows)")
     out.append("%peak: f32 weights: of vfmadd231ps; bf16 weights: of vdpbf16ps (issue 6's definition); %amx: of AMX "
                "tdpbf16ps; same thread count. vs torch: aif GFLOP/s / torch GFLOP/s, same dtype of weights, seq, "
                "threads (bf16 weights: torch bf16, for both aif compute modes); dCE = aif CE - torch CE")
     hdr = (f"{'engine':<6} {'dtype':<5} {'compute':<7} {'thr':>3} {'seq':>5} {'tok/s':>8} {'GFLOP/s':>8} "
-           f"{'min..max':>15} {'cpu s':>8} {'%peak':>6} {'%amx':>5} {'x1->2':>5} {'vs torch':>8} {'dCE':>8} "
+           f"{'min..max':>15} {'cpu s':>8} {'GF/cpu-s':>8} {'%peak':>6} {'%amx':>5} {'x1->2':>5} {'vs torch':>8} "
+           f"{'(cpu)':>5} {'dCE':>8} "
            f"{'CE':>8} {'RSS MB':>6}")
     out.append(hdr)
     out.append("-" * len(hdr))
@@ -177,15 +180,17 @@ def table(a, layers, base, rows, peaks, t_start):
         pamx = f"{100 * gf / q['amx']:.1f}" if bf and q.get("amx") else "-"
         one = find(r["engine"], r["dtype"], r["compute"], 1, r["seq"])
         sp = f"{med(one['wall']) / med(w):.2f}" if one and r["threads"] > 1 else "-"
-        vs, dce = "-", "-"
+        vs, vsc, dce = "-", "-", "-"
         if r["engine"] == "aif":
             t = find("torch", r["dtype"], r["dtype"], r["threads"], r["seq"])
             if t:
                 vs = f"{gf / t['gf']:.2f}"
+                vsc = f"{med(t['cpu']) / med(r['cpu']):.2f}"
                 dce = f"{r['ce'] - t['ce']:+.5f}"
         out.append(f"{r['engine']:<6} {r['dtype']:<5} {r['compute']:<7} {r['threads']:>3} {r['seq']:>5} "
-                   f"{r['seq'] / med(w):>8.1f} {gf:>8.1f} {spread:>15} {med(r['cpu']):>8.2f} {pct:>6} {pamx:>5} "
-                   f"{sp:>5} {vs:>8} {dce:>8} {r['ce']:>8.4f} {r['rss_mb']:>6.0f}")
+                   f"{r['seq'] / med(w):>8.1f} {gf:>8.1f} {spread:>15} {med(r['cpu']):>8.2f} "
+                   f"{r['flops'] / med(r['cpu']) / 1e9:>8.1f} {pct:>6} {pamx:>5} "
+                   f"{sp:>5} {vs:>8} {vsc:>5} {dce:>8} {r['ce']:>8.4f} {r['rss_mb']:>6.0f}")
     ces = {}
     for r in rows:
         if r["engine"] == "aif":
