@@ -241,7 +241,7 @@ static int cmd_score(int argc, char **argv, struct aif_cli *cli)
         return rc == 1 ? 0 : rc;
     if (n_pos != 1 || !tokfile)
         return aif_cli_usage_error("usage: %s", usage);
-    aif_model_argmax am;
+    aif_model_argmax am = AIF_MODEL_ARGMAX_AUTO;
     if ((rc = parse_argmax(argmax_s, &am)))
         return rc;
     aif_err err = {0};
@@ -383,7 +383,7 @@ static int cmd_generate(int argc, char **argv, struct aif_cli *cli)
         return aif_cli_usage_error("usage: %s", usage);
     if (max_new < 0 || max_new > 1000000 || suppress < 0)
         return aif_cli_usage_error("--max-new must be in [0, 1000000] and --suppress-eos >= 0");
-    aif_model_argmax am;
+    aif_model_argmax am = AIF_MODEL_ARGMAX_AUTO;
     if ((rc = parse_argmax(argmax_s, &am)))
         return rc;
     aif_err err = {0};

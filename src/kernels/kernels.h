@@ -45,6 +45,11 @@ struct aif_kernels {
     size_t (*w16_scratch_bytes)(size_t K);
     void (*w16_gemm)(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
                      float *y, size_t ldy, void *scratch);
+
+    /* sum_i exp(x[i] - m) in double, for x[i] <= m or -inf (the LM head's
+     * logsumexp); the summation order depends on n only. The reference
+     * takes exp in double; AVX-512 in float (within 2 ulp), summed in double. */
+    double (*sum_exp)(const float *x, size_t n, float m);
 };
 
 /* The best table for this CPU (chosen once, thread-safe). */
@@ -67,6 +72,7 @@ void aif_kref_to_f32(const void *src, aif_dtype t, float *dst, size_t n);
 void aif_kref_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb, float *y,
                     size_t ldy);
 float aif_kref_dot(const float *a, const float *b, size_t n);
+double aif_kref_sum_exp(const float *x, size_t n, float m);
 void aif_kref_scale_axpy(size_t n, float s, float a, const float *x, float *y);
 
 /* AVX2 + FMA primitives (src/kernels/avx2/), only called when the CPU has AVX2, FMA and F16C. */
@@ -85,6 +91,7 @@ void aif_kavx512_to_f32(const void *src, aif_dtype t, float *dst, size_t n);
 void aif_kavx512_gemm_nn(size_t M, size_t N, size_t K, const float *x, size_t ldx, const float *b, size_t ldb, float *y,
                     size_t ldy);
 float aif_kavx512_dot(const float *a, const float *b, size_t n);
+double aif_kavx512_sum_exp(const float *x, size_t n, float m);
 void aif_kavx512_scale_axpy(size_t n, float s, float a, const float *x, float *y);
 
 /* AMX primitives (src/kernels/amx/), only called when aif_kernels_amx() is not NULL. */

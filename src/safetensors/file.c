@@ -36,7 +36,7 @@ aif_code aif_st_add_file(aif_safetensors *st, const char *path, size_t *index, a
 
 aif_code aif_st_open_into(aif_safetensors *st, const char *path, aif_err *err)
 {
-    size_t i;
+    size_t i = 0;
     aif_code rc = aif_st_add_file(st, path, &i, err);
     if (rc)
         return rc;
@@ -95,7 +95,7 @@ aif_code aif_safetensors_parse(const uint8_t *buf, size_t len, const char *name,
     aif_safetensors *st = aif_st_new(err);
     if (!st)
         return AIF_ENOMEM;
-    size_t i;
+    size_t i = 0;
     aif_code rc = aif_st_add_file(st, name ? name : "(memory)", &i, err);
     if (!rc) {
         st->files[i].size = len;

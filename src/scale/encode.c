@@ -103,7 +103,7 @@ static aif_code json_int(enc *e, json_t *j, aif_u128 *mag, int *neg, int *is_hex
 /* Encode an integer of nbytes (1..16), checking the range. */
 static aif_code put_int(enc *e, json_t *j, size_t nbytes, int is_signed, int compact)
 {
-    aif_u128 mag;
+    aif_u128 mag = 0;
     int neg, hex;
     aif_code rc = json_int(e, j, &mag, &neg, &hex);
     if (rc)

@@ -3,6 +3,7 @@
  * in a fixed tree, so one element's value depends on K only. */
 #include "../kernels.h"
 
+#include <math.h>
 #include <string.h>
 
 static inline float ldf(const float *p)
@@ -81,4 +82,12 @@ void aif_kref_to_f32(const void *src, aif_dtype t, float *dst, size_t n)
     default:
         break;
     }
+}
+
+double aif_kref_sum_exp(const float *x, size_t n, float m)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += exp((double)x[i] - (double)m);
+    return s;
 }
