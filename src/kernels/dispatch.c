@@ -14,21 +14,22 @@
 
 static const struct aif_kernels ref_table = {
     "ref", aif_kref_gemm, aif_kref_gemm_nn, aif_kref_to_f32, aif_kref_dot, aif_kref_scale_axpy,
-    NULL, NULL, NULL, NULL, aif_kref_sum_exp,
+    NULL, NULL, NULL, NULL, NULL, aif_kref_sum_exp,
 };
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 static const struct aif_kernels avx2_table = {
     "avx2", aif_kavx2_gemm, aif_kavx2_gemm_nn, aif_kavx2_to_f32, aif_kavx2_dot, aif_kavx2_scale_axpy,
-    NULL, NULL, NULL, NULL, aif_kref_sum_exp,
+    NULL, NULL, NULL, NULL, NULL, aif_kref_sum_exp,
 };
 static const struct aif_kernels avx512_table = {
     "avx512", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
-    NULL, NULL, NULL, NULL, aif_kavx512_sum_exp,
+    NULL, NULL, NULL, NULL, NULL, aif_kavx512_sum_exp,
 };
 static const struct aif_kernels amx_table = {
     "amx", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
-    aif_kamx_w16_pack_bytes, aif_kamx_w16_pack, aif_kamx_w16_scratch_bytes, aif_kamx_w16_gemm, aif_kavx512_sum_exp,
+    aif_kamx_w16_pack_bytes, aif_kamx_w16_pack, aif_kamx_w16_scratch_bytes, aif_kamx_w16_gemm, aif_kamx_w32_gemm,
+    aif_kavx512_sum_exp,
 };
 #define HAVE_AVX512_TABLE 1
 #endif

@@ -45,6 +45,13 @@ struct aif_kernels {
     size_t (*w16_scratch_bytes)(size_t K);
     void (*w16_gemm)(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
                      float *y, size_t ldy, void *scratch);
+    /* The same with f32 weights w (N, K), 4-byte aligned, each split into
+     * three bf16 parts like the activations; of the part products those
+     * below f32's last bit (part i of x times part j of w with i + j > 2,
+     * about 2^-24 of the product) are left out, so the result is f32
+     * products to within about one rounding each. Same scratch. */
+    void (*w32_gemm)(size_t M, size_t N, size_t K, const void *packed, int terms, const float *w, size_t ldw,
+                     float *y, size_t ldy, void *scratch);
 
     /* sum_i exp(x[i] - m) in double, for x[i] <= m or -inf (the LM head's
      * logsumexp); the summation order depends on n only. The reference
@@ -99,6 +106,8 @@ size_t aif_kamx_w16_pack_bytes(size_t M, size_t K, int terms);
 void aif_kamx_w16_pack(size_t M, size_t K, const float *x, size_t ldx, int terms, void *packed, size_t m0, size_t m1);
 size_t aif_kamx_w16_scratch_bytes(size_t K);
 void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
+                       float *y, size_t ldy, void *scratch);
+void aif_kamx_w32_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const float *w, size_t ldw,
                        float *y, size_t ldy, void *scratch);
 
 #endif

@@ -184,9 +184,11 @@ struct lin_job {
     size_t per;
 };
 
+/* The bf16 matrix units take bf16 weights, and f32 ones (4-byte aligned)
+ * split in three bf16 parts. */
 static int uses_w16(const struct linear *l, const struct act *a)
 {
-    return a->packed && l->dt == AIF_DTYPE_BF16;
+    return a->packed && (l->dt == AIF_DTYPE_BF16 || (l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0));
 }
 
 static void lin_worker(void *arg, int ith, int nth)
@@ -202,9 +204,11 @@ static void lin_worker(void *arg, int ith, int nth)
     size_t es = aif_dtype_size(l->dt);
     if (n0 >= n1)
         return;
-    if (uses_w16(l, j->a)) {
+    if (uses_w16(l, j->a) && l->dt == AIF_DTYPE_BF16) {
         k->w16_gemm(M, n1 - n0, K, j->a->packed, j->a->terms, (const uint16_t *)l->w + n0 * K, K, y + n0, j->ldy,
                     scr);
+    } else if (uses_w16(l, j->a)) {
+        k->w32_gemm(M, n1 - n0, K, j->a->packed, j->a->terms, (const float *)l->w + n0 * K, K, y + n0, j->ldy, scr);
     } else if (l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0) {
         k->gemm(M, n1 - n0, K, j->a->xr, K, (const float *)l->w + n0 * K, K, y + n0, j->ldy);
     } else {

@@ -221,7 +221,90 @@ static void test_identity_exact(void)
     free(xo), free(wo);
 }
 
+/* f32 weights (split in three bf16 parts): against float64 on awkward shapes
+ * with both activation splits, the feature-split invariance, and w = I
+ * giving x back bit for bit. Tolerance as for bf16 weights: the left-out
+ * part products are below 2^-24 of each product. */
+static void test_f32_weights(void)
+{
+    const struct aif_kernels *k = aif_kernels_amx();
+    if (!k) {
+        fprintf(stderr, "  (no AMX-BF16: skipped)\n");
+        return;
+    }
+    static const size_t Ms[] = {1, 17, 40}, Ns[] = {1, 17, 130}, Ks[] = {7, 33, 600};
+    unsigned s = 11;
+    for (int terms = 1; terms <= 3; terms += 2)
+        for (size_t a = 0; a < 3; a++)
+            for (size_t b = 0; b < 3; b++)
+                for (size_t c = 0; c < 3; c++) {
+                    size_t M = Ms[a], N = Ns[b], K = Ks[c], ldy = N + 1;
+                    float *x = malloc(M * K * sizeof *x), *w = malloc(N * K * sizeof *w),
+                          *y = malloc(M * ldy * sizeof *y), *z = malloc(M * ldy * sizeof *z);
+                    void *packed = aif_malloc_aligned(k->w16_pack_bytes(M, K, terms));
+                    void *scratch = aif_malloc_aligned(k->w16_scratch_bytes(K));
+                    if (!x || !w || !y || !z || !packed || !scratch) {
+                        CHECK(aif_test_injecting());
+                    } else {
+                        for (size_t i = 0; i < M * K; i++)
+                            x[i] = rnd(&s) * (i % 5 == 0 ? 30.0f : 1.0f);
+                        for (size_t i = 0; i < N * K; i++)
+                            w[i] = rnd(&s) + rnd(&s) * 1e-4f; /* full 24-bit mantissas */
+                        k->w16_pack(M, K, x, K, terms, packed, 0, M);
+                        k->w32_gemm(M, N, K, packed, terms, w, K, y, ldy, scratch);
+                        size_t bad = 0;
+                        for (size_t m = 0; m < M; m++)
+                            for (size_t n = 0; n < N; n++) {
+                                double ref = 0, mag = 0;
+                                for (size_t i = 0; i < K; i++) {
+                                    float xv = terms == 1 ? aif_bf16_to_f32(aif_f32_to_bf16(x[m * K + i])) : x[m * K + i];
+                                    ref += (double)xv * w[n * K + i];
+                                    mag += fabs((double)xv * w[n * K + i]);
+                                }
+                                if (fabs(y[m * ldy + n] - ref) > 2e-6 * mag + 1e-30 && bad++ < 3)
+                                    aif_test_fail(__FILE__, __LINE__, "f32 w M=%zu N=%zu K=%zu terms=%d (%zu,%zu): %.9g ref %.9g",
+                                                  M, N, K, terms, m, n, y[m * ldy + n], ref);
+                            }
+                        if (N > 5) { /* features 5.. alone */
+                            k->w32_gemm(M, N - 5, K, packed, terms, w + 5 * K, K, z, ldy, scratch);
+                            for (size_t m = 0; m < M; m++)
+                                CHECK_MEM(z + m * ldy, y + m * ldy + 5, (N - 5) * sizeof(float));
+                        }
+                    }
+                    free(x), free(w), free(y), free(z);
+                    aif_free_aligned(packed), aif_free_aligned(scratch);
+                }
+    /* w = I: x comes back exactly (three parts of x times the one part of 1.0) */
+    size_t M = 19, K = 45, ldy = K;
+    float *x = malloc(M * K * sizeof *x), *w = calloc(K * K, sizeof *w), *y = malloc(M * K * sizeof *y);
+    void *packed = aif_malloc_aligned(k->w16_pack_bytes(M, K, 3));
+    void *scratch = aif_malloc_aligned(k->w16_scratch_bytes(K));
+    if (x && w && y && packed && scratch) {
+        for (size_t i = 0; i < M * K; i++)
+            x[i] = rnd(&s) * 1e3f + rnd(&s) * 1e-3f;
+        for (size_t i = 0; i < K; i++)
+            w[i * K + i] = 1.0f;
+        w[3 * K + 7] = -INFINITY; /* feature 3: -inf * x[7] (x nonzero): +-inf, never NaN from 0 * inf */
+        k->w16_pack(M, K, x, K, 3, packed, 0, M);
+        k->w32_gemm(M, K, K, packed, 3, w, K, y, ldy, scratch);
+        for (size_t m = 0; m < M; m++)
+            for (size_t n = 0; n < K; n++) {
+                float want = n == 3 ? (x[m * K + 7] > 0 ? -INFINITY : INFINITY) : x[m * K + n];
+                if (memcmp(&want, &y[m * ldy + n], 4)) {
+                    aif_test_fail(__FILE__, __LINE__, "f32 identity (%zu,%zu): %.9g want %.9g", m, n, y[m * ldy + n], want);
+                    m = M;
+                    break;
+                }
+            }
+    } else {
+        CHECK(aif_test_injecting());
+    }
+    free(x), free(w), free(y);
+    aif_free_aligned(packed), aif_free_aligned(scratch);
+}
+
 AIF_TESTS(kernels_amx) = {
+    {"kernels/amx_f32_weights", test_f32_weights},
     {"kernels/amx_shapes", test_shapes},
     {"kernels/amx_identity_exact", test_identity_exact},
     {NULL, NULL},

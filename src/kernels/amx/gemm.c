@@ -40,6 +40,9 @@ static size_t kchunks(size_t K) { return (K + TK - 1) / TK; }
  * leaves each element's arithmetic unchanged. */
 #define NB 256
 #define KBC 16 /* k-chunks per block: KB = 512 */
+/* f32 weights are split in three bf16 parts like the activations (w32_*):
+ * blocks of NB / 2 features keep their tiles within 384 KB. */
+#define WP_BYTES ((size_t)(NB / 2) * KBC * TK * 2 * 3)
 
 size_t aif_kamx_w16_pack_bytes(size_t M, size_t K, int terms)
 {
@@ -50,7 +53,7 @@ size_t aif_kamx_w16_scratch_bytes(size_t K)
 {
     (void)K;
     /* packed weight block | one f32 C tile for partial tiles | tile config | non-finite flags */
-    return (size_t)NB * KBC * TK * 2 + 16 * 16 * 4 + 64 + NB;
+    return WP_BYTES + 16 * 16 * 4 + 64 + NB;
 }
 
 /* 32 f32 -> bf16 (round to nearest even) as one 512-bit vector, in order. */
@@ -133,30 +136,54 @@ static inline void transpose16(__m512i r[16])
     }
 }
 
-/* Pack features 0..nn (nn <= NB) and k-chunks kc0..kc0+kcn of w into VNNI
- * tiles: tile (nt, kc - kc0) at (nt * kcn + kc - kc0) * TILE holds, in row r,
- * the pairs (w[n][k0 + 2r], w[n][k0 + 2r + 1]) of the 16 features n of the
- * tile; zero beyond nn and K. */
-static void pack_weights(size_t K, const unsigned char *w, size_t ldw, size_t nn, size_t kc0, size_t kcn,
-                         uint16_t *out, uint8_t *nonfinite)
+/* Pack features 0..nn and k-chunks kc0..kc0+kcn of w (bf16 with wparts 1,
+ * f32 split into three bf16 parts with wparts 3) into VNNI tiles: tile
+ * ((nt * kcn + kc - kc0) * wparts + j) holds, in row r, part j of the pairs
+ * (w[n][k0 + 2r], w[n][k0 + 2r + 1]) of the 16 features n of the tile; zero
+ * beyond nn and K. Features holding an inf or NaN get nonfinite[n] = 1. */
+static void pack_weights(size_t K, const unsigned char *w, size_t ldw, int wparts, size_t nn, size_t kc0,
+                         size_t kcn, uint16_t *out, uint8_t *nonfinite)
 {
     const __m512i expo = _mm512_set1_epi16(0x7f80);
+    const __m512i expo32 = _mm512_set1_epi32(0x7f800000);
     for (size_t nt = 0; nt * 16 < nn; nt++)
         for (size_t kc = kc0; kc < kc0 + kcn; kc++) {
             size_t k0 = kc * TK, kn = K - k0 < TK ? K - k0 : TK;
-            __mmask32 mk = kn >= 32 ? 0xffffffffu : (1u << kn) - 1;
-            __m512i r[16];
+            __m512i r[3][16];
             for (size_t i = 0; i < 16; i++) {
                 size_t n = nt * 16 + i;
-                r[i] = n < nn ? _mm512_maskz_loadu_epi16(mk, w + (n * ldw + k0) * 2) : _mm512_setzero_si512();
-                /* inf/NaN weights: all exponent bits set */
-                if (_mm512_cmpeq_epi16_mask(_mm512_and_si512(r[i], expo), expo))
-                    nonfinite[nt * 16 + i] = 1;
+                if (n >= nn) {
+                    for (int j = 0; j < wparts; j++)
+                        r[j][i] = _mm512_setzero_si512();
+                } else if (wparts == 1) {
+                    __mmask32 mk = kn >= 32 ? 0xffffffffu : (1u << kn) - 1;
+                    r[0][i] = _mm512_maskz_loadu_epi16(mk, w + (n * ldw + k0) * 2);
+                    /* inf/NaN weights: all exponent bits set */
+                    if (_mm512_cmpeq_epi16_mask(_mm512_and_si512(r[0][i], expo), expo))
+                        nonfinite[n] = 1;
+                } else {
+                    __mmask16 mlo = (__mmask16)(kn >= 16 ? 0xffff : (1u << kn) - 1);
+                    __mmask16 mhi = (__mmask16)(kn >= 32 ? 0xffff : kn > 16 ? (1u << (kn - 16)) - 1 : 0);
+                    const float *row = (const float *)(const void *)(w + (n * ldw + k0) * 4);
+                    __m512 lo = _mm512_maskz_loadu_ps(mlo, row), hi = _mm512_maskz_loadu_ps(mhi, row + 16);
+                    if (_mm512_cmpeq_epi32_mask(_mm512_and_si512(_mm512_castps_si512(lo), expo32), expo32) |
+                        _mm512_cmpeq_epi32_mask(_mm512_and_si512(_mm512_castps_si512(hi), expo32), expo32))
+                        nonfinite[n] = 1;
+                    for (int j = 0; j < 3; j++) {
+                        r[j][i] = to_bf16x32(lo, hi);
+                        if (j < 2) {
+                            lo = residual(lo, bf16_lo(r[j][i]));
+                            hi = residual(hi, bf16_hi(r[j][i]));
+                        }
+                    }
+                }
             }
-            transpose16(r);
-            uint16_t *tile = out + (nt * kcn + kc - kc0) * TILE;
-            for (int j = 0; j < 16; j++)
-                _mm512_storeu_si512(tile + j * TK, r[j]);
+            for (int j = 0; j < wparts; j++) {
+                transpose16(r[j]);
+                uint16_t *tile = out + ((nt * kcn + kc - kc0) * (size_t)wparts + (size_t)j) * TILE;
+                for (int q = 0; q < 16; q++)
+                    _mm512_storeu_si512(tile + q * TK, r[j][q]);
+            }
         }
 }
 
@@ -194,16 +221,18 @@ static void tiles_configure(void *mem)
                 LOADC(3, m1, n1);                                                                          \
         }                                                                                                  \
         for (size_t kc = 0; kc < kcn; kc++) {                                                              \
-            if (kc + 1 < kcn)                                                                              \
-                for (int l_ = 0; l_ < 16; l_++) {                                                          \
-                    _mm_prefetch((const char *)(b0 + (kc + 1) * TILE) + 64 * l_, _MM_HINT_T0);             \
-                    if (NR == 2)                                                                           \
-                        _mm_prefetch((const char *)(b1 + (kc + 1) * TILE) + 64 * l_, _MM_HINT_T0);         \
-                }                                                                                          \
-            _tile_loadd(6, b0 + kc * TILE, 64);                                                            \
+          if (kc + 1 < kcn)                                                                                \
+              for (int l_ = 0; l_ < 16 * wparts; l_++) {                                                   \
+                  _mm_prefetch((const char *)(b0 + (kc + 1) * wparts * TILE) + 64 * l_, _MM_HINT_T0);      \
+                  if (NR == 2)                                                                             \
+                      _mm_prefetch((const char *)(b1 + (kc + 1) * wparts * TILE) + 64 * l_, _MM_HINT_T0);  \
+              }                                                                                            \
+          for (int j = 0; j < wparts; j++) {                                                               \
+            _tile_loadd(6, b0 + (kc * wparts + (size_t)j) * TILE, 64);                                     \
             if (NR == 2)                                                                                   \
-                _tile_loadd(7, b1 + kc * TILE, 64);                                                        \
-            for (int t = 0; t < terms; t++) {                                                              \
+                _tile_loadd(7, b1 + (kc * wparts + (size_t)j) * TILE, 64);                                 \
+            /* parts i + j <= 2: the products below f32's last bit are left out */                        \
+            for (int t = 0; t < terms && t + j <= 2; t++) {                                                \
                 size_t off = (kc * (size_t)terms + (size_t)t) * TILE;                                      \
                 _tile_loadd(4, a0 + off, 64);                                                              \
                 if (MR == 2)                                                                               \
@@ -217,6 +246,7 @@ static void tiles_configure(void *mem)
                         _tile_dpbf16ps(3, 5, 7);                                                           \
                 }                                                                                          \
             }                                                                                              \
+          }                                                                                                \
         }                                                                                                  \
     } while (0)
 
@@ -255,8 +285,8 @@ static void tiles_configure(void *mem)
  * parts) times the weights, summed in k order. Used for features holding an
  * inf or NaN weight: there a zero part times inf would make NaN where the
  * f32 product x * inf is +-inf. */
-static void exact_feature(size_t M, size_t K, const uint16_t *ap, int terms, const unsigned char *w, float *y,
-                          size_t ldy)
+static void exact_feature(size_t M, size_t K, const uint16_t *ap, int terms, const unsigned char *w, int wparts,
+                          float *y, size_t ldy)
 {
     size_t KC = kchunks(K);
     for (size_t m = 0; m < M; m++) {
@@ -270,41 +300,46 @@ static void exact_feature(size_t M, size_t K, const uint16_t *ap, int terms, con
                 memcpy(&f, &b, 4);
                 x += f;
             }
-            uint16_t h;
-            memcpy(&h, w + 2 * k, 2);
-            uint32_t b = (uint32_t)h << 16;
             float wf;
-            memcpy(&wf, &b, 4);
+            if (wparts == 1) {
+                uint16_t h;
+                memcpy(&h, w + 2 * k, 2);
+                uint32_t b = (uint32_t)h << 16;
+                memcpy(&wf, &b, 4);
+            } else {
+                memcpy(&wf, w + 4 * k, 4);
+            }
             acc += x * wf;
         }
         y[m * ldy] = acc;
     }
 }
 
-void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
-                       float *y, size_t ldy, void *scratch)
+/* y = x W^T for weights of wparts bf16 parts (1: bf16, 3: f32 split). */
+static void gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const void *w, int wparts, size_t ldw,
+                 float *y, size_t ldy, void *scratch)
 {
     if (!M || !N)
         return;
-    size_t KC = kchunks(K), MT = (M + 15) / 16;
+    size_t KC = kchunks(K), MT = (M + 15) / 16, NBW = wparts == 1 ? NB : NB / 2, es = wparts == 1 ? 2 : 4;
     uint16_t *wp = scratch;
-    float *cbuf = (float *)((unsigned char *)scratch + (size_t)NB * KBC * TK * 2);
+    float *cbuf = (float *)((unsigned char *)scratch + WP_BYTES);
     uint8_t *nonfinite = (uint8_t *)(cbuf + 256) + 64;
     tiles_configure(cbuf + 256);
     const uint16_t *ap = packed;
     size_t a_stride = KC * (size_t)terms * TILE; /* one m-tile's packed activations */
-    for (size_t nb0 = 0; nb0 < N; nb0 += NB) {
-        size_t nn = N - nb0 < NB ? N - nb0 : NB, NT = (nn + 15) / 16;
+    for (size_t nb0 = 0; nb0 < N; nb0 += NBW) {
+        size_t nn = N - nb0 < NBW ? N - nb0 : NBW, NT = (nn + 15) / 16;
         memset(nonfinite, 0, NB);
         for (size_t kc0 = 0; kc0 < KC; kc0 += KBC) {
             size_t kcn = KC - kc0 < KBC ? KC - kc0 : KBC;
-            pack_weights(K, (const unsigned char *)w + nb0 * ldw * 2, ldw, nn, kc0, kcn, wp, nonfinite);
+            pack_weights(K, (const unsigned char *)w + nb0 * ldw * es, ldw, wparts, nn, kc0, kcn, wp, nonfinite);
             for (size_t mt = 0; mt < MT; mt += 2) {
                 const uint16_t *a0 = ap + mt * a_stride + kc0 * (size_t)terms * TILE;
                 const uint16_t *a1 = mt + 1 < MT ? a0 + a_stride : a0;
                 size_t m0 = mt * 16, m1 = m0 + 16;
                 for (size_t nt = 0; nt < NT; nt += 2) {
-                    const uint16_t *b0 = wp + nt * kcn * TILE, *b1 = nt + 1 < NT ? b0 + kcn * TILE : b0;
+                    const uint16_t *b0 = wp + nt * kcn * wparts * TILE, *b1 = nt + 1 < NT ? b0 + kcn * wparts * TILE : b0;
                     size_t n0 = nb0 + nt * 16, n1 = n0 + 16;
                     if (mt + 1 < MT && nt + 1 < NT) {
                         KERNEL(2, 2);
@@ -329,7 +364,20 @@ void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int ter
         }
         for (size_t n = 0; n < nn; n++)
             if (nonfinite[n])
-                exact_feature(M, K, ap, terms, (const unsigned char *)w + (nb0 + n) * ldw * 2, y + nb0 + n, ldy);
+                exact_feature(M, K, ap, terms, (const unsigned char *)w + (nb0 + n) * ldw * es, wparts, y + nb0 + n,
+                              ldy);
     }
     _tile_release();
+}
+
+void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
+                       float *y, size_t ldy, void *scratch)
+{
+    gemm(M, N, K, packed, terms, w, 1, ldw, y, ldy, scratch);
+}
+
+void aif_kamx_w32_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const float *w, size_t ldw,
+                       float *y, size_t ldy, void *scratch)
+{
+    gemm(M, N, K, packed, terms, w, 3, ldw, y, ldy, scratch);
 }
