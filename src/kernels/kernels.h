@@ -45,6 +45,20 @@ struct aif_kernels {
     size_t (*w16_scratch_bytes)(size_t K);
     void (*w16_gemm)(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
                      float *y, size_t ldy, void *scratch);
+
+    /* Optional (NULL: the model builds attention from gemm and gemm_nn):
+     * causal attention of a block of query rows against one key/value head,
+     * flash-attention style (an online softmax over key tiles; nothing grows
+     * with the number of keys). Rows are (i, h), i < nq positions, h < G
+     * heads: query q[i*ldq + h*hd + d] sits at absolute position pos + i and
+     * sees keys j = 0..pos+i, k[j*ldkv + d] and v[j*ldkv + d] (rows may be
+     * unaligned); out[i*ldo + h*hd + d] = sum_j softmax_j(scale q.k_j) v[j][d].
+     * A row's arithmetic depends only on (hd, scale, pos + i) and the data,
+     * never on G, nq or the rows sharing the call. scratch: at least
+     * attn_scratch_bytes(hd) bytes (any alignment), per calling thread. */
+    size_t (*attn_scratch_bytes)(size_t hd);
+    void (*attn)(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
+                 const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch);
 };
 
 /* The best table for this CPU (chosen once, thread-safe). */
@@ -93,5 +107,15 @@ void aif_kamx_w16_pack(size_t M, size_t K, const float *x, size_t ldx, int terms
 size_t aif_kamx_w16_scratch_bytes(size_t K);
 void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
                        float *y, size_t ldy, void *scratch);
+
+/* Causal attention (ref/attention.c, avx512/attention.c): see attn above. */
+size_t aif_kref_attn_scratch_bytes(size_t hd);
+void aif_kref_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
+                   const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch);
+size_t aif_kavx512_attn_scratch_bytes(size_t hd);
+void aif_kavx512_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
+                      const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch);
+/* y[i] = 2^x[i] (the vector exp2 of the AVX-512 attention, for its tests). */
+void aif_kavx512_exp2(const float *x, float *y, size_t n);
 
 #endif

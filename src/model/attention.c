@@ -1,5 +1,8 @@
 /* attention.c: causal grouped-query attention with an online softmax over
- * tiles of KT keys (never a T x T matrix).
+ * tiles of keys (never a T x T matrix).
+ *
+ * Levels with an attn kernel (kernels.h) run it on items of (sequence, kv
+ * head, block of positions); the others use the path below.
  *
  * Work items are (sequence, kv head, block of QB query positions): the
  * G = heads/kv_heads query heads sharing a kv head at QB positions form a
@@ -12,8 +15,10 @@
 #include "model_int.h"
 
 #include <math.h>
+#include <stdatomic.h>
 
 #define KT 64 /* keys per tile */
+#define QBK 64 /* query rows (positions x heads of a kv head) per item with an attn kernel */
 
 struct att_job {
     aif_model *m;
@@ -95,10 +100,60 @@ static void att_worker(void *arg, int ith, int nth)
     }
 }
 
+/* With the level's attn kernel: items (sequence, kv head, block of QBK
+ * positions) handed out by an atomic counter, costliest (last) blocks first
+ * so that the threads finish together; which thread runs an item changes no
+ * bit of it (kernels.h, attn). */
+struct kat_job {
+    aif_model *m;
+    const float *q, *kbase, *vbase;
+    size_t ld, seq_stride, B, T, pos0, qb, n_tb;
+    float *out;
+    unsigned char *scratch; /* per thread: scratch_n bytes */
+    size_t scratch_n;
+    atomic_size_t next;
+};
+
+static void kat_worker(void *arg, int ith, int nth)
+{
+    struct kat_job *j = arg;
+    const aif_model_config *c = &j->m->cfg;
+    size_t hd = (size_t)c->head_dim, H = (size_t)c->n_heads, KVh = (size_t)c->n_kv_heads, G = H / KVh, Q = H * hd;
+    size_t n_items = j->B * KVh * j->n_tb;
+    float scale = (float)(1.0 / sqrt((double)hd));
+    void *ws = j->scratch + (size_t)ith * j->scratch_n;
+    (void)nth;
+    for (size_t it; (it = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < n_items;) {
+        size_t tb = j->n_tb - 1 - it / (j->B * KVh), bg = it % (j->B * KVh), b = bg / KVh, g = bg % KVh;
+        size_t t0 = tb * j->qb, nq = j->T - t0 < j->qb ? j->T - t0 : j->qb;
+        j->m->k->attn(G, nq, hd, scale, j->q + (b * j->T + t0) * Q + g * G * hd, Q,
+                      j->kbase + b * j->seq_stride * j->ld + g * hd, j->vbase + b * j->seq_stride * j->ld + g * hd,
+                      j->ld, j->pos0 + t0, j->out + (b * j->T + t0) * Q + g * G * hd, Q, ws);
+    }
+}
+
 aif_code aif_model_attention(aif_model *m, aif_pool *pool, const float *q, const float *kbase, const float *vbase,
                              size_t ld, size_t seq_stride, size_t B, size_t T, size_t pos0, float *out, aif_err *err)
 {
     const aif_model_config *c = &m->cfg;
+    if (m->k->attn) {
+        size_t G = (size_t)(c->n_heads / c->n_kv_heads), qb = G >= QBK ? 1 : QBK / G;
+        if (qb > T)
+            qb = T;
+        size_t per = (m->k->attn_scratch_bytes((size_t)c->head_dim) + 63) & ~(size_t)63;
+        int nth = pool ? aif_pool_size(pool) : 1;
+        unsigned char *scratch = aif_malloc_aligned((size_t)nth * per);
+        if (!scratch)
+            return aif_err_set(err, AIF_ENOMEM, "out of memory for attention scratch");
+        struct kat_job j = {m, q, kbase, vbase, ld, seq_stride, B, T, pos0, qb, (T + qb - 1) / qb, out, scratch, per, 0};
+        atomic_init(&j.next, 0);
+        if (pool)
+            aif_pool_run(pool, kat_worker, &j);
+        else
+            kat_worker(&j, 0, 1);
+        aif_free_aligned(scratch);
+        return AIF_OK;
+    }
     size_t hd = (size_t)c->head_dim, G = (size_t)(c->n_heads / c->n_kv_heads);
     size_t qb = G >= 16 ? 1 : 16 / G;
     if (qb > T)

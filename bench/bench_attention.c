@@ -1,0 +1,93 @@
+/* bench_attention.c: causal grouped-query attention alone
+ * (src/model/attention.c, aif_model_attention) for a Llama-3.2-1B-shaped
+ * layer (32 heads, 8 kv heads, head_dim 64) at several sequence lengths, on
+ * one thread (no pool), timed in thread CPU time so that other processes on
+ * the machine do not skew it. GFLOP/s count the causal products only:
+ * 4 x heads x head_dim x T^2 / 2 (Q K^T and P V), the way the forward
+ * benchmark counts attention. Median of --reps runs, with min..max, and the
+ * percentage of the single-thread vfmadd231ps peak measured in the same run.
+ *
+ *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "peak.h"
+#include "../src/model/model_int.h"
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static float rnd(unsigned long long *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return (float)((*s >> 40) & 0xffffff) / 8388608.0f - 1.0f; /* [-1, 1) */
+}
+
+int main(int argc, char **argv)
+{
+    const char *ts = "2048,4096";
+    size_t H = 32, KV = 8, hd = 64;
+    int reps = 3;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--t")) ts = argv[i + 1];
+        else if (!strcmp(argv[i], "--heads")) H = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--kv")) KV = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--hd")) hd = (size_t)atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
+        else { fprintf(stderr, "bench_attention: unknown option %s\n", argv[i]); return 2; }
+    }
+    if (reps < 1 || reps > 1000 || !H || !KV || H % KV || !hd || hd > 1024) {
+        fprintf(stderr, "bench_attention: bad sizes or --reps\n");
+        return 2;
+    }
+    aif_model m;
+    memset(&m, 0, sizeof m);
+    m.cfg.n_heads = (int)H;
+    m.cfg.n_kv_heads = (int)KV;
+    m.cfg.head_dim = (int)hd;
+    m.k = aif_kernels_get();
+    m.compute = AIF_MODEL_COMPUTE_F32;
+    double peak = peak_gflops(NULL, 0);
+    printf("kernels %s, attention heads=%zu kv_heads=%zu head_dim=%zu, 1 thread, measured vfmadd231ps peak %.1f "
+           "GFLOP/s\n", m.k->name, H, KV, hd, peak);
+    printf("%6s %10s %10s %17s %7s\n", "T", "seconds", "GFLOP/s", "min..max", "%peak");
+    for (const char *p = ts; *p;) {
+        size_t T = (size_t)strtoul(p, (char **)&p, 10);
+        if (*p == ',')
+            p++;
+        if (!T || T > (1u << 20))
+            break;
+        size_t Q = H * hd, KVd = KV * hd;
+        float *q = aif_malloc_aligned(T * Q * 4), *k = aif_malloc_aligned(T * KVd * 4),
+              *v = aif_malloc_aligned(T * KVd * 4), *o = aif_malloc_aligned(T * Q * 4);
+        double *t = malloc((size_t)reps * sizeof *t);
+        if (!q || !k || !v || !o || !t)
+            return 1;
+        unsigned long long s = 7;
+        /* scores of a few units, as after RoPE in a trained model */
+        for (size_t i = 0; i < T * Q; i++)
+            q[i] = 2.0f * rnd(&s);
+        for (size_t i = 0; i < T * KVd; i++)
+            k[i] = 2.0f * rnd(&s), v[i] = rnd(&s);
+        aif_err err;
+        for (int r = 0; r < reps; r++) {
+            double t0 = peak_thread_time();
+            if (aif_model_attention(&m, NULL, q, k, v, KVd, T, 1, T, 0, o, &err)) {
+                fprintf(stderr, "bench_attention: %s\n", err.msg);
+                return 1;
+            }
+            t[r] = peak_thread_time() - t0;
+        }
+        qsort(t, (size_t)reps, sizeof *t, cmpd);
+        double fl = 4.0 * (double)H * (double)hd * (double)T * (double)T / 2, med = t[reps / 2];
+        printf("%6zu %10.4f %10.1f %8.1f..%-8.1f %6.1f%%\n", T, med, fl / med / 1e9, fl / t[reps - 1] / 1e9,
+               fl / t[0] / 1e9, peak > 0 ? 100.0 * fl / med / 1e9 / peak : 0.0);
+        aif_free_aligned(q), aif_free_aligned(k), aif_free_aligned(v), aif_free_aligned(o), free(t);
+    }
+    return 0;
+}
