@@ -124,7 +124,7 @@ static void kat_worker(void *arg, int ith, int nth)
     void *ws = j->scratch + (size_t)ith * j->scratch_n;
     (void)nth;
     for (size_t it; (it = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < n_items;) {
-        size_t tb = j->n_tb - 1 - it / (j->B * KVh), bg = it % (j->B * KVh), b = bg / KVh, g = bg % KVh;
+        size_t tb = j->n_tb - 1 - it % j->n_tb, bg = it / j->n_tb, b = bg / KVh, g = bg % KVh;
         size_t t0 = tb * j->qb, nq = j->T - t0 < j->qb ? j->T - t0 : j->qb;
         j->m->k->attn(G, nq, hd, scale, j->q + (b * j->T + t0) * Q + g * G * hd, Q,
                       j->kbase + b * j->seq_stride * j->ld + g * hd, j->vbase + b * j->seq_stride * j->ld + g * hd,

@@ -66,8 +66,78 @@ void aif_kavx512_exp2(const float *x, float *y, size_t n)
 
 size_t aif_kavx512_attn_scratch_bytes(size_t hd)
 {
-    /* qt, ot (hd x LN) | st (STR x LN) | m, l (LN) | lim (LN int32) | 64 bytes of alignment slack */
-    return ((2 * hd + STR + 3) * LN) * sizeof(float) + 64;
+    /* qt, ot (hd x LN) | st (STR x LN) | m, l (LN) | lim (LN int32) | kv (STR x hd) | 64 bytes of alignment slack */
+    return ((2 * hd + STR + 3) * LN + STR * hd) * sizeof(float) + 64;
+}
+
+/* dst rows 0..n (hd floats each, contiguous) = src rows ld apart, rows
+ * n..n_pad zero. Keys and values are read from this copy: their rows in the
+ * caller's layout are often a multiple of 4 KB / 64 apart and would crowd a
+ * few L1 sets, and the copy's independent loads fetch lines in parallel. */
+static inline void copy_rows(float *dst, const float *src, size_t ld, size_t n, size_t n_pad, size_t hd)
+{
+    __mmask16 mk = (__mmask16)((1u << (hd % 16)) - 1);
+    for (size_t j = 0; j < n; j++, src += ld, dst += hd) {
+        size_t d = 0;
+        for (; d + 16 <= hd; d += 16)
+            _mm512_storeu_ps(dst + d, _mm512_loadu_ps(src + d));
+        if (d < hd)
+            _mm512_mask_storeu_ps(dst + d, mk, _mm512_maskz_loadu_ps(mk, src + d));
+    }
+    for (size_t i = 0; i < (n_pad - n) * hd; i++)
+        dst[i] = 0.0f;
+}
+
+/* In-register transpose of 16 vectors: t[i] lane j <- t[j] lane i. */
+static inline __attribute__((always_inline)) void tr16(__m512 t[16])
+{
+    __m512 u[16];
+    for (int i = 0; i < 16; i += 2) {
+        u[i] = _mm512_unpacklo_ps(t[i], t[i + 1]);     /* 32-bit pairs (i, i+1) */
+        u[i + 1] = _mm512_unpackhi_ps(t[i], t[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        t[i] = _mm512_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(1, 0, 1, 0)); /* quads (i..i+3) */
+        t[i + 1] = _mm512_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        t[i + 2] = _mm512_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        t[i + 3] = _mm512_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 4; i++) { /* 128-bit lanes across rows i, i+4, i+8, i+12 */
+        u[i] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0x88);
+        u[i + 4] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0xdd);
+        u[i + 8] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0x88);
+        u[i + 12] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0xdd);
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(u[i], u[i + 8], 0x88);
+        t[i + 8] = _mm512_shuffle_f32x4(u[i], u[i + 8], 0xdd);
+        t[i + 4] = _mm512_shuffle_f32x4(u[i + 4], u[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(u[i + 4], u[i + 12], 0xdd);
+    }
+}
+
+/* dst[e * LN + lane] = c * rows[lane][d0 + e] for e < nd (<= 16). */
+static inline void gather16(const float *const rows[16], size_t d0, size_t nd, float c, float *dst)
+{
+    __mmask16 mk = (__mmask16)((1u << nd) - 1);
+    __m512 t[16];
+    for (int i = 0; i < 16; i++)
+        t[i] = _mm512_maskz_loadu_ps(mk, rows[i] + d0);
+    tr16(t);
+    for (size_t e = 0; e < nd; e++)
+        _mm512_store_ps(dst + e * LN, _mm512_mul_ps(t[e], _mm512_set1_ps(c)));
+}
+
+/* rows[lane][d0 + e] = src[e * LN + lane] / l[lane] for e < nd (<= 16), lane < nl. */
+static inline void scatter16(const float *src, size_t nd, __m512 l, float *const rows[16], size_t d0, size_t nl)
+{
+    __mmask16 mk = (__mmask16)((1u << nd) - 1);
+    __m512 t[16];
+    for (size_t e = 0; e < 16; e++)
+        t[e] = e < nd ? _mm512_div_ps(_mm512_load_ps(src + e * LN), l) : _mm512_setzero_ps();
+    tr16(t);
+    for (size_t i = 0; i < nl; i++)
+        _mm512_mask_storeu_ps(rows[i] + d0, mk, t[i]);
 }
 
 /* Scores of keys j0..j0+JB-1 (pointers kp) for NV row vectors: st rows
@@ -151,18 +221,22 @@ static inline __attribute__((always_inline)) void group(const int NV, size_t G, 
 {
     float *qt = ws, *ot = qt + hd * LN, *st = ot + hd * LN, *mx = st + STR * LN, *l = mx + LN;
     int32_t *lim = (int32_t *)(l + LN);
+    float *kv = (float *)(lim + LN); /* the tile's keys, then its values */
     const float c = scale * 1.4426950408889634f; /* scores in log2 units */
     size_t n_keys = pos + (r0 + nr - 1) / G + 1, lim_min = pos + r0 / G + 1;
-    for (size_t r = 0; r < 16 * (size_t)NV; r++) {
-        size_t i = (r0 + (r < nr ? r : nr - 1)) / G, h = (r0 + (r < nr ? r : nr - 1)) % G;
-        const float *src = q + i * ldq + h * hd;
+    for (int w = 0; w < NV; w++) {
+        const float *rows[16];
+        for (size_t r = 16 * (size_t)w; r < 16 * (size_t)w + 16; r++) {
+            size_t rr = r0 + (r < nr ? r : nr - 1), i = rr / G; /* padding lanes repeat the last row */
+            rows[r % 16] = q + i * ldq + (rr % G) * hd;
+            lim[r] = (int32_t)(pos + i + 1);
+        }
+        for (size_t d0 = 0; d0 < hd; d0 += 16)
+            gather16(rows, d0, hd - d0 < 16 ? hd - d0 : 16, c, qt + d0 * LN + 16 * w);
+        _mm512_store_ps(mx + 16 * w, _mm512_set1_ps(-INFINITY));
+        _mm512_store_ps(l + 16 * w, _mm512_setzero_ps());
         for (size_t d = 0; d < hd; d++)
-            qt[d * LN + r] = r < nr ? src[d] * c : 0.0f;
-        lim[r] = (int32_t)(pos + i + 1); /* padding lanes repeat the last row */
-        mx[r] = -INFINITY;
-        l[r] = 0.0f;
-        for (size_t d = 0; d < hd; d++)
-            ot[d * LN + r] = 0.0f;
+            _mm512_store_ps(ot + d * LN + 16 * w, _mm512_setzero_ps());
     }
     for (size_t k0 = 0; k0 < n_keys; k0 += KT) {
         size_t kn = n_keys - k0 < KT ? n_keys - k0 : KT;
@@ -170,12 +244,12 @@ static inline __attribute__((always_inline)) void group(const int NV, size_t G, 
 #pragma GCC unroll 4
         for (int w = 0; w < NV; w++)
             tmax[w] = _mm512_set1_ps(-INFINITY);
+        size_t kn6 = (kn + JB - 1) / JB * JB;
+        copy_rows(kv, k + k0 * ldkv, ldkv, kn, kn6, hd);
         for (size_t j0 = 0; j0 < kn; j0 += JB) {
             const float *kp[JB];
-            for (int jj = 0; jj < JB; jj++) {
-                size_t key = k0 + j0 + (size_t)jj;
-                kp[jj] = k + (key < n_keys ? key : n_keys - 1) * ldkv; /* past the end: a real row, masked */
-            }
+            for (int jj = 0; jj < JB; jj++)
+                kp[jj] = kv + (j0 + (size_t)jj) * hd;
             int masked = k0 + j0 + JB > lim_min;
             if (masked)
                 scores(NV, hd, qt, kp, st + j0 * LN, 1, k0 + j0, lim, tmax);
@@ -201,29 +275,29 @@ static inline __attribute__((always_inline)) void group(const int NV, size_t G, 
 #pragma GCC unroll 4
         for (int w = 0; w < NV; w++)
             _mm512_store_ps(l + 16 * w, lsum[w]);
-        const float *vt = v + k0 * ldkv;
+        copy_rows(kv, v + k0 * ldkv, ldkv, kn, kn, hd);
         size_t d0 = 0;
         for (; d0 + DB <= hd; d0 += DB)
-            update(NV, DB, d0, kn, vt, ldkv, st, corr, ot);
+            update(NV, DB, d0, kn, kv, hd, st, corr, ot);
         switch (hd - d0) {
-        case 5: update(NV, 5, d0, kn, vt, ldkv, st, corr, ot); break;
-        case 4: update(NV, 4, d0, kn, vt, ldkv, st, corr, ot); break;
-        case 3: update(NV, 3, d0, kn, vt, ldkv, st, corr, ot); break;
-        case 2: update(NV, 2, d0, kn, vt, ldkv, st, corr, ot); break;
-        case 1: update(NV, 1, d0, kn, vt, ldkv, st, corr, ot); break;
+        case 5: update(NV, 5, d0, kn, kv, hd, st, corr, ot); break;
+        case 4: update(NV, 4, d0, kn, kv, hd, st, corr, ot); break;
+        case 3: update(NV, 3, d0, kn, kv, hd, st, corr, ot); break;
+        case 2: update(NV, 2, d0, kn, kv, hd, st, corr, ot); break;
+        case 1: update(NV, 1, d0, kn, kv, hd, st, corr, ot); break;
         default: break;
         }
     }
-    for (size_t d = 0; d < hd; d++)
-#pragma GCC unroll 4
-        for (int w = 0; w < NV; w++)
-            _mm512_store_ps(ot + d * LN + 16 * w,
-                            _mm512_div_ps(_mm512_load_ps(ot + d * LN + 16 * w), _mm512_load_ps(l + 16 * w)));
-    for (size_t r = 0; r < nr; r++) {
-        size_t i = (r0 + r) / G, h = (r0 + r) % G;
-        float *dst = out + i * ldo + h * hd;
-        for (size_t d = 0; d < hd; d++)
-            dst[d] = ot[d * LN + r];
+    for (int w = 0; w < NV && 16 * (size_t)w < nr; w++) {
+        float *rows[16];
+        for (size_t r = 16 * (size_t)w; r < 16 * (size_t)w + 16; r++) {
+            size_t rr = r0 + (r < nr ? r : nr - 1);
+            rows[r % 16] = out + rr / G * ldo + rr % G * hd;
+        }
+        size_t nl = nr - 16 * (size_t)w < 16 ? nr - 16 * (size_t)w : 16;
+        __m512 rl = _mm512_load_ps(l + 16 * w);
+        for (size_t d0 = 0; d0 < hd; d0 += 16)
+            scatter16(ot + d0 * LN + 16 * w, hd - d0 < 16 ? hd - d0 : 16, rl, rows, d0, nl);
     }
 }
 
