@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #define KT 64 /* keys per tile */
 #define QBK 64 /* query rows (positions x heads of a kv head) per item with an attn kernel */
@@ -101,13 +102,15 @@ static void att_worker(void *arg, int ith, int nth)
 }
 
 /* With the level's attn kernel: items (sequence, kv head, block of QBK
- * positions) handed out by an atomic counter, costliest (last) blocks first
- * so that the threads finish together; which thread runs an item changes no
- * bit of it (kernels.h, attn). */
+ * query rows) handed out by an atomic counter, a kv head's blocks together
+ * (its keys and values stay in cache) and costliest (last) first, so that
+ * the threads finish together; which thread runs an item changes no bit of
+ * it (kernels.h, attn). Keys and values of sequence b, kv head g start at
+ * kbase/vbase + b * sstride + g * hstride, rows ld apart. */
 struct kat_job {
     aif_model *m;
     const float *q, *kbase, *vbase;
-    size_t ld, seq_stride, B, T, pos0, qb, n_tb;
+    size_t ld, sstride, hstride, B, T, pos0, qb, n_tb;
     float *out;
     unsigned char *scratch; /* per thread: scratch_n bytes */
     size_t scratch_n;
@@ -125,10 +128,33 @@ static void kat_worker(void *arg, int ith, int nth)
     (void)nth;
     for (size_t it; (it = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < n_items;) {
         size_t tb = j->n_tb - 1 - it % j->n_tb, bg = it / j->n_tb, b = bg / KVh, g = bg % KVh;
-        size_t t0 = tb * j->qb, nq = j->T - t0 < j->qb ? j->T - t0 : j->qb;
-        j->m->k->attn(G, nq, hd, scale, j->q + (b * j->T + t0) * Q + g * G * hd, Q,
-                      j->kbase + b * j->seq_stride * j->ld + g * hd, j->vbase + b * j->seq_stride * j->ld + g * hd,
+        size_t t0 = tb * j->qb, nq = j->T - t0 < j->qb ? j->T - t0 : j->qb, off = b * j->sstride + g * j->hstride;
+        j->m->k->attn(G, nq, hd, scale, j->q + (b * j->T + t0) * Q + g * G * hd, Q, j->kbase + off, j->vbase + off,
                       j->ld, j->pos0 + t0, j->out + (b * j->T + t0) * Q + g * G * hd, Q, ws);
+    }
+}
+
+/* Keys and values regrouped head-major, (B, KV, nk, hd) each: in the
+ * forward's layout a head's rows are KV * hd floats apart (2 KB for a
+ * 1B Llama), so a head's keys crowd a fraction of the cache sets and
+ * leave it between work items. */
+struct pack_ctx {
+    const float *k, *v;
+    size_t ld, seq_stride, nk, KV, hd;
+    float *kp, *vp;
+};
+
+static void pack_rows(void *p, size_t r0, size_t r1)
+{
+    struct pack_ctx *c = p;
+    for (size_t r = r0; r < r1; r++) {
+        size_t b = r / c->nk, jk = r % c->nk;
+        const float *ks = c->k + (b * c->seq_stride + jk) * c->ld, *vs = c->v + (b * c->seq_stride + jk) * c->ld;
+        for (size_t g = 0; g < c->KV; g++) {
+            size_t o = ((b * c->KV + g) * c->nk + jk) * c->hd;
+            memcpy(c->kp + o, ks + g * c->hd, c->hd * sizeof(float));
+            memcpy(c->vp + o, vs + g * c->hd, c->hd * sizeof(float));
+        }
     }
 }
 
@@ -137,20 +163,34 @@ aif_code aif_model_attention(aif_model *m, aif_pool *pool, const float *q, const
 {
     const aif_model_config *c = &m->cfg;
     if (m->k->attn) {
-        size_t G = (size_t)(c->n_heads / c->n_kv_heads), qb = G >= QBK ? 1 : QBK / G;
+        size_t hd = (size_t)c->head_dim, KV = (size_t)c->n_kv_heads, G = (size_t)c->n_heads / KV;
+        size_t qb = G >= QBK ? 1 : QBK / G;
         if (qb > T)
             qb = T;
-        size_t per = (m->k->attn_scratch_bytes((size_t)c->head_dim) + 63) & ~(size_t)63;
+        size_t per = (m->k->attn_scratch_bytes(hd) + 63) & ~(size_t)63;
         int nth = pool ? aif_pool_size(pool) : 1;
         unsigned char *scratch = aif_malloc_aligned((size_t)nth * per);
         if (!scratch)
             return aif_err_set(err, AIF_ENOMEM, "out of memory for attention scratch");
-        struct kat_job j = {m, q, kbase, vbase, ld, seq_stride, B, T, pos0, qb, (T + qb - 1) / qb, out, scratch, per, 0};
+        struct kat_job j = {m, q, kbase, vbase, ld, seq_stride * ld, hd, B, T, pos0, qb, (T + qb - 1) / qb, out,
+                            scratch, per, 0};
+        /* regroup when each key meets many queries (not for decode steps,
+         * which read every key once); without the memory, run unpacked */
+        size_t nk = pos0 + T;
+        float *packed = NULL;
+        if (KV > 1 && T >= 16 && B * nk <= SIZE_MAX / (2 * KV * hd * sizeof(float)))
+            packed = aif_malloc_aligned(2 * B * nk * KV * hd * sizeof(float));
+        if (packed) {
+            struct pack_ctx pc = {kbase, vbase, ld, seq_stride, nk, KV, hd, packed, packed + B * nk * KV * hd};
+            aif_model_par_rows(pool, B * nk, pack_rows, &pc);
+            j.kbase = pc.kp, j.vbase = pc.vp, j.ld = hd, j.sstride = KV * nk * hd, j.hstride = nk * hd;
+        }
         atomic_init(&j.next, 0);
         if (pool)
             aif_pool_run(pool, kat_worker, &j);
         else
             kat_worker(&j, 0, 1);
+        aif_free_aligned(packed);
         aif_free_aligned(scratch);
         return AIF_OK;
     }

@@ -180,7 +180,8 @@ static void attn_exp2(void)
 
 /* aif_model_attention at every level (attn kernel or gemm path): against
  * float64, and identical bits for 1, 2 and 3 threads, for a batch of
- * sequences and for a cache layout (pos0 > 0, sequence stride beyond T). */
+ * sequences and for a cache layout (pos0 > 0, sequence stride beyond T);
+ * a decode step gives the bits of the forward's last position. */
 static void model_attention(void)
 {
     if (aif_test_injecting())
@@ -215,6 +216,15 @@ static void model_attention(void)
             }
             CHECK_MEM(o[0], o[1], B * T * Q * 4);
             CHECK_MEM(o[0], o[2], B * T * Q * 4);
+            /* each sequence's last query alone (a decode step: unpacked keys,
+             * a one-position block) repeats the bits of the full call */
+            float *last = malloc(Q * 4);
+            for (size_t b = 0; b < B; b++) {
+                CHECK_OK(aif_model_attention(&m, pools[2], q + (b * T + T - 1) * Q, k + b * cap * ld,
+                                             v + b * cap * ld, ld, cap, 1, 1, pos + T - 1, last, &err), err);
+                CHECK_MEM(last, o[0] + (b * T + T - 1) * Q, Q * 4);
+            }
+            free(last);
             double *ref = malloc(T * Q * sizeof *ref), worst = 0;
             for (size_t b = 0; b < B; b++) {
                 ref_attention(H, H / KV, hd, T, pos, q + b * T * Q, k + b * cap * ld, v + b * cap * ld, ld, ref);

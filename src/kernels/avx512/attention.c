@@ -250,6 +250,18 @@ static inline __attribute__((always_inline)) void group(const int NV, size_t G, 
             const float *kp[JB];
             for (int jj = 0; jj < JB; jj++)
                 kp[jj] = kv + (j0 + (size_t)jj) * hd;
+            /* the next tile's rows, into L2 while this one computes (the
+             * copy below would otherwise wait on memory for each of them) */
+            for (size_t jj = j0; jj < j0 + JB && k0 + KT + jj < n_keys; jj++) {
+                const char *kr = (const char *)(k + (k0 + KT + jj) * ldkv),
+                           *vr = (const char *)(v + (k0 + KT + jj) * ldkv);
+                for (size_t b = 0; b < hd * sizeof(float); b += 64) {
+                    _mm_prefetch(kr + b, _MM_HINT_T1);
+                    _mm_prefetch(vr + b, _MM_HINT_T1);
+                }
+                _mm_prefetch(kr + hd * sizeof(float) - 1, _MM_HINT_T1);
+                _mm_prefetch(vr + hd * sizeof(float) - 1, _MM_HINT_T1);
+            }
             int masked = k0 + j0 + JB > lim_min;
             if (masked)
                 scores(NV, hd, qt, kp, st + j0 * LN, 1, k0 + j0, lim, tmax);
