@@ -17,8 +17,7 @@
  * Every lane runs the same instruction sequence whatever the other lanes
  * hold: key tiles start at multiples of KT from key 0, chunks at multiples of
  * JB inside them, the d and j sums run in ascending order, and keys beyond a
- * row's limit get probability exactly 0 (2^-200 underflows; c = 2^0 = 1 is
- * exact), so they change neither m, l nor ot. A row's result therefore
+ * row's limit get probability exactly 0 (2^-inf; c = 2^0 = 1 is exact), so they change neither m, l nor ot. A row's result therefore
  * depends only on (hd, scale, its position) and the data, never on the block
  * it was computed in: a single-token decode step gives the bits the full
  * forward gave for that position. */
@@ -34,23 +33,22 @@
 #define LN 64  /* lanes (rows) per group: 4 vectors */
 #define STR (KT + JB) /* score rows in scratch: a tile rounded up to whole chunks */
 
-/* 2^x for x <= 0 (also correct up to x < 128), within 2 ulp over the normal
- * range (polynomial error 5e-9 relative, Chebyshev fit of (2^f - 1)/f on
- * [-1/2, 1/2]); x <= -200 (and -inf) gives exactly 0, x = 0 exactly 1, NaN
- * stays NaN. */
+/* 2^x = 2^floor(x) * 2^f, f = x - floor(x) in [0, 1] (one vreduceps),
+ * 2^f by a degree-6 polynomial (Chebyshev fit of (2^f - 1)/f on [0, 1],
+ * 5e-9 relative) and 2^floor(x) applied by vscalefps, which floors its
+ * exponent itself: within 2 ulp over the normal range; x = 0 gives exactly
+ * 1, -inf exactly 0 (so do x < -150 by underflow), NaN stays NaN. */
 static inline __attribute__((always_inline)) __m512 exp2_ps(__m512 x)
 {
-    x = _mm512_max_ps(_mm512_set1_ps(-200.0f), x); /* second operand returned for NaN */
-    __m512 n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 f = _mm512_sub_ps(x, n); /* exact, in [-1/2, 1/2] */
-    __m512 p = _mm512_set1_ps(1.545316294e-04f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.339086336e-03f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.618082557e-03f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.550357114e-02f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.402265076e-01f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931471880e-01f));
+    __m512 f = _mm512_reduce_ps(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); /* x - floor(x); 0 for -inf */
+    __m512 p = _mm512_set1_ps(2.081791502e-04f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.269216608e-03f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.652195055e-03f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.549602356e-02f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.402272042e-01f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931471709e-01f));
     p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, n);
+    return _mm512_scalef_ps(p, x);
 }
 
 void aif_kavx512_exp2(const float *x, float *y, size_t n)
@@ -70,11 +68,10 @@ size_t aif_kavx512_attn_scratch_bytes(size_t hd)
     return ((2 * hd + STR + 3) * LN + STR * hd) * sizeof(float) + 64;
 }
 
-/* dst rows 0..n (hd floats each, contiguous) = src rows ld apart, rows
- * n..n_pad zero. Keys and values are read from this copy: their rows in the
+/* dst rows 0..n (hd floats each, contiguous) = src rows ld apart. Keys and values are read from this copy: their rows in the
  * caller's layout are often a multiple of 4 KB / 64 apart and would crowd a
  * few L1 sets, and the copy's independent loads fetch lines in parallel. */
-static inline void copy_rows(float *dst, const float *src, size_t ld, size_t n, size_t n_pad, size_t hd)
+static inline void copy_rows(float *dst, const float *src, size_t ld, size_t n, size_t hd)
 {
     __mmask16 mk = (__mmask16)((1u << (hd % 16)) - 1);
     for (size_t j = 0; j < n; j++, src += ld, dst += hd) {
@@ -84,8 +81,6 @@ static inline void copy_rows(float *dst, const float *src, size_t ld, size_t n, 
         if (d < hd)
             _mm512_mask_storeu_ps(dst + d, mk, _mm512_maskz_loadu_ps(mk, src + d));
     }
-    for (size_t i = 0; i < (n_pad - n) * hd; i++)
-        dst[i] = 0.0f;
 }
 
 /* In-register transpose of 16 vectors: t[i] lane j <- t[j] lane i. */
@@ -244,15 +239,18 @@ static inline __attribute__((always_inline)) void group(const int NV, size_t G, 
 #pragma GCC unroll 4
         for (int w = 0; w < NV; w++)
             tmax[w] = _mm512_set1_ps(-INFINITY);
-        size_t kn6 = (kn + JB - 1) / JB * JB;
-        copy_rows(kv, k + k0 * ldkv, ldkv, kn, kn6, hd);
+        /* contiguous rows (ldkv == hd) are read in place; others through a copy */
+        int direct = ldkv == hd;
+        const float *kt = direct ? k + k0 * hd : kv;
+        if (!direct)
+            copy_rows(kv, k + k0 * ldkv, ldkv, kn, hd);
         for (size_t j0 = 0; j0 < kn; j0 += JB) {
             const float *kp[JB];
-            for (int jj = 0; jj < JB; jj++)
-                kp[jj] = kv + (j0 + (size_t)jj) * hd;
+            for (int jj = 0; jj < JB; jj++) /* past the last key: a real row again, masked */
+                kp[jj] = kt + (j0 + (size_t)jj < kn ? j0 + (size_t)jj : kn - 1) * hd;
             /* the next tile's rows, into L2 while this one computes (the
              * copy below would otherwise wait on memory for each of them) */
-            for (size_t jj = j0; jj < j0 + JB && k0 + KT + jj < n_keys; jj++) {
+            for (size_t jj = j0; !direct && jj < j0 + JB && k0 + KT + jj < n_keys; jj++) {
                 const char *kr = (const char *)(k + (k0 + KT + jj) * ldkv),
                            *vr = (const char *)(v + (k0 + KT + jj) * ldkv);
                 for (size_t b = 0; b < hd * sizeof(float); b += 64) {
@@ -287,16 +285,18 @@ static inline __attribute__((always_inline)) void group(const int NV, size_t G, 
 #pragma GCC unroll 4
         for (int w = 0; w < NV; w++)
             _mm512_store_ps(l + 16 * w, lsum[w]);
-        copy_rows(kv, v + k0 * ldkv, ldkv, kn, kn, hd);
+        const float *vt = direct ? v + k0 * hd : kv;
+        if (!direct)
+            copy_rows(kv, v + k0 * ldkv, ldkv, kn, hd);
         size_t d0 = 0;
         for (; d0 + DB <= hd; d0 += DB)
-            update(NV, DB, d0, kn, kv, hd, st, corr, ot);
+            update(NV, DB, d0, kn, vt, hd, st, corr, ot);
         switch (hd - d0) {
-        case 5: update(NV, 5, d0, kn, kv, hd, st, corr, ot); break;
-        case 4: update(NV, 4, d0, kn, kv, hd, st, corr, ot); break;
-        case 3: update(NV, 3, d0, kn, kv, hd, st, corr, ot); break;
-        case 2: update(NV, 2, d0, kn, kv, hd, st, corr, ot); break;
-        case 1: update(NV, 1, d0, kn, kv, hd, st, corr, ot); break;
+        case 5: update(NV, 5, d0, kn, vt, hd, st, corr, ot); break;
+        case 4: update(NV, 4, d0, kn, vt, hd, st, corr, ot); break;
+        case 3: update(NV, 3, d0, kn, vt, hd, st, corr, ot); break;
+        case 2: update(NV, 2, d0, kn, vt, hd, st, corr, ot); break;
+        case 1: update(NV, 1, d0, kn, vt, hd, st, corr, ot); break;
         default: break;
         }
     }
