@@ -2,12 +2,13 @@
  * (src/model/attention.c, aif_model_attention) for a Llama-3.2-1B-shaped
  * layer (32 heads, 8 kv heads, head_dim 64) at several sequence lengths, on
  * one thread (no pool), timed in thread CPU time so that other processes on
- * the machine do not skew it. GFLOP/s count the causal products only:
+ * the machine do not skew it (--threads N: a pool of N, wall time, against
+ * the peak of N threads). GFLOP/s count the causal products only:
  * 4 x heads x head_dim x T^2 / 2 (Q K^T and P V), the way the forward
  * benchmark counts attention. Median of --reps runs, with min..max, and the
  * percentage of the single-thread vfmadd231ps peak measured in the same run.
  *
- *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] */
+ *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] [--threads 1] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,16 +33,17 @@ int main(int argc, char **argv)
 {
     const char *ts = "2048,4096";
     size_t H = 32, KV = 8, hd = 64;
-    int reps = 3;
+    int reps = 3, threads = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--t")) ts = argv[i + 1];
         else if (!strcmp(argv[i], "--heads")) H = (size_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--kv")) KV = (size_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--hd")) hd = (size_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
         else { fprintf(stderr, "bench_attention: unknown option %s\n", argv[i]); return 2; }
     }
-    if (reps < 1 || reps > 1000 || !H || !KV || H % KV || !hd || hd > 1024) {
+    if (reps < 1 || reps > 1000 || threads < 1 || threads > 256 || !H || !KV || H % KV || !hd || hd > 1024) {
         fprintf(stderr, "bench_attention: bad sizes or --reps\n");
         return 2;
     }
@@ -52,9 +54,16 @@ int main(int argc, char **argv)
     m.cfg.head_dim = (int)hd;
     m.k = aif_kernels_get();
     m.compute = AIF_MODEL_COMPUTE_F32;
-    double peak = peak_gflops(NULL, 0);
-    printf("kernels %s, attention heads=%zu kv_heads=%zu head_dim=%zu, 1 thread, measured vfmadd231ps peak %.1f "
-           "GFLOP/s\n", m.k->name, H, KV, hd, peak);
+    aif_pool *pool = NULL;
+    aif_err err;
+    if (threads > 1 && aif_pool_new(threads, &pool, &err)) {
+        fprintf(stderr, "bench_attention: %s\n", err.msg);
+        return 1;
+    }
+    double peak = peak_gflops(pool, 0);
+    printf("kernels %s, attention heads=%zu kv_heads=%zu head_dim=%zu, %d thread%s (%s time), measured "
+           "vfmadd231ps peak %.1f GFLOP/s\n", m.k->name, H, KV, hd, threads, threads > 1 ? "s" : "",
+           pool ? "wall" : "thread CPU", peak);
     printf("%6s %10s %10s %17s %7s\n", "T", "seconds", "GFLOP/s", "min..max", "%peak");
     for (const char *p = ts; *p;) {
         size_t T = (size_t)strtoul(p, (char **)&p, 10);
@@ -74,14 +83,13 @@ int main(int argc, char **argv)
             q[i] = 2.0f * rnd(&s);
         for (size_t i = 0; i < T * KVd; i++)
             k[i] = 2.0f * rnd(&s), v[i] = rnd(&s);
-        aif_err err;
         for (int r = 0; r < reps; r++) {
-            double t0 = peak_thread_time();
-            if (aif_model_attention(&m, NULL, q, k, v, KVd, T, 1, T, 0, o, &err)) {
+            double t0 = pool ? aif_time_now() : peak_thread_time();
+            if (aif_model_attention(&m, pool, q, k, v, KVd, T, 1, T, 0, o, &err)) {
                 fprintf(stderr, "bench_attention: %s\n", err.msg);
                 return 1;
             }
-            t[r] = peak_thread_time() - t0;
+            t[r] = (pool ? aif_time_now() : peak_thread_time()) - t0;
         }
         qsort(t, (size_t)reps, sizeof *t, cmpd);
         double fl = 4.0 * (double)H * (double)hd * (double)T * (double)T / 2, med = t[reps / 2];
@@ -89,5 +97,6 @@ int main(int argc, char **argv)
                fl / t[0] / 1e9, peak > 0 ? 100.0 * fl / med / 1e9 / peak : 0.0);
         aif_free_aligned(q), aif_free_aligned(k), aif_free_aligned(v), aif_free_aligned(o), free(t);
     }
+    aif_pool_free(pool);
     return 0;
 }

@@ -27,11 +27,11 @@
 #include <math.h>
 #include <stdint.h>
 
-#define KT 64  /* keys per tile (a multiple of JB is not needed: the last chunk is padded) */
+#define KT 72  /* keys per tile: whole chunks of JB (only the last tile pads a chunk) */
 #define JB 6   /* keys per score register tile */
 #define DB 6   /* head dims per update register tile */
 #define LN 64  /* lanes (rows) per group: 4 vectors */
-#define STR (KT + JB) /* score rows in scratch: a tile rounded up to whole chunks */
+#define STR (KT + JB) /* score rows in scratch: a tile rounded up to whole chunks (the last one) */
 
 /* 2^x = 2^floor(x) * 2^f, f = x - floor(x) in [0, 1] (one vreduceps),
  * 2^f by a degree-6 polynomial (Chebyshev fit of (2^f - 1)/f on [0, 1],
