@@ -8,7 +8,10 @@
  * benchmark counts attention. Median of --reps runs, with min..max, and the
  * percentage of the single-thread vfmadd231ps peak measured in the same run.
  *
- *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] [--threads 1] */
+ * --compute bf16: the model's BF16 compute mode (AMX attn16 where the level
+ * has it); the percentage stays against the f32 FMA peak.
+ *
+ *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] [--threads 1] [--compute f32|bf16] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +36,7 @@ int main(int argc, char **argv)
 {
     const char *ts = "2048,4096";
     size_t H = 32, KV = 8, hd = 64;
-    int reps = 3, threads = 1;
+    int reps = 3, threads = 1, bf16 = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--t")) ts = argv[i + 1];
         else if (!strcmp(argv[i], "--heads")) H = (size_t)atol(argv[i + 1]);
@@ -41,6 +44,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--hd")) hd = (size_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--compute")) bf16 = !strcmp(argv[i + 1], "bf16");
         else { fprintf(stderr, "bench_attention: unknown option %s\n", argv[i]); return 2; }
     }
     if (reps < 1 || reps > 1000 || threads < 1 || threads > 256 || !H || !KV || H % KV || !hd || hd > 1024) {
@@ -53,7 +57,7 @@ int main(int argc, char **argv)
     m.cfg.n_kv_heads = (int)KV;
     m.cfg.head_dim = (int)hd;
     m.k = aif_kernels_get();
-    m.compute = AIF_MODEL_COMPUTE_F32;
+    m.compute = bf16 ? AIF_MODEL_COMPUTE_BF16 : AIF_MODEL_COMPUTE_F32;
     aif_pool *pool = NULL;
     aif_err err;
     if (threads > 1 && aif_pool_new(threads, &pool, &err)) {
@@ -61,8 +65,9 @@ int main(int argc, char **argv)
         return 1;
     }
     double peak = peak_gflops(pool, 0);
-    printf("kernels %s, attention heads=%zu kv_heads=%zu head_dim=%zu, %d thread%s (%s time), measured "
-           "vfmadd231ps peak %.1f GFLOP/s\n", m.k->name, H, KV, hd, threads, threads > 1 ? "s" : "",
+    printf("kernels %s, attention heads=%zu kv_heads=%zu head_dim=%zu, compute %s%s, %d thread%s (%s time), "
+           "measured vfmadd231ps peak %.1f GFLOP/s\n", m.k->name, H, KV, hd, bf16 ? "bf16" : "f32",
+           bf16 && !m.k->attn16 ? " (this level runs attention in f32)" : "", threads, threads > 1 ? "s" : "",
            pool ? "wall" : "thread CPU", peak);
     printf("%6s %10s %10s %17s %7s\n", "T", "seconds", "GFLOP/s", "min..max", "%peak");
     for (const char *p = ts; *p;) {

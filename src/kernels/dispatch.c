@@ -16,6 +16,7 @@ static const struct aif_kernels ref_table = {
     "ref", aif_kref_gemm, aif_kref_gemm_nn, aif_kref_to_f32, aif_kref_dot, aif_kref_scale_axpy,
     NULL, NULL, NULL, NULL,
     aif_kref_attn_scratch_bytes, aif_kref_attn,
+    NULL, NULL, NULL, NULL,
 };
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -23,16 +24,19 @@ static const struct aif_kernels avx2_table = {
     "avx2", aif_kavx2_gemm, aif_kavx2_gemm_nn, aif_kavx2_to_f32, aif_kavx2_dot, aif_kavx2_scale_axpy,
     NULL, NULL, NULL, NULL,
     NULL, NULL, /* attention from gemm + gemm_nn */
+    NULL, NULL, NULL, NULL,
 };
 static const struct aif_kernels avx512_table = {
     "avx512", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
     NULL, NULL, NULL, NULL,
     aif_kavx512_attn_scratch_bytes, aif_kavx512_attn,
+    NULL, NULL, NULL, NULL,
 };
 static const struct aif_kernels amx_table = {
     "amx", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
     NULL, NULL, NULL, NULL, /* AMX_W16 */
     aif_kavx512_attn_scratch_bytes, aif_kavx512_attn,
+    aif_kref_attn16_pack_bytes, aif_kref_attn16_pack, aif_kamx_attn16_scratch_bytes, aif_kamx_attn16,
 };
 #define HAVE_AVX512_TABLE 1
 #endif

@@ -59,6 +59,20 @@ struct aif_kernels {
     size_t (*attn_scratch_bytes)(size_t hd);
     void (*attn)(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
                  const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch);
+
+    /* Optional (NULL: BF16 compute runs attn in f32): attention for BF16
+     * compute, with q, k, v and the probabilities rounded to bf16 (round to
+     * nearest even) and f32 accumulation, on keys and values packed per
+     * head: attn16_pack writes keys/values 0..n of one head (f32 rows ld
+     * apart) into kp and vp, attn16_pack_bytes(n, hd) bytes each, 64-byte
+     * aligned (the layout: ref/attention.c). attn16 is attn on such a head
+     * (kp, vp for keys 0..pos+nq-1 or more), with the same block-independence
+     * contract; scratch: attn16_scratch_bytes(hd) bytes per calling thread. */
+    size_t (*attn16_pack_bytes)(size_t n, size_t hd);
+    void (*attn16_pack)(size_t n, size_t hd, const float *k, const float *v, size_t ld, void *kp, void *vp);
+    size_t (*attn16_scratch_bytes)(size_t hd);
+    void (*attn16)(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const void *kp,
+                   const void *vp, size_t pos, float *out, size_t ldo, void *scratch);
 };
 
 /* The best table for this CPU (chosen once, thread-safe). */
@@ -115,6 +129,14 @@ void aif_kref_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, 
 size_t aif_kavx512_attn_scratch_bytes(size_t hd);
 void aif_kavx512_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
                       const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch);
+size_t aif_kref_attn16_pack_bytes(size_t n, size_t hd);
+void aif_kref_attn16_pack(size_t n, size_t hd, const float *k, const float *v, size_t ld, void *kp, void *vp);
+size_t aif_kref_attn16_scratch_bytes(size_t hd);
+void aif_kref_attn16(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const void *kp,
+                     const void *vp, size_t pos, float *out, size_t ldo, void *scratch);
+size_t aif_kamx_attn16_scratch_bytes(size_t hd);
+void aif_kamx_attn16(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const void *kp,
+                     const void *vp, size_t pos, float *out, size_t ldo, void *scratch);
 /* y[i] = 2^x[i] (the vector exp2 of the AVX-512 attention, for its tests). */
 void aif_kavx512_exp2(const float *x, float *y, size_t n);
 

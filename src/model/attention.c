@@ -2,7 +2,9 @@
  * tiles of keys (never a T x T matrix).
  *
  * Levels with an attn kernel (kernels.h) run it on items of (sequence, kv
- * head, block of positions); the others use the path below.
+ * head, block of positions); the others use the path below. With BF16
+ * compute, levels with attn16 (AMX) round q, k, v and the probabilities to
+ * bf16 as torch's bf16 attention does; the others keep attention in f32.
  *
  * Work items are (sequence, kv head, block of QB query positions): the
  * G = heads/kv_heads query heads sharing a kv head at QB positions form a
@@ -111,6 +113,8 @@ struct kat_job {
     aif_model *m;
     const float *q, *kbase, *vbase;
     size_t ld, sstride, hstride, B, T, pos0, qb, n_tb;
+    const unsigned char *kp16, *vp16; /* attn16: packed heads, pack16 bytes each, (b, g) order; else NULL */
+    size_t pack16;
     float *out;
     unsigned char *scratch; /* per thread: scratch_n bytes */
     size_t scratch_n;
@@ -129,6 +133,11 @@ static void kat_worker(void *arg, int ith, int nth)
     for (size_t it; (it = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < n_items;) {
         size_t tb = j->n_tb - 1 - it % j->n_tb, bg = it / j->n_tb, b = bg / KVh, g = bg % KVh;
         size_t t0 = tb * j->qb, nq = j->T - t0 < j->qb ? j->T - t0 : j->qb, off = b * j->sstride + g * j->hstride;
+        if (j->kp16) {
+            j->m->k->attn16(G, nq, hd, scale, j->q + (b * j->T + t0) * Q + g * G * hd, Q, j->kp16 + bg * j->pack16,
+                            j->vp16 + bg * j->pack16, j->pos0 + t0, j->out + (b * j->T + t0) * Q + g * G * hd, Q, ws);
+            continue;
+        }
         j->m->k->attn(G, nq, hd, scale, j->q + (b * j->T + t0) * Q + g * G * hd, Q, j->kbase + off, j->vbase + off,
                       j->ld, j->pos0 + t0, j->out + (b * j->T + t0) * Q + g * G * hd, Q, ws);
     }
@@ -158,10 +167,61 @@ static void pack_rows(void *p, size_t r0, size_t r1)
     }
 }
 
+/* BF16 compute: each (sequence, kv head) packed by the level's attn16_pack. */
+struct pack16_ctx {
+    const struct aif_kernels *k;
+    const float *kb, *vb;
+    size_t ld, seq_stride, nk, KV, hd, bytes;
+    unsigned char *kp, *vp;
+};
+
+static void pack16_heads(void *p, size_t r0, size_t r1)
+{
+    struct pack16_ctx *c = p;
+    for (size_t bg = r0; bg < r1; bg++) {
+        size_t off = bg / c->KV * c->seq_stride * c->ld + bg % c->KV * c->hd;
+        c->k->attn16_pack(c->nk, c->hd, c->kb + off, c->vb + off, c->ld, c->kp + bg * c->bytes, c->vp + bg * c->bytes);
+    }
+}
+
+static aif_code attention16(aif_model *m, aif_pool *pool, const float *q, const float *kbase, const float *vbase,
+                            size_t ld, size_t seq_stride, size_t B, size_t T, size_t pos0, float *out, aif_err *err)
+{
+    const aif_model_config *c = &m->cfg;
+    const struct aif_kernels *k = m->k;
+    size_t hd = (size_t)c->head_dim, KV = (size_t)c->n_kv_heads, G = (size_t)c->n_heads / KV, nk = pos0 + T;
+    size_t qb = G >= QBK ? 1 : QBK / G;
+    if (qb > T)
+        qb = T;
+    size_t per = (k->attn16_scratch_bytes(hd) + 63) & ~(size_t)63, bytes = (k->attn16_pack_bytes(nk, hd) + 63) & ~(size_t)63;
+    int nth = pool ? aif_pool_size(pool) : 1;
+    unsigned char *scratch = aif_malloc_aligned((size_t)nth * per);
+    unsigned char *packed = B * KV <= SIZE_MAX / 2 / bytes ? aif_malloc_aligned(2 * B * KV * bytes) : NULL;
+    if (!scratch || !packed) {
+        aif_free_aligned(scratch);
+        aif_free_aligned(packed);
+        return aif_err_set(err, AIF_ENOMEM, "out of memory for attention (%zu keys)", nk);
+    }
+    struct pack16_ctx pc = {k, kbase, vbase, ld, seq_stride, nk, KV, hd, bytes, packed, packed + B * KV * bytes};
+    aif_model_par_rows(pool, B * KV, pack16_heads, &pc);
+    struct kat_job j = {m, q, NULL, NULL, 0, 0, 0, B, T, pos0, qb, (T + qb - 1) / qb, packed, packed + B * KV * bytes,
+                        bytes, out, scratch, per, 0};
+    atomic_init(&j.next, 0);
+    if (pool)
+        aif_pool_run(pool, kat_worker, &j);
+    else
+        kat_worker(&j, 0, 1);
+    aif_free_aligned(packed);
+    aif_free_aligned(scratch);
+    return AIF_OK;
+}
+
 aif_code aif_model_attention(aif_model *m, aif_pool *pool, const float *q, const float *kbase, const float *vbase,
                              size_t ld, size_t seq_stride, size_t B, size_t T, size_t pos0, float *out, aif_err *err)
 {
     const aif_model_config *c = &m->cfg;
+    if (m->compute == AIF_MODEL_COMPUTE_BF16 && m->k->attn16)
+        return attention16(m, pool, q, kbase, vbase, ld, seq_stride, B, T, pos0, out, err);
     if (m->k->attn) {
         size_t hd = (size_t)c->head_dim, KV = (size_t)c->n_kv_heads, G = (size_t)c->n_heads / KV;
         size_t qb = G >= QBK ? 1 : QBK / G;
@@ -172,8 +232,8 @@ aif_code aif_model_attention(aif_model *m, aif_pool *pool, const float *q, const
         unsigned char *scratch = aif_malloc_aligned((size_t)nth * per);
         if (!scratch)
             return aif_err_set(err, AIF_ENOMEM, "out of memory for attention scratch");
-        struct kat_job j = {m, q, kbase, vbase, ld, seq_stride * ld, hd, B, T, pos0, qb, (T + qb - 1) / qb, out,
-                            scratch, per, 0};
+        struct kat_job j = {m, q, kbase, vbase, ld, seq_stride * ld, hd, B, T, pos0, qb, (T + qb - 1) / qb, NULL,
+                            NULL, 0, out, scratch, per, 0};
         /* regroup when each key meets many queries (not for decode steps,
          * which read every key once); without the memory, run unpacked */
         size_t nk = pos0 + T;

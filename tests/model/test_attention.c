@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "aif/pool.h"
+#include "aif/tensor.h"
 #include "../../src/model/model_int.h"
 
 static float rnd(unsigned long long *s)
@@ -242,10 +243,153 @@ static void model_attention(void)
         aif_pool_free(pools[n]);
 }
 
+/* ---- BF16 compute (attn16) ---- */
+
+static float bf16r(float x) { return aif_bf16_to_f32(aif_f32_to_bf16(x)); }
+
+/* Worst |out - ref| allowed against float64 attention on the bf16-rounded
+ * q, k, v: the probabilities rounded to bf16 (relative error up to 2^-9
+ * each, independent from key to key) move the weighted average of v
+ * (|v| < 1) by up to 2^-9 in the worst case; f32 accumulation and the
+ * score rounding add far less. Seen: about 1e-3 (AMX), 8e-4 (ref). */
+#define TOL16 (1.0 / 256)
+
+/* One attn16 implementation (pack + attention) on the shapes above:
+ * against float64 on bf16-rounded inputs, and blocks of 5 positions and
+ * single rows give the bits of one call over all positions. */
+static void check_attn16(const char *name, void (*attn16)(size_t, size_t, size_t, float, const float *, size_t,
+                                                          const void *, const void *, size_t, float *, size_t, void *),
+                         size_t scratch_bytes)
+{
+    for (size_t si = 0; si < sizeof SHAPES / sizeof SHAPES[0]; si++) {
+        const struct shape *sh = &SHAPES[si];
+        size_t H = sh->G * sh->KV, hd = sh->hd, Q = H * hd, ld, n = sh->pos + sh->T;
+        float *q, *k, *v;
+        data(sh, 2000 + si, &q, &k, &v, &ld);
+        float *qr = malloc(sh->T * Q * sizeof(float)), *kr = malloc(n * ld * sizeof(float)),
+              *vr = malloc(n * ld * sizeof(float));
+        for (size_t i = 0; i < sh->T * Q; i++)
+            qr[i] = bf16r(q[i]);
+        for (size_t i = 0; i < n * ld; i++)
+            kr[i] = bf16r(k[i]), vr[i] = bf16r(v[i]);
+        double *ref = malloc(sh->T * Q * sizeof *ref);
+        ref_attention(H, sh->G, hd, sh->T, sh->pos, qr, kr, vr, ld, ref);
+        size_t pb = aif_kref_attn16_pack_bytes(n, hd);
+        void *kp = aif_malloc_aligned(pb), *vp = aif_malloc_aligned(pb), *ws = malloc(scratch_bytes + 1);
+        float *out = malloc(sh->T * Q * sizeof(float)), *blk = malloc(sh->T * Q * sizeof(float));
+        float scale = (float)(1.0 / sqrt((double)hd));
+        double worst = 0;
+        for (size_t g = 0; g < sh->KV; g++) {
+            aif_kref_attn16_pack(n, hd, k + g * hd, v + g * hd, ld, kp, vp);
+            attn16(sh->G, sh->T, hd, scale, q + g * sh->G * hd, Q, kp, vp, sh->pos, out + g * sh->G * hd, Q,
+                   (char *)ws + 1);
+            for (size_t step = 5; step; step = step == 5 ? 1 : 0) {
+                for (size_t t0 = 0; t0 < sh->T; t0 += step) {
+                    size_t nq = sh->T - t0 < step ? sh->T - t0 : step;
+                    attn16(sh->G, nq, hd, scale, q + t0 * Q + g * sh->G * hd, Q, kp, vp, sh->pos + t0,
+                           blk + t0 * Q + g * sh->G * hd, Q, ws);
+                }
+                for (size_t t = 0; t < sh->T; t++)
+                    if (memcmp(out + t * Q + g * sh->G * hd, blk + t * Q + g * sh->G * hd, sh->G * hd * sizeof(float))) {
+                        aif_test_fail(__FILE__, __LINE__, "%s shape %zu: blocks of %zu positions changed bits (t=%zu)",
+                                      name, si, step, t);
+                        break;
+                    }
+            }
+        }
+        for (size_t i = 0; i < sh->T * Q; i++)
+            worst = fmax(worst, fabs(out[i] - ref[i]));
+        if (!(worst <= TOL16))
+            aif_test_fail(__FILE__, __LINE__, "%s shape %zu (T=%zu hd=%zu G=%zu pos=%zu): worst %.3g > %g", name, si,
+                          sh->T, hd, sh->G, sh->pos, worst, TOL16);
+        free(q), free(k), free(v), free(qr), free(kr), free(vr), free(ref), free(out), free(blk), free(ws);
+        aif_free_aligned(kp), aif_free_aligned(vp);
+    }
+}
+
+static void attn16_ref(void) { check_attn16("ref", aif_kref_attn16, aif_kref_attn16_scratch_bytes(200)); }
+
+static void attn16_amx(void)
+{
+    const struct aif_kernels *k = aif_kernels_amx();
+    if (!k) {
+        printf("skip attention/attn16_amx: no AMX-BF16 (or no tile permission)\n");
+        return;
+    }
+    CHECK(k->attn16 != NULL && k->attn16_pack == aif_kref_attn16_pack);
+    if (k->attn16)
+        check_attn16("amx", k->attn16, k->attn16_scratch_bytes(200));
+}
+
+/* The model with BF16 compute on the AMX level: identical bits for 1, 2
+ * and 3 threads, a decode step repeats the forward's last position, and
+ * the result is within TOL16 of float64 on bf16-rounded inputs. */
+static void model_attention16(void)
+{
+    const struct aif_kernels *kt = aif_kernels_amx();
+    if (aif_test_injecting() || !kt) {
+        if (!kt)
+            printf("skip attention/model_bf16: no AMX-BF16\n");
+        return;
+    }
+    aif_pool *pools[3] = {NULL, NULL, NULL};
+    aif_err err = {0};
+    for (int n = 2; n <= 3; n++)
+        CHECK_OK(aif_pool_new(n, &pools[n - 1], &err), err);
+    static const size_t cases[][7] = {{2, 150, 0, 150, 8, 2, 64}, {1, 37, 90, 200, 12, 3, 16}};
+    for (size_t ci = 0; ci < 2; ci++) {
+        size_t B = cases[ci][0], T = cases[ci][1], pos = cases[ci][2], cap = cases[ci][3], H = cases[ci][4],
+               KV = cases[ci][5], hd = cases[ci][6], Q = H * hd, ld = KV * hd;
+        aif_model m;
+        memset(&m, 0, sizeof m);
+        m.cfg.n_heads = (int)H, m.cfg.n_kv_heads = (int)KV, m.cfg.head_dim = (int)hd;
+        m.k = kt;
+        m.compute = AIF_MODEL_COMPUTE_BF16;
+        unsigned long long seed = 99 + ci;
+        float *q = malloc(B * T * Q * 4), *k = malloc(B * cap * ld * 4), *v = malloc(B * cap * ld * 4);
+        for (size_t i = 0; i < B * T * Q; i++)
+            q[i] = 2.0f * rnd(&seed);
+        for (size_t i = 0; i < B * cap * ld; i++)
+            k[i] = 2.0f * rnd(&seed), v[i] = rnd(&seed);
+        float *o[3], *last = malloc(Q * 4);
+        for (int n = 0; n < 3; n++) {
+            o[n] = malloc(B * T * Q * 4);
+            CHECK_OK(aif_model_attention(&m, pools[n], q, k, v, ld, cap, B, T, pos, o[n], &err), err);
+        }
+        CHECK_MEM(o[0], o[1], B * T * Q * 4);
+        CHECK_MEM(o[0], o[2], B * T * Q * 4);
+        for (size_t b = 0; b < B; b++) {
+            CHECK_OK(aif_model_attention(&m, pools[1], q + (b * T + T - 1) * Q, k + b * cap * ld, v + b * cap * ld, ld,
+                                         cap, 1, 1, pos + T - 1, last, &err), err);
+            CHECK_MEM(last, o[0] + (b * T + T - 1) * Q, Q * 4);
+        }
+        for (size_t i = 0; i < B * T * Q; i++)
+            q[i] = bf16r(q[i]);
+        for (size_t i = 0; i < B * cap * ld; i++)
+            k[i] = bf16r(k[i]), v[i] = bf16r(v[i]);
+        double *ref = malloc(T * Q * sizeof *ref), worst = 0;
+        for (size_t b = 0; b < B; b++) {
+            ref_attention(H, H / KV, hd, T, pos, q + b * T * Q, k + b * cap * ld, v + b * cap * ld, ld, ref);
+            for (size_t i = 0; i < T * Q; i++)
+                worst = fmax(worst, fabs(o[0][b * T * Q + i] - ref[i]));
+        }
+        if (!(worst <= TOL16))
+            aif_test_fail(__FILE__, __LINE__, "bf16 case %zu: worst %.3g > %g", ci, worst, TOL16);
+        free(ref), free(q), free(k), free(v), free(last);
+        for (int n = 0; n < 3; n++)
+            free(o[n]);
+    }
+    for (int n = 1; n < 3; n++)
+        aif_pool_free(pools[n]);
+}
+
 AIF_TESTS(model_attention) = {
     {"model/attention_ref_level", attn_ref_level},
     {"model/attention_avx512_level", attn_avx512_level},
     {"model/attention_exp2", attn_exp2},
     {"model/attention_threads_and_levels", model_attention},
+    {"model/attention_bf16_ref", attn16_ref},
+    {"model/attention_bf16_amx", attn16_amx},
+    {"model/attention_bf16_model", model_attention16},
     {NULL, NULL},
 };

@@ -1,0 +1,217 @@
+/* attention.c: causal attention on AMX bf16 tiles, for BF16 compute (the
+ * contract is in kernels.h, attn16): q, k, v and the probabilities rounded
+ * to bf16, products accumulated in f32 by tdpbf16ps, the softmax in f32
+ * with AVX-512.
+ *
+ * A head's keys and values are packed once (attn16_pack, ref/attention.c) into the layouts
+ * the B operand of tdpbf16ps reads, with head_dim padded to HP (a multiple
+ * of 32) and the keys to a multiple of KT:
+ *   kp: per 16 keys, HP/2 rows of 16 (k[key][2r], k[key][2r+1]) pairs
+ *       (64 bytes), so S = Q K^T is Q (16 rows x 32 dims) times one such
+ *       block of 16 rows;
+ *   vp: per key pair (2p, 2p+1), HP (v[2p][d], v[2p+1][d]) pairs, so
+ *       O += P V is P (16 rows x 32 keys) times 16 pair rows x 16 dims.
+ * A work item's rows go by blocks of 16 (one tile's height); for each tile
+ * of KT = 64 keys and each row block:
+ *   S (16 x 64 f32, 4 accumulator tiles) = Q K^T
+ *   per row: m' = max(m, c max_j s), f = 2^(m - m'), p = 2^(c s - m'),
+ *            l (16 partial sums per row) = l f + p, P = bf16(p)
+ *   O (16 x HP f32, in memory) = O f (rows whose f is not 1) + P V
+ * with c = scale * log2 e. Keys beyond a row's limit get s = -inf, p = 0.
+ * Each row's arithmetic depends only on its position, hd and scale (tiles
+ * start at key 0; keys past the row's limit add exact zeros), never on the
+ * rows sharing its block or the thread count. (tdpbf16ps flushes denormal
+ * sums to zero, so a tile of such zeros can flush a denormal partial
+ * output: not a concern at the magnitudes attention produces.) */
+#include "../kernels.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define KT 64 /* keys per tile */
+#define RB 16 /* rows per block (tile height) */
+#define NB 4  /* row blocks per group (64 rows) */
+
+static size_t padded_hd(size_t hd) { return (hd + 31) / 32 * 32; }
+/* scratch: qb (NB*RB x HP bf16) | ob (NB*RB x HP f32) | sb (RB x KT f32) |
+ * pb (RB x KT bf16) | lv (NB*RB x 16 f32) | mx, lim (NB*RB) | 64 B slack */
+size_t aif_kamx_attn16_scratch_bytes(size_t hd)
+{
+    size_t HP = padded_hd(hd), R = NB * RB;
+    return R * HP * 2 + R * HP * 4 + RB * KT * 4 + RB * KT * 2 + R * 16 * 4 + 2 * R * 4 + 64;
+}
+
+/* 2^x (see avx512/attention.c: within 2 ulp, 2^0 = 1, 2^-inf = 0). */
+static inline __m512 exp2_ps(__m512 x)
+{
+    __m512 f = _mm512_reduce_ps(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    __m512 p = _mm512_set1_ps(2.081791502e-04f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.269216608e-03f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.652195055e-03f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.549602356e-02f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.402272042e-01f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931471709e-01f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, x);
+}
+
+struct tilecfg {
+    uint8_t palette, start_row, reserved[14];
+    uint16_t colsb[16];
+    uint8_t rows[16];
+};
+
+/* One group of up to NB * RB rows r0..r0+nr. */
+static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, const uint16_t *kp,
+                  const uint16_t *vp, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, unsigned char *ws)
+{
+    size_t HP = padded_hd(hd), R = NB * RB, nb = (nr + RB - 1) / RB;
+    uint16_t *qb = (uint16_t *)ws;
+    float *ob = (float *)(qb + R * HP), *sb = ob + R * HP;
+    uint16_t *pb = (uint16_t *)(sb + RB * KT);
+    float *lv = (float *)(pb + RB * KT), *mx = lv + R * 16;
+    int32_t *lim = (int32_t *)(mx + R);
+    const float c = scale * 1.4426950408889634f;
+    /* q rows to bf16 (rows past nr repeat the last one), zero past hd */
+    for (size_t r = 0; r < nb * RB; r++) {
+        size_t rr = r0 + (r < nr ? r : nr - 1), i = rr / G;
+        const float *src = q + i * ldq + (rr % G) * hd;
+        for (size_t d = 0; d < HP; d += 32) {
+            __mmask16 m0 = (__mmask16)(d >= hd ? 0 : hd - d >= 16 ? 0xffff : (1u << (hd - d)) - 1);
+            __mmask16 m1 = (__mmask16)(d + 16 >= hd ? 0 : hd - d - 16 >= 16 ? 0xffff : (1u << (hd - d - 16)) - 1);
+            __m512 a = _mm512_maskz_loadu_ps(m0, src + d), b = _mm512_maskz_loadu_ps(m1, src + d + 16);
+            _mm512_storeu_si512(qb + r * HP + d, (__m512i)_mm512_cvtne2ps_pbh(b, a));
+        }
+        for (size_t d = 0; d < HP; d += 16)
+            _mm512_storeu_ps(ob + r * HP + d, _mm512_setzero_ps());
+        _mm512_storeu_ps(lv + r * 16, _mm512_setzero_ps());
+        mx[r] = -INFINITY;
+        lim[r] = (int32_t)(pos + i + 1);
+    }
+    size_t n_keys = pos + (r0 + nr - 1) / G + 1;
+    const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    for (size_t k0 = 0; k0 < n_keys; k0 += KT) {
+        const uint16_t *kt = kp + k0 * HP, *vt = vp + k0 * HP; /* KT keys x HP values each */
+        for (size_t b = 0; b < nb; b++) {
+            size_t rb0 = b * RB;
+            /* S = Q K^T: tmm0..3 = keys 0-15, 16-31, 32-47, 48-63 */
+            _tile_zero(0);
+            _tile_zero(1);
+            _tile_zero(2);
+            _tile_zero(3);
+            for (size_t d = 0; d < HP; d += 32) {
+                _tile_loadd(4, qb + rb0 * HP + d, (long)(HP * 2));
+                _tile_loadd(5, kt + 0 * HP * 16 + d * 16, 64);
+                _tile_dpbf16ps(0, 4, 5);
+                _tile_loadd(5, kt + 1 * HP * 16 + d * 16, 64);
+                _tile_dpbf16ps(1, 4, 5);
+                _tile_loadd(5, kt + 2 * HP * 16 + d * 16, 64);
+                _tile_dpbf16ps(2, 4, 5);
+                _tile_loadd(5, kt + 3 * HP * 16 + d * 16, 64);
+                _tile_dpbf16ps(3, 4, 5);
+            }
+            _tile_stored(0, sb + 0, KT * 4);
+            _tile_stored(1, sb + 16, KT * 4);
+            _tile_stored(2, sb + 32, KT * 4);
+            _tile_stored(3, sb + 48, KT * 4);
+            /* online softmax, one row at a time (keys along the lanes) */
+            float corr[RB];
+            int any = 0;
+            for (size_t r = 0; r < RB; r++) {
+                size_t row = rb0 + r;
+                __m512 s[4];
+                for (int w = 0; w < 4; w++)
+                    s[w] = _mm512_loadu_ps(sb + r * KT + 16 * w);
+                if (k0 + KT > (size_t)lim[row]) { /* keys >= lim: -inf */
+                    int64_t lr = (int64_t)lim[row] - (int64_t)k0; /* in [0, KT) or below 0 */
+                    __m512i rel = _mm512_set1_epi32((int32_t)(lr < 0 ? 0 : lr));
+                    for (int w = 0; w < 4; w++) {
+                        __mmask16 ok = _mm512_cmpgt_epi32_mask(rel, _mm512_add_epi32(iota, _mm512_set1_epi32(16 * w)));
+                        s[w] = _mm512_mask_mov_ps(_mm512_set1_ps(-INFINITY), ok, s[w]);
+                    }
+                }
+                float tmax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(s[0], s[1]), _mm512_max_ps(s[2], s[3])));
+                float mo = mx[row], mn = fmaxf(mo, tmax * c);
+                /* c > 0: max(c s) = c max(s) exactly; -inf stays -inf */
+                __m512 f = exp2_ps(_mm512_set1_ps(mo - mn)), nm = _mm512_set1_ps(-mn), cv = _mm512_set1_ps(c);
+                mx[row] = mn;
+                corr[r] = _mm512_cvtss_f32(f);
+                any |= corr[r] != 1.0f;
+                __m512 p[4];
+                for (int w = 0; w < 4; w++)
+                    p[w] = exp2_ps(_mm512_fmadd_ps(s[w], cv, nm));
+                __m512 l = _mm512_mul_ps(_mm512_loadu_ps(lv + row * 16), f);
+                l = _mm512_add_ps(l, _mm512_add_ps(_mm512_add_ps(p[0], p[1]), _mm512_add_ps(p[2], p[3])));
+                _mm512_storeu_ps(lv + row * 16, l);
+                _mm512_storeu_si512(pb + r * KT, (__m512i)_mm512_cvtne2ps_pbh(p[1], p[0]));
+                _mm512_storeu_si512(pb + r * KT + 32, (__m512i)_mm512_cvtne2ps_pbh(p[3], p[2]));
+            }
+            /* O = O f + P V, 64 output dims (4 accumulator tiles) at a time */
+            if (any)
+                for (size_t r = 0; r < RB; r++)
+                    if (corr[r] != 1.0f) {
+                        __m512 f = _mm512_set1_ps(corr[r]);
+                        for (size_t d = 0; d < HP; d += 16)
+                            _mm512_storeu_ps(ob + (rb0 + r) * HP + d,
+                                             _mm512_mul_ps(_mm512_loadu_ps(ob + (rb0 + r) * HP + d), f));
+                    }
+            float *o = ob + rb0 * HP;
+            for (size_t d = 0; d < HP; d += 64) {
+                size_t nd = HP - d >= 64 ? 4 : (HP - d) / 16; /* 2 or 4: HP is a multiple of 32 */
+                _tile_loadd(0, o + d, (long)(HP * 4));
+                _tile_loadd(1, o + d + 16, (long)(HP * 4));
+                if (nd == 4) {
+                    _tile_loadd(2, o + d + 32, (long)(HP * 4));
+                    _tile_loadd(3, o + d + 48, (long)(HP * 4));
+                }
+                for (size_t j = 0; j < KT; j += 32) {
+                    const uint16_t *vj = vt + (j / 2) * HP * 2 + d * 2; /* pair rows j/2.., dims d.. */
+                    _tile_loadd(4, pb + j, KT * 2);
+                    _tile_loadd(5, vj, (long)(HP * 4));
+                    _tile_dpbf16ps(0, 4, 5);
+                    _tile_loadd(6, vj + 32, (long)(HP * 4));
+                    _tile_dpbf16ps(1, 4, 6);
+                    if (nd == 4) {
+                        _tile_loadd(5, vj + 64, (long)(HP * 4));
+                        _tile_dpbf16ps(2, 4, 5);
+                        _tile_loadd(6, vj + 96, (long)(HP * 4));
+                        _tile_dpbf16ps(3, 4, 6);
+                    }
+                }
+                _tile_stored(0, o + d, (long)(HP * 4));
+                _tile_stored(1, o + d + 16, (long)(HP * 4));
+                if (nd == 4) {
+                    _tile_stored(2, o + d + 32, (long)(HP * 4));
+                    _tile_stored(3, o + d + 48, (long)(HP * 4));
+                }
+            }
+        }
+    }
+    for (size_t r = 0; r < nr; r++) {
+        size_t rr = r0 + r;
+        float l = _mm512_reduce_add_ps(_mm512_loadu_ps(lv + r * 16));
+        float *dst = out + rr / G * ldo + rr % G * hd;
+        for (size_t d = 0; d < hd; d++)
+            dst[d] = ob[r * HP + d] / l;
+    }
+}
+
+void aif_kamx_attn16(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const void *kp,
+                     const void *vp, size_t pos, float *out, size_t ldo, void *scratch)
+{
+    struct tilecfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.palette = 1;
+    for (int t = 0; t < 7; t++) {
+        cfg.rows[t] = 16;
+        cfg.colsb[t] = 64;
+    }
+    _tile_loadconfig(&cfg);
+    unsigned char *ws = (unsigned char *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    size_t R = G * nq;
+    for (size_t r0 = 0; r0 < R; r0 += NB * RB)
+        group(G, hd, scale, q, ldq, kp, vp, pos, out, ldo, r0, R - r0 < NB * RB ? R - r0 : NB * RB, ws);
+    _tile_release();
+}
