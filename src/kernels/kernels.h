@@ -134,6 +134,7 @@ void aif_kref_attn16_pack(size_t n, size_t hd, const float *k, const float *v, s
 size_t aif_kref_attn16_scratch_bytes(size_t hd);
 void aif_kref_attn16(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const void *kp,
                      const void *vp, size_t pos, float *out, size_t ldo, void *scratch);
+void aif_kamx_attn16_pack(size_t n, size_t hd, const float *k, const float *v, size_t ld, void *kp, void *vp);
 size_t aif_kamx_attn16_scratch_bytes(size_t hd);
 void aif_kamx_attn16(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const void *kp,
                      const void *vp, size_t pos, float *out, size_t ldo, void *scratch);

@@ -316,9 +316,36 @@ static void attn16_amx(void)
         printf("skip attention/attn16_amx: no AMX-BF16 (or no tile permission)\n");
         return;
     }
-    CHECK(k->attn16 != NULL && k->attn16_pack == aif_kref_attn16_pack);
-    if (k->attn16)
-        check_attn16("amx", k->attn16, k->attn16_scratch_bytes(200));
+    CHECK(k->attn16 != NULL && k->attn16_pack != NULL);
+    if (!k->attn16 || !k->attn16_pack)
+        return;
+    check_attn16("amx", k->attn16, k->attn16_scratch_bytes(200));
+    /* the level's packer writes the reference packer's bytes: key and head
+     * sizes around the 16-key, 64-key and 32-dim blocks, unaligned rows,
+     * values that round both ways, ties, NaN, infinities, denormals */
+    static const size_t ns[] = {1, 15, 16, 17, 64, 65, 130}, hds[] = {8, 13, 32, 37, 64, 128};
+    unsigned long long seed = 5;
+    for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++)
+        for (size_t b = 0; b < sizeof hds / sizeof hds[0]; b++) {
+            size_t n = ns[a], hd = hds[b], ld = hd + 5, pb = aif_kref_attn16_pack_bytes(n, hd);
+            float *x = malloc((n * ld + 1) * sizeof(float));
+            for (size_t i = 0; i < n * ld + 1; i++)
+                x[i] = rnd(&seed) * 3.0f;
+            static const uint32_t special[] = {0x7fc00001u, 0xff800000u, 0x7f800000u, 0x00000001u, 0x3f808000u,
+                                               0x3f818000u, 0x7f7fffffu, 0x80000000u};
+            for (size_t i = 0; i < 8 && i < n * ld; i++)
+                memcpy(&x[1 + (i * 7) % (n * ld)], &special[i], 4);
+            unsigned char *p[4];
+            for (int i = 0; i < 4; i++)
+                memset(p[i] = aif_malloc_aligned(pb), 0xa5, pb);
+            aif_kref_attn16_pack(n, hd, x + 1, x + 1 + (n > 1), ld, p[0], p[1]);
+            k->attn16_pack(n, hd, x + 1, x + 1 + (n > 1), ld, p[2], p[3]);
+            if (memcmp(p[0], p[2], pb) || memcmp(p[1], p[3], pb))
+                aif_test_fail(__FILE__, __LINE__, "amx pack differs from ref: n=%zu hd=%zu", n, hd);
+            for (int i = 0; i < 4; i++)
+                aif_free_aligned(p[i]);
+            free(x);
+        }
 }
 
 /* The model with BF16 compute on the AMX level: identical bits for 1, 2

@@ -3,7 +3,8 @@
  * to bf16, products accumulated in f32 by tdpbf16ps, the softmax in f32
  * with AVX-512.
  *
- * A head's keys and values are packed once (attn16_pack, ref/attention.c) into the layouts
+ * A head's keys and values are packed once (attn16_pack; ref/attention.c
+ * defines the bytes, aif_kamx_attn16_pack writes the same) into the layouts
  * the B operand of tdpbf16ps reads, with head_dim padded to HP (a multiple
  * of 32) and the keys to a multiple of KT:
  *   kp: per 16 keys, HP/2 rows of 16 (k[key][2r], k[key][2r+1]) pairs
@@ -35,6 +36,89 @@
 #define NB 4  /* row blocks per group (64 rows) */
 
 static size_t padded_hd(size_t hd) { return (hd + 31) / 32 * 32; }
+/* In-register transpose of 16 vectors of 32-bit lanes (avx512/attention.c). */
+static inline __attribute__((always_inline)) void tr16(__m512 t[16])
+{
+    __m512 u[16];
+    for (int i = 0; i < 16; i += 2) {
+        u[i] = _mm512_unpacklo_ps(t[i], t[i + 1]);
+        u[i + 1] = _mm512_unpackhi_ps(t[i], t[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        t[i] = _mm512_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        t[i + 1] = _mm512_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        t[i + 2] = _mm512_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        t[i + 3] = _mm512_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 4; i++) {
+        u[i] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0x88);
+        u[i + 4] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0xdd);
+        u[i + 8] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0x88);
+        u[i + 12] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0xdd);
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(u[i], u[i + 8], 0x88);
+        t[i + 8] = _mm512_shuffle_f32x4(u[i], u[i + 8], 0xdd);
+        t[i + 4] = _mm512_shuffle_f32x4(u[i + 4], u[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(u[i + 4], u[i + 12], 0xdd);
+    }
+}
+
+/* bf16 of each f32 lane, round to nearest even (NaN quieted), in the low
+ * 16 bits of the 32-bit lane: aif_f32_to_bf16 lane by lane. */
+static inline __m512i bf16_rne(__m512 x)
+{
+    __m512i u = _mm512_castps_si512(x);
+    __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)),
+                                            _mm512_set1_epi32(0x7f800000));
+    __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(_mm512_set1_epi32(0x7fff),
+                                                     _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1))));
+    r = _mm512_mask_or_epi32(r, nan, u, _mm512_set1_epi32(0x400000));
+    return _mm512_srli_epi32(r, 16);
+}
+
+static inline __mmask16 head_mask(size_t d, size_t hd)
+{
+    return (__mmask16)(d >= hd ? 0 : hd - d >= 16 ? 0xffff : (1u << (hd - d)) - 1);
+}
+
+/* aif_kref_attn16_pack with AVX-512 (the same bytes, checked by the tests):
+ * keys by 16 x 16 transposes of bf16 pairs, values by interleaving rows. */
+void aif_kamx_attn16_pack(size_t n, size_t hd, const float *k, const float *v, size_t ld, void *kp, void *vp)
+{
+    size_t HP = padded_hd(hd), NP = (n + KT - 1) / KT * KT;
+    uint16_t *ko = kp, *vo = vp;
+    const __m512i even = _mm512_set_epi16(62, 60, 58, 56, 54, 52, 50, 48, 46, 44, 42, 40, 38, 36, 34, 32, 30, 28, 26,
+                                          24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    for (size_t k0 = 0; k0 < NP; k0 += 16)
+        for (size_t d = 0; d < HP; d += 32) {
+            __m512 t[16];
+            for (size_t i = 0; i < 16; i++) {
+                size_t key = k0 + i;
+                if (key >= n) {
+                    t[i] = _mm512_setzero_ps();
+                    continue;
+                }
+                const float *src = k + key * ld + d;
+                __m512i a = bf16_rne(_mm512_maskz_loadu_ps(head_mask(d, hd), src));
+                __m512i b = bf16_rne(_mm512_maskz_loadu_ps(head_mask(d + 16, hd), src + 16));
+                t[i] = _mm512_castsi512_ps(_mm512_permutex2var_epi16(a, even, b)); /* 16 pairs (d + 2r, d + 2r + 1) */
+            }
+            tr16(t);
+            for (size_t r = 0; r < 16; r++)
+                _mm512_store_si512(ko + (k0 / 16) * (HP * 16) + (d / 2 + r) * 32, _mm512_castps_si512(t[r]));
+        }
+    for (size_t key = 0; key < NP; key += 2)
+        for (size_t d = 0; d < HP; d += 16) {
+            __m512i a = _mm512_setzero_si512(), b = _mm512_setzero_si512();
+            if (key < n)
+                a = bf16_rne(_mm512_maskz_loadu_ps(head_mask(d, hd), v + key * ld + d));
+            if (key + 1 < n)
+                b = bf16_rne(_mm512_maskz_loadu_ps(head_mask(d, hd), v + (key + 1) * ld + d));
+            _mm512_store_si512(vo + (key / 2) * (HP * 2) + d * 2, _mm512_or_si512(a, _mm512_slli_epi32(b, 16)));
+        }
+}
+
 /* scratch: qb (NB*RB x HP bf16) | ob (NB*RB x HP f32) | sb (RB x KT f32) |
  * pb (RB x KT bf16) | lv (NB*RB x 16 f32) | mx, lim (NB*RB) | 64 B slack */
 size_t aif_kamx_attn16_scratch_bytes(size_t hd)
@@ -43,16 +127,17 @@ size_t aif_kamx_attn16_scratch_bytes(size_t hd)
     return R * HP * 2 + R * HP * 4 + RB * KT * 4 + RB * KT * 2 + R * 16 * 4 + 2 * R * 4 + 64;
 }
 
-/* 2^x (see avx512/attention.c: within 2 ulp, 2^0 = 1, 2^-inf = 0). */
+/* 2^x to 7.4e-6 relative (degree-4 Chebyshev fit of (2^f - 1)/f on
+ * [0, 1]; otherwise as avx512/attention.c's exp2: 2^0 = 1, 2^-inf = 0):
+ * the probabilities are rounded to bf16 (2^-9) and the same p is summed
+ * into l, so the weights' relative error stays ~1e-5. */
 static inline __m512 exp2_ps(__m512 x)
 {
     __m512 f = _mm512_reduce_ps(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    __m512 p = _mm512_set1_ps(2.081791502e-04f);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.269216608e-03f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.652195055e-03f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.549602356e-02f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.402272042e-01f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931471709e-01f));
+    __m512 p = _mm512_set1_ps(1.276311389e-02f);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.344102927e-02f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.406470481e-01f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931339926e-01f));
     p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
     return _mm512_scalef_ps(p, x);
 }
@@ -74,7 +159,14 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
     float *lv = (float *)(pb + RB * KT), *mx = lv + R * 16;
     int32_t *lim = (int32_t *)(mx + R);
     const float c = scale * 1.4426950408889634f;
-    /* q rows to bf16 (rows past nr repeat the last one), zero past hd */
+    /* q rows to bf16 (rows past nr repeat the last one), zero past hd;
+     * first all their lines requested at once (they are rarely cached) */
+    for (size_t r = 0; r < nr; r++) {
+        const char *src = (const char *)(q + (r0 + r) / G * ldq + (r0 + r) % G * hd);
+        for (size_t b = 0; b < hd * sizeof(float); b += 64)
+            _mm_prefetch(src + b, _MM_HINT_T0);
+        _mm_prefetch(src + hd * sizeof(float) - 1, _MM_HINT_T0);
+    }
     for (size_t r = 0; r < nb * RB; r++) {
         size_t rr = r0 + (r < nr ? r : nr - 1), i = rr / G;
         const float *src = q + i * ldq + (rr % G) * hd;
@@ -135,7 +227,9 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
                 float tmax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(s[0], s[1]), _mm512_max_ps(s[2], s[3])));
                 float mo = mx[row], mn = fmaxf(mo, tmax * c);
                 /* c > 0: max(c s) = c max(s) exactly; -inf stays -inf */
-                __m512 f = exp2_ps(_mm512_set1_ps(mo - mn)), nm = _mm512_set1_ps(-mn), cv = _mm512_set1_ps(c);
+                /* 2^0 = 1 exactly: skip the exp when the maximum stays */
+                __m512 f = mn == mo ? _mm512_set1_ps(1.0f) : exp2_ps(_mm512_set1_ps(mo - mn));
+                __m512 nm = _mm512_set1_ps(-mn), cv = _mm512_set1_ps(c);
                 mx[row] = mn;
                 corr[r] = _mm512_cvtss_f32(f);
                 any |= corr[r] != 1.0f;
@@ -191,10 +285,10 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
     }
     for (size_t r = 0; r < nr; r++) {
         size_t rr = r0 + r;
-        float l = _mm512_reduce_add_ps(_mm512_loadu_ps(lv + r * 16));
+        __m512 rl = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(_mm512_loadu_ps(lv + r * 16)));
         float *dst = out + rr / G * ldo + rr % G * hd;
-        for (size_t d = 0; d < hd; d++)
-            dst[d] = ob[r * HP + d] / l;
+        for (size_t d = 0; d < hd; d += 16)
+            _mm512_mask_storeu_ps(dst + d, head_mask(d, hd), _mm512_mul_ps(_mm512_loadu_ps(ob + r * HP + d), rl));
     }
 }
 
