@@ -188,7 +188,10 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
         const uint16_t *kt = kp + k0 * HP, *vt = vp + k0 * HP; /* KT keys x HP values each */
         for (size_t b = 0; b < nb; b++) {
             size_t rb0 = b * RB;
-            /* S = Q K^T: tmm0..3 = keys 0-15, 16-31, 32-47, 48-63 */
+            /* S = Q K^T: tmm0..3 = keys 0-15, 16-31, 32-47, 48-63; blocks of
+             * 16 keys past the group's last key are skipped (their scores
+             * stay 0 and are masked to -inf below: past every row's limit) */
+            size_t kq = n_keys - k0 >= KT ? 4 : (n_keys - k0 + 15) / 16;
             _tile_zero(0);
             _tile_zero(1);
             _tile_zero(2);
@@ -197,12 +200,18 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
                 _tile_loadd(4, qb + rb0 * HP + d, (long)(HP * 2));
                 _tile_loadd(5, kt + 0 * HP * 16 + d * 16, 64);
                 _tile_dpbf16ps(0, 4, 5);
-                _tile_loadd(5, kt + 1 * HP * 16 + d * 16, 64);
-                _tile_dpbf16ps(1, 4, 5);
-                _tile_loadd(5, kt + 2 * HP * 16 + d * 16, 64);
-                _tile_dpbf16ps(2, 4, 5);
-                _tile_loadd(5, kt + 3 * HP * 16 + d * 16, 64);
-                _tile_dpbf16ps(3, 4, 5);
+                if (kq > 1) {
+                    _tile_loadd(5, kt + 1 * HP * 16 + d * 16, 64);
+                    _tile_dpbf16ps(1, 4, 5);
+                }
+                if (kq > 2) {
+                    _tile_loadd(5, kt + 2 * HP * 16 + d * 16, 64);
+                    _tile_dpbf16ps(2, 4, 5);
+                }
+                if (kq > 3) {
+                    _tile_loadd(5, kt + 3 * HP * 16 + d * 16, 64);
+                    _tile_dpbf16ps(3, 4, 5);
+                }
             }
             _tile_stored(0, sb + 0, KT * 4);
             _tile_stored(1, sb + 16, KT * 4);
@@ -260,7 +269,7 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
                     _tile_loadd(2, o + d + 32, (long)(HP * 4));
                     _tile_loadd(3, o + d + 48, (long)(HP * 4));
                 }
-                for (size_t j = 0; j < KT; j += 32) {
+                for (size_t j = 0; j < KT && k0 + j < n_keys; j += 32) { /* keys past the last: p = 0 */
                     const uint16_t *vj = vt + (j / 2) * HP * 2 + d * 2; /* pair rows j/2.., dims d.. */
                     _tile_loadd(4, pb + j, KT * 2);
                     _tile_loadd(5, vj, (long)(HP * 4));

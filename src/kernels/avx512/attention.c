@@ -219,6 +219,12 @@ static inline __attribute__((always_inline)) void group(const int NV, size_t G, 
     float *kv = (float *)(lim + LN); /* the tile's keys, then its values */
     const float c = scale * 1.4426950408889634f; /* scores in log2 units */
     size_t n_keys = pos + (r0 + nr - 1) / G + 1, lim_min = pos + r0 / G + 1;
+    for (size_t r = 0; r < nr; r++) { /* all q lines requested at once: they are rarely cached */
+        const char *src = (const char *)(q + (r0 + r) / G * ldq + (r0 + r) % G * hd);
+        for (size_t b = 0; b < hd * sizeof(float); b += 64)
+            _mm_prefetch(src + b, _MM_HINT_T0);
+        _mm_prefetch(src + hd * sizeof(float) - 1, _MM_HINT_T0);
+    }
     for (int w = 0; w < NV; w++) {
         const float *rows[16];
         for (size_t r = 16 * (size_t)w; r < 16 * (size_t)w + 16; r++) {
