@@ -14,10 +14,12 @@
  *       O += P V is P (16 rows x 32 keys) times 16 pair rows x 16 dims.
  * A work item's rows go by blocks of 16 (one tile's height); for each tile
  * of KT = 64 keys and each row block:
- *   S (16 x 64 f32, 4 accumulator tiles) = Q K^T
+ *   S (16 x 64 f32) = Q K^T                 (tmm0, 1, 4, 5; issued before
+ *                                            the previous block's softmax)
  *   per row: m' = max(m, c max_j s), f = 2^(m - m'), p = 2^(c s - m'),
  *            l (16 partial sums per row) = l f + p, P = bf16(p)
  *   O (16 x HP f32, in memory) = O f (rows whose f is not 1) + P V
+ *                                           (tmm2, 3, 6, 7)
  * with c = scale * log2 e. Keys beyond a row's limit get s = -inf, p = 0.
  * Each row's arithmetic depends only on its position, hd and scale (tiles
  * start at key 0; keys past the row's limit add exact zeros), never on the
@@ -119,12 +121,12 @@ void aif_kamx_attn16_pack(size_t n, size_t hd, const float *k, const float *v, s
         }
 }
 
-/* scratch: qb (NB*RB x HP bf16) | ob (NB*RB x HP f32) | sb (RB x KT f32) |
- * pb (RB x KT bf16) | lv (NB*RB x 16 f32) | mx, lim (NB*RB) | 64 B slack */
+/* scratch: qb (NB*RB x HP bf16) | ob (NB*RB x HP f32) | 2 x sb (RB x KT f32) |
+ * 2 x pb (RB x KT bf16) | lv (NB*RB x 16 f32) | mx, lim (NB*RB) | 64 B slack */
 size_t aif_kamx_attn16_scratch_bytes(size_t hd)
 {
     size_t HP = padded_hd(hd), R = NB * RB;
-    return R * HP * 2 + R * HP * 4 + RB * KT * 4 + RB * KT * 2 + R * 16 * 4 + 2 * R * 4 + 64;
+    return R * HP * 2 + R * HP * 4 + 2 * RB * KT * 4 + 2 * RB * KT * 2 + R * 16 * 4 + 2 * R * 4 + 64;
 }
 
 /* 2^x to 7.4e-6 relative (degree-4 Chebyshev fit of (2^f - 1)/f on
@@ -148,15 +150,62 @@ struct tilecfg {
     uint8_t rows[16];
 };
 
+/* S (RB x KT f32, row-major) = Q K^T for row block qr (RB x HP bf16) and
+ * the tile's keys kt, on tmm0, tmm1 (accumulators), tmm4 (Q), tmm5 (K):
+ * tiles the update never touches, so the next block's scores can run
+ * while this block's softmax does (tile registers are not renamed). Blocks
+ * of 16 keys past the group's last key (kq blocks remain) are skipped:
+ * their scores are left as they were and masked to -inf (past every
+ * row's limit). */
+static inline void scores16(const uint16_t *qr, const uint16_t *kt, size_t HP, size_t kq, float *S)
+{
+    for (size_t kh = 0; kh < 2 && 2 * kh < kq; kh++) {
+        _tile_zero(0);
+        _tile_zero(1);
+        for (size_t d = 0; d < HP; d += 32) {
+            _tile_loadd(4, qr + d, (long)(HP * 2));
+            _tile_loadd(5, kt + (2 * kh) * HP * 16 + d * 16, 64);
+            _tile_dpbf16ps(0, 4, 5);
+            if (2 * kh + 1 < kq) {
+                _tile_loadd(5, kt + (2 * kh + 1) * HP * 16 + d * 16, 64);
+                _tile_dpbf16ps(1, 4, 5);
+            }
+        }
+        _tile_stored(0, S + 32 * kh, KT * 4);
+        _tile_stored(1, S + 32 * kh + 16, KT * 4);
+    }
+}
+
+/* O (RB x HP f32, in memory) += P (RB x KT bf16) V for the tile's values
+ * vt, 32 output dims at a time on tmm2, tmm3 (accumulators), tmm6 (P),
+ * tmm7 (V); 32-key halves past the group's last key (p = 0) skipped. */
+static inline void update16(const uint16_t *P, const uint16_t *vt, size_t HP, size_t kv, float *O)
+{
+    for (size_t d = 0; d < HP; d += 32) {
+        _tile_loadd(2, O + d, (long)(HP * 4));
+        _tile_loadd(3, O + d + 16, (long)(HP * 4));
+        for (size_t j = 0; j < KT && j < kv; j += 32) {
+            const uint16_t *vj = vt + (j / 2) * HP * 2 + d * 2; /* pair rows j/2.., dims d.. */
+            _tile_loadd(6, P + j, KT * 2);
+            _tile_loadd(7, vj, (long)(HP * 4));
+            _tile_dpbf16ps(2, 6, 7);
+            _tile_loadd(7, vj + 32, (long)(HP * 4));
+            _tile_dpbf16ps(3, 6, 7);
+        }
+        _tile_stored(2, O + d, (long)(HP * 4));
+        _tile_stored(3, O + d + 16, (long)(HP * 4));
+    }
+}
+
 /* One group of up to NB * RB rows r0..r0+nr. */
 static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, const uint16_t *kp,
                   const uint16_t *vp, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, unsigned char *ws)
 {
     size_t HP = padded_hd(hd), R = NB * RB, nb = (nr + RB - 1) / RB;
     uint16_t *qb = (uint16_t *)ws;
-    float *ob = (float *)(qb + R * HP), *sb = ob + R * HP;
-    uint16_t *pb = (uint16_t *)(sb + RB * KT);
-    float *lv = (float *)(pb + RB * KT), *mx = lv + R * 16;
+    float *ob = (float *)(qb + R * HP), *sbuf = ob + R * HP; /* two score buffers */
+    uint16_t *pbuf = (uint16_t *)(sbuf + 2 * RB * KT);       /* two probability buffers */
+    float *lv = (float *)(pbuf + 2 * RB * KT), *mx = lv + R * 16;
     int32_t *lim = (int32_t *)(mx + R);
     const float c = scale * 1.4426950408889634f;
     /* q rows to bf16 (rows past nr repeat the last one), zero past hd;
@@ -171,9 +220,8 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
         size_t rr = r0 + (r < nr ? r : nr - 1), i = rr / G;
         const float *src = q + i * ldq + (rr % G) * hd;
         for (size_t d = 0; d < HP; d += 32) {
-            __mmask16 m0 = (__mmask16)(d >= hd ? 0 : hd - d >= 16 ? 0xffff : (1u << (hd - d)) - 1);
-            __mmask16 m1 = (__mmask16)(d + 16 >= hd ? 0 : hd - d - 16 >= 16 ? 0xffff : (1u << (hd - d - 16)) - 1);
-            __m512 a = _mm512_maskz_loadu_ps(m0, src + d), b = _mm512_maskz_loadu_ps(m1, src + d + 16);
+            __m512 a = _mm512_maskz_loadu_ps(head_mask(d, hd), src + d);
+            __m512 b = _mm512_maskz_loadu_ps(head_mask(d + 16, hd), src + d + 16);
             _mm512_storeu_si512(qb + r * HP + d, (__m512i)_mm512_cvtne2ps_pbh(b, a));
         }
         for (size_t d = 0; d < HP; d += 16)
@@ -186,37 +234,14 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
     const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
     for (size_t k0 = 0; k0 < n_keys; k0 += KT) {
         const uint16_t *kt = kp + k0 * HP, *vt = vp + k0 * HP; /* KT keys x HP values each */
+        size_t kv = n_keys - k0, kq = kv >= KT ? KT / 16 : (kv + 15) / 16;
+        scores16(qb, kt, HP, kq, sbuf);
         for (size_t b = 0; b < nb; b++) {
             size_t rb0 = b * RB;
-            /* S = Q K^T: tmm0..3 = keys 0-15, 16-31, 32-47, 48-63; blocks of
-             * 16 keys past the group's last key are skipped (their scores
-             * stay 0 and are masked to -inf below: past every row's limit) */
-            size_t kq = n_keys - k0 >= KT ? 4 : (n_keys - k0 + 15) / 16;
-            _tile_zero(0);
-            _tile_zero(1);
-            _tile_zero(2);
-            _tile_zero(3);
-            for (size_t d = 0; d < HP; d += 32) {
-                _tile_loadd(4, qb + rb0 * HP + d, (long)(HP * 2));
-                _tile_loadd(5, kt + 0 * HP * 16 + d * 16, 64);
-                _tile_dpbf16ps(0, 4, 5);
-                if (kq > 1) {
-                    _tile_loadd(5, kt + 1 * HP * 16 + d * 16, 64);
-                    _tile_dpbf16ps(1, 4, 5);
-                }
-                if (kq > 2) {
-                    _tile_loadd(5, kt + 2 * HP * 16 + d * 16, 64);
-                    _tile_dpbf16ps(2, 4, 5);
-                }
-                if (kq > 3) {
-                    _tile_loadd(5, kt + 3 * HP * 16 + d * 16, 64);
-                    _tile_dpbf16ps(3, 4, 5);
-                }
-            }
-            _tile_stored(0, sb + 0, KT * 4);
-            _tile_stored(1, sb + 16, KT * 4);
-            _tile_stored(2, sb + 32, KT * 4);
-            _tile_stored(3, sb + 48, KT * 4);
+            float *sb = sbuf + (b % 2) * RB * KT;
+            uint16_t *pb = pbuf + (b % 2) * RB * KT;
+            if (b + 1 < nb) /* the next block's scores, on tiles of their own */
+                scores16(qb + (rb0 + RB) * HP, kt, HP, kq, sbuf + ((b + 1) % 2) * RB * KT);
             /* online softmax, one row at a time (keys along the lanes) */
             float corr[RB];
             int any = 0;
@@ -251,7 +276,7 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
                 _mm512_storeu_si512(pb + r * KT, (__m512i)_mm512_cvtne2ps_pbh(p[1], p[0]));
                 _mm512_storeu_si512(pb + r * KT + 32, (__m512i)_mm512_cvtne2ps_pbh(p[3], p[2]));
             }
-            /* O = O f + P V, 64 output dims (4 accumulator tiles) at a time */
+            /* O = O f (rows whose maximum moved) + P V */
             if (any)
                 for (size_t r = 0; r < RB; r++)
                     if (corr[r] != 1.0f) {
@@ -260,36 +285,7 @@ static void group(size_t G, size_t hd, float scale, const float *q, size_t ldq, 
                             _mm512_storeu_ps(ob + (rb0 + r) * HP + d,
                                              _mm512_mul_ps(_mm512_loadu_ps(ob + (rb0 + r) * HP + d), f));
                     }
-            float *o = ob + rb0 * HP;
-            for (size_t d = 0; d < HP; d += 64) {
-                size_t nd = HP - d >= 64 ? 4 : (HP - d) / 16; /* 2 or 4: HP is a multiple of 32 */
-                _tile_loadd(0, o + d, (long)(HP * 4));
-                _tile_loadd(1, o + d + 16, (long)(HP * 4));
-                if (nd == 4) {
-                    _tile_loadd(2, o + d + 32, (long)(HP * 4));
-                    _tile_loadd(3, o + d + 48, (long)(HP * 4));
-                }
-                for (size_t j = 0; j < KT && k0 + j < n_keys; j += 32) { /* keys past the last: p = 0 */
-                    const uint16_t *vj = vt + (j / 2) * HP * 2 + d * 2; /* pair rows j/2.., dims d.. */
-                    _tile_loadd(4, pb + j, KT * 2);
-                    _tile_loadd(5, vj, (long)(HP * 4));
-                    _tile_dpbf16ps(0, 4, 5);
-                    _tile_loadd(6, vj + 32, (long)(HP * 4));
-                    _tile_dpbf16ps(1, 4, 6);
-                    if (nd == 4) {
-                        _tile_loadd(5, vj + 64, (long)(HP * 4));
-                        _tile_dpbf16ps(2, 4, 5);
-                        _tile_loadd(6, vj + 96, (long)(HP * 4));
-                        _tile_dpbf16ps(3, 4, 6);
-                    }
-                }
-                _tile_stored(0, o + d, (long)(HP * 4));
-                _tile_stored(1, o + d + 16, (long)(HP * 4));
-                if (nd == 4) {
-                    _tile_stored(2, o + d + 32, (long)(HP * 4));
-                    _tile_stored(3, o + d + 48, (long)(HP * 4));
-                }
-            }
+            update16(pb, vt, HP, kv, ob + rb0 * HP);
         }
     }
     for (size_t r = 0; r < nr; r++) {
@@ -307,7 +303,7 @@ void aif_kamx_attn16(size_t G, size_t nq, size_t hd, float scale, const float *q
     struct tilecfg cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.palette = 1;
-    for (int t = 0; t < 7; t++) {
+    for (int t = 0; t < 8; t++) {
         cfg.rows[t] = 16;
         cfg.colsb[t] = 64;
     }
