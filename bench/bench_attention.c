@@ -8,10 +8,11 @@
  * benchmark counts attention. Median of --reps runs, with min..max, and the
  * percentage of the single-thread vfmadd231ps peak measured in the same run.
  *
- * --compute bf16: the model's BF16 compute mode (AMX attn16 where the level
- * has it); the percentage stays against the f32 FMA peak.
+ * --compute bf16: the model's BF16 compute mode (attn16 where the level has
+ * it); bf16-amx: the same with the AMX attn16 kernel switched on (dispatch.c
+ * leaves it off for now); the percentage stays against the f32 FMA peak.
  *
- *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] [--threads 1] [--compute f32|bf16] */
+ *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] [--threads 1] [--compute f32|bf16|bf16-amx] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--hd")) hd = (size_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--compute")) bf16 = !strcmp(argv[i + 1], "bf16");
+        else if (!strcmp(argv[i], "--compute")) bf16 = !strcmp(argv[i + 1], "bf16") ? 1 : !strcmp(argv[i + 1], "bf16-amx") ? 2 : 0;
         else { fprintf(stderr, "bench_attention: unknown option %s\n", argv[i]); return 2; }
     }
     if (reps < 1 || reps > 1000 || threads < 1 || threads > 256 || !H || !KV || H % KV || !hd || hd > 1024) {
@@ -57,6 +58,19 @@ int main(int argc, char **argv)
     m.cfg.n_kv_heads = (int)KV;
     m.cfg.head_dim = (int)hd;
     m.k = aif_kernels_get();
+    struct aif_kernels amx16;
+    if (bf16 == 2) { /* the AMX attn16 kernel, which dispatch.c leaves off for now */
+        if (!aif_kernels_amx()) {
+            fprintf(stderr, "bench_attention: --compute bf16-amx needs AMX-BF16\n");
+            return 2;
+        }
+        amx16 = *aif_kernels_amx();
+        amx16.attn16_pack_bytes = aif_kref_attn16_pack_bytes;
+        amx16.attn16_pack = aif_kamx_attn16_pack;
+        amx16.attn16_scratch_bytes = aif_kamx_attn16_scratch_bytes;
+        amx16.attn16 = aif_kamx_attn16;
+        m.k = &amx16;
+    }
     m.compute = bf16 ? AIF_MODEL_COMPUTE_BF16 : AIF_MODEL_COMPUTE_F32;
     aif_pool *pool = NULL;
     aif_err err;
