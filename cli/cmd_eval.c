@@ -96,7 +96,7 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
     double timeout = 0;
     int offline = 0, no_check = 0;
     const char *sched = NULL, *file = NULL, *data = NULL, *cache = NULL, *tokenizer = NULL, *tasks = NULL;
-    const char *block_of = NULL, *block_hash = NULL, *endpoint = NULL, *argmax = NULL, *chain_kind = "finney",
+    const char *block_of = NULL, *block_hash = NULL, *endpoint = NULL, *argmax = NULL, *compute = NULL, *chain_kind = "finney",
                *chain_path = NULL;
     const aif_opt opts[] = {
         {"competition", AIF_OPT_INT, &comp_id, "ID", "competition id (default: the schedule's first competition)"},
@@ -119,12 +119,13 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
         {"block", AIF_OPT_INT, &block, "N", "current block for epsilon and the welcome bonus (default: max commit block)"},
         {"timeout", AIF_OPT_DOUBLE, &timeout, "S", "per-model time limit in seconds (reference: 4300; default none)"},
         {"argmax", AIF_OPT_STR, &argmax, "MODE", "bf16 (default, as the validator's bf16 logits) or f32"},
+        {"compute", AIF_OPT_STR, &compute, "MODE", "f32 (exact products, default) or bf16 (inputs rounded, as torch bf16)"},
         {"no-check", AIF_OPT_FLAG, &no_check, NULL, "skip the reasonable-output check (diagnostics only)"},
         {NULL},
     };
     const char *usage = "aif eval MODEL_DIR... [--competition ID] [--schedule main|local] [--seed N | --seed-block N "
                         "--block-hash H] [--offline] [--data DIR] [--tokenizer DIR] [--max-batches N] [--tasks a,b] "
-                        "[--block-of B1,B2,...] [--block N] [--json]";
+                        "[--block-of B1,B2,...] [--block N] [--compute f32|bf16] [--json]";
     char *pos[MAX_MODELS];
     int n_pos, rc = aif_cli_parse(cli, usage, opts, argc, argv, pos, MAX_MODELS, &n_pos);
     if (rc)
@@ -137,6 +138,10 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
         return aif_cli_usage_error("--block-hash H goes with --seed-block N");
     if (seed >= 0 && seed_block >= 0)
         return aif_cli_usage_error("--seed and --seed-block are exclusive");
+    aif_model_compute cm = AIF_MODEL_COMPUTE_F32;
+    aif_err cerr = {0};
+    if (compute && aif_model_compute_parse(compute, &cm, &cerr))
+        return aif_cli_usage_error("--compute: %s", cerr.msg);
     aif_model_argmax am = AIF_MODEL_ARGMAX_BF16;
     if (argmax && !strcmp(argmax, "f32"))
         am = AIF_MODEL_ARGMAX_F32;
@@ -186,6 +191,7 @@ int aif_cmd_eval(int argc, char **argv, struct aif_cli *cli)
     eo.max_batches = (size_t)max_batches;
     eo.tasks = tasks;
     eo.argmax = am;
+    eo.compute = cm;
     eo.timeout_s = timeout;
     eo.skip_reasonable = no_check;
     eo.quiet = cli->quiet;

@@ -34,10 +34,15 @@ static int parse_argmax(const char *s, aif_model_argmax *out)
     return 0;
 }
 
-/* --dtype: cast the weights after loading (NULL: keep the stored dtype). */
-static aif_code apply_dtype(aif_model *m, const char *s, aif_err *err)
+/* --dtype: cast the weights after loading (NULL: keep the stored dtype);
+ * --compute: what the matrix products read (NULL: f32). */
+static aif_code apply_dtype(aif_model *m, const char *s, const char *compute, aif_err *err)
 {
     aif_dtype t;
+    aif_model_compute c = AIF_MODEL_COMPUTE_F32;
+    if (compute && aif_model_compute_parse(compute, &c, err))
+        return AIF_EINVAL;
+    aif_model_set_compute(m, c);
     if (!s)
         return AIF_OK;
     if (!strcmp(s, "bf16") || !strcmp(s, "bfloat16"))
@@ -221,10 +226,11 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 
 static int cmd_score(int argc, char **argv, struct aif_cli *cli)
 {
-    const char *usage = "aif model score DIR --tokens FILE [--dtype bf16|f16|f32] [--argmax auto|f32|bf16] [--json]";
-    const char *tokfile = NULL, *argmax_s = NULL, *dtype_s = NULL;
+    const char *usage = "aif model score DIR --tokens FILE [--dtype bf16|f16|f32] [--compute f32|bf16] [--argmax auto|f32|bf16] [--json]";
+    const char *tokfile = NULL, *argmax_s = NULL, *dtype_s = NULL, *compute_s = NULL;
     aif_opt opts[] = {
         {"dtype", AIF_OPT_STR, &dtype_s, "T", "convert the weights first (bf16: as the validator loads every model)"},
+        {"compute", AIF_OPT_STR, &compute_s, "MODE", "f32 (exact products, default) or bf16 (inputs rounded, as torch bf16)"},
         {"tokens", AIF_OPT_STR, &tokfile, "FILE", "token ids, one sequence per line, whitespace-separated"},
         {"argmax", AIF_OPT_STR, &argmax_s, "MODE", "auto (bf16 logits for bf16 weights, as PyTorch), f32, bf16"},
         {NULL, 0, NULL, NULL, NULL},
@@ -261,7 +267,7 @@ static int cmd_score(int argc, char **argv, struct aif_cli *cli)
                         i + 1, s.len[i]);
             goto fail;
         }
-    if (aif_model_load(pos[0], &m, &err) || apply_dtype(m, dtype_s, &err) ||
+    if (aif_model_load(pos[0], &m, &err) || apply_dtype(m, dtype_s, compute_s, &err) ||
         aif_pool_new(cli->threads, &pool, &err))
         goto fail;
     st = aif_calloc(s.n, sizeof *st);
@@ -356,7 +362,7 @@ fail:
 static int cmd_generate(int argc, char **argv, struct aif_cli *cli)
 {
     const char *usage = "aif model generate DIR --prompt-ids \"1 2 3\" --max-new N [--suppress-eos N] [--dtype T] [--json]";
-    const char *prompt_s = NULL, *argmax_s = NULL, *dtype_s = NULL;
+    const char *prompt_s = NULL, *argmax_s = NULL, *dtype_s = NULL, *compute_s = NULL;
     long long max_new = 20, suppress = 0;
     int stop_eos = 0;
     aif_opt opts[] = {
@@ -366,6 +372,7 @@ static int cmd_generate(int argc, char **argv, struct aif_cli *cli)
         {"stop-at-eos", AIF_OPT_FLAG, &stop_eos, NULL, "stop after an EOS id"},
         {"argmax", AIF_OPT_STR, &argmax_s, "MODE", "auto (bf16 logits for bf16 weights), f32, bf16"},
         {"dtype", AIF_OPT_STR, &dtype_s, "T", "convert the weights first (bf16, f16, f32)"},
+        {"compute", AIF_OPT_STR, &compute_s, "MODE", "f32 (exact products, default) or bf16 (inputs rounded, as torch bf16)"},
         {NULL, 0, NULL, NULL, NULL},
     };
     char *pos[1];
@@ -391,7 +398,7 @@ static int cmd_generate(int argc, char **argv, struct aif_cli *cli)
         aif_err_set(&err, AIF_EFORMAT, "--prompt-ids: expected one line of token ids");
         goto fail;
     }
-    if (aif_model_load(pos[0], &m, &err) || apply_dtype(m, dtype_s, &err) ||
+    if (aif_model_load(pos[0], &m, &err) || apply_dtype(m, dtype_s, compute_s, &err) ||
         aif_pool_new(cli->threads, &pool, &err))
         goto fail;
     out = aif_calloc((size_t)max_new + 1, sizeof *out);

@@ -162,7 +162,7 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
     const char *model_dir = NULL, *chain_kind = NULL, *chain_path = NULL, *hub_kind = NULL, *hub_path = NULL;
     const char *wallet_name = NULL, *wallet_hotkey = NULL, *wallet_path = NULL, *hotkey = NULL, *comps_path = NULL,
                *schedule = NULL, *local = NULL, *data_dir = NULL, *data_cache = NULL, *tokenizer = NULL,
-               *password_env = NULL;
+               *password_env = NULL, *compute = NULL;
     int once = 0, dont_set = 0, offline = 0;
     const aif_opt opts[] = {
         {"local", AIF_OPT_STR, &local, "DIR", "run on the local subnet in DIR (its chain, hub, wallets, netuid; "
@@ -188,6 +188,7 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
         {"offline", AIF_OPT_FLAG, &offline, NULL, "read evaluation pages from the cache only"},
         {"tokenizer", AIF_OPT_STR, &tokenizer, "DIR", "the competition tokenizer's folder (needed for ai-factory/giant)"},
         {"max-batches", AIF_OPT_INT, &max_batches, "N", "cap on batches per task (default: the competition's)"},
+        {"compute", AIF_OPT_STR, &compute, "MODE", "f32 (exact products, default) or bf16 (inputs rounded, as torch bf16)"},
         {"dont_set_weights", AIF_OPT_FLAG, &dont_set, NULL, "evaluate but never set weights"},
         {"sample_min", AIF_OPT_INT, &sample_min, "N", "models kept for the next step (20)"},
         {"updated_models_limit", AIF_OPT_INT, &limit, "N", "cap on pending + current models (30)"},
@@ -299,6 +300,8 @@ int aif_cmd_validator(int argc, char **argv, struct aif_cli *cli)
     eo.n_threads = cli->threads > 0 ? cli->threads : -1;
     eo.quiet = 1;
     eo.timeout_s = score_timeout;
+    if (compute && aif_model_compute_parse(compute, &eo.compute, &err) != AIF_OK)
+        goto fail;
     if (aif_validator_evaluator_default(&eo, &o.evaluator, &err) != AIF_OK)
         goto fail;
     evaluator = o.evaluator;

@@ -216,6 +216,7 @@ typedef struct aif_eval_opts {
      * isolation). */
     int n_threads;
     aif_model_argmax argmax;   /* AIF_MODEL_ARGMAX_BF16 by default */
+    aif_model_compute compute; /* matrix-product inputs (aif_model_set_compute); F32 by default */
     double timeout_s;          /* per model (spec 6.4: 4300); 0: none */
     int skip_reasonable;       /* diagnostics only */
     int quiet;                 /* no progress bars */

@@ -363,6 +363,7 @@ aif_code aif_eval_session_score(aif_eval_session *s, const char *model_dir, aif_
         return AIF_OK;
     }
     r->n_params = (int64_t)aif_model_param_count(m);
+    aif_model_set_compute(m, s->o.compute);
     int64_t eos[AIF_MODEL_MAX_EOS * 2];
     size_t n_eos = aif_eval_eos_ids(model_dir, aif_model_get_config(m), eos, sizeof eos / sizeof eos[0]);
     double deadline = s->o.timeout_s > 0 ? t0 + s->o.timeout_s : 0;

@@ -84,9 +84,6 @@ void aif_model_rmsnorm(const aif_model *m, aif_pool *pool, const float *x, struc
 
 /* ---------------------------------------------------------------- linear */
 
-/* Below this many rows the bf16 matrix units do not pay for packing (generation). */
-#define W16_MIN_ROWS 16
-
 struct pack_job {
     const struct aif_kernels *k;
     const struct act *a;
@@ -112,8 +109,8 @@ static void round_rows(void *p, size_t r0, size_t r1)
         j->out[i] = aif_bf16_to_f32(aif_f32_to_bf16(j->x[i]));
 }
 
-aif_code aif_model_act_prepare(aif_model *m, aif_pool *pool, const float *x, size_t M, size_t K, struct act *a,
-                               aif_err *err)
+aif_code aif_model_act_prepare_in(aif_model *m, aif_pool *pool, const float *x, size_t M, size_t K,
+                                  struct act_ws *ws, struct act *a, aif_err *err)
 {
     memset(a, 0, sizeof *a);
     a->x = a->xr = x;
@@ -121,33 +118,59 @@ aif_code aif_model_act_prepare(aif_model *m, aif_pool *pool, const float *x, siz
     a->K = K;
     a->terms = m->compute == AIF_MODEL_COMPUTE_BF16 ? 1 : 3;
     const struct aif_kernels *k = m->k;
-    if (k->w16_gemm && M >= W16_MIN_ROWS) {
-        a->packed = aif_malloc_aligned(k->w16_pack_bytes(M, K, a->terms));
-        if (!a->packed)
-            return aif_err_set(err, AIF_ENOMEM, "out of memory packing activations (%zu x %zu)", M, K);
+    /* used for any M, one row included: a row's logits must not depend on
+     * how many rows share the call (prefix and batch invariance) */
+    size_t np = k->w16_gemm && M ? (k->w16_pack_bytes(M, K, a->terms) + 63) & ~(size_t)63 : 0;
+    size_t nr = m->compute == AIF_MODEL_COMPUTE_BF16 ? M * K * sizeof(float) : 0;
+    if (!np && !nr)
+        return AIF_OK;
+    unsigned char *buf;
+    if (ws) {
+        if (ws->cap < np + nr) {
+            aif_free_aligned(ws->p);
+            ws->cap = 0;
+            if (!(ws->p = aif_malloc_aligned(np + nr)))
+                return aif_err_set(err, AIF_ENOMEM, "out of memory preparing activations (%zu x %zu)", M, K);
+            ws->cap = np + nr;
+        }
+        buf = ws->p;
+    } else {
+        if (!(buf = aif_malloc_aligned(np + nr + 1)))
+            return aif_err_set(err, AIF_ENOMEM, "out of memory preparing activations (%zu x %zu)", M, K);
+        a->owned_packed = buf;
+    }
+    if (np) {
+        a->packed = buf;
         struct pack_job j = {k, a};
         aif_model_par_rows(pool, (M + 15) / 16, pack_rows, &j);
     }
-    if (m->compute == AIF_MODEL_COMPUTE_BF16) {
-        /* the f32 kernels (f32 weights, few rows, levels without bf16 units) read rounded values */
-        a->owned_xr = aif_malloc_aligned(M * K * sizeof(float) + 1);
-        if (!a->owned_xr) {
-            aif_model_act_release(a);
-            return aif_err_set(err, AIF_ENOMEM, "out of memory rounding activations (%zu x %zu)", M, K);
-        }
-        struct round_job j = {x, a->owned_xr, K};
+    if (nr) {
+        /* the f32 kernels (f32 weights, levels without bf16 units) read rounded values */
+        struct round_job j = {x, (float *)(void *)(buf + np), K};
         aif_model_par_rows(pool, M, round_rows, &j);
-        a->xr = a->owned_xr;
+        a->xr = j.out;
     }
     return AIF_OK;
 }
 
+aif_code aif_model_act_prepare(aif_model *m, aif_pool *pool, const float *x, size_t M, size_t K, struct act *a,
+                               aif_err *err)
+{
+    return aif_model_act_prepare_in(m, pool, x, M, K, NULL, a, err);
+}
+
 void aif_model_act_release(struct act *a)
 {
-    aif_free_aligned(a->packed);
-    aif_free_aligned(a->owned_xr);
+    aif_free_aligned(a->owned_packed);
+    a->owned_packed = NULL;
     a->packed = NULL;
-    a->owned_xr = NULL;
+}
+
+void aif_model_act_ws_free(struct act_ws *ws)
+{
+    aif_free_aligned(ws->p);
+    ws->p = NULL;
+    ws->cap = 0;
 }
 
 struct lin_job {
@@ -234,6 +257,18 @@ aif_code aif_model_linear(aif_model *m, aif_pool *pool, const struct linear *l, 
     return rc;
 }
 
+/* aif_model_linear with the activation buffers from ws. */
+static aif_code linear_in(aif_model *m, aif_pool *pool, const struct linear *l, const float *x, size_t M, float *y,
+                          size_t ldy, struct act_ws *ws, aif_err *err)
+{
+    struct act a;
+    aif_code rc = aif_model_act_prepare_in(m, pool, x, M, l->n_in, ws, &a, err);
+    if (!rc)
+        rc = aif_model_linear_act(m, pool, l, &a, 0, l->n_out, y, ldy, err);
+    aif_model_act_release(&a);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- decoder */
 
 struct rope_ctx {
@@ -313,6 +348,7 @@ aif_code aif_model_run_layers(aif_model *m, aif_pool *pool, float *x, size_t B, 
         }
 
     aif_code rc = AIF_OK;
+    struct act_ws aws = {NULL, 0};
     for (size_t l = 0; l < (size_t)c->n_layers && !rc; l++) {
         const struct layer *ly = &m->layers[l];
         float *kdst = kb, *vdst = vb;
@@ -324,7 +360,7 @@ aif_code aif_model_run_layers(aif_model *m, aif_pool *pool, float *x, size_t B, 
         }
         aif_model_rmsnorm(m, pool, x, ly->attn_norm, R, xn);
         struct act a;
-        if ((rc = aif_model_act_prepare(m, pool, xn, R, D, &a, err)))
+        if ((rc = aif_model_act_prepare_in(m, pool, xn, R, D, &aws, &a, err)))
             break;
         if ((rc = aif_model_linear_act(m, pool, &ly->q, &a, 0, Q, q, Q, err)) ||
             (rc = aif_model_linear_act(m, pool, &ly->k, &a, 0, KVd, kdst, KVd, err)) ||
@@ -339,12 +375,12 @@ aif_code aif_model_run_layers(aif_model *m, aif_pool *pool, float *x, size_t B, 
         const float *kbase = cache ? cache->k + l * cache->cap * KVd : kb;
         const float *vbase = cache ? cache->v + l * cache->cap * KVd : vb;
         if ((rc = aif_model_attention(m, pool, q, kbase, vbase, ld, seq_stride, B, T, pos0, att, err)) ||
-            (rc = aif_model_linear(m, pool, &ly->o, att, R, xn, D, err)))
+            (rc = linear_in(m, pool, &ly->o, att, R, xn, D, &aws, err)))
             break;
         struct add_ctx a1 = {x, xn, D};
         aif_model_par_rows(pool, R, add_rows, &a1);
         aif_model_rmsnorm(m, pool, x, ly->ffn_norm, R, xn);
-        if ((rc = aif_model_act_prepare(m, pool, xn, R, D, &a, err)))
+        if ((rc = aif_model_act_prepare_in(m, pool, xn, R, D, &aws, &a, err)))
             break;
         if ((rc = aif_model_linear_act(m, pool, &ly->gate, &a, 0, I, g, I, err)) ||
             (rc = aif_model_linear_act(m, pool, &ly->up, &a, 0, I, u, I, err))) {
@@ -354,11 +390,12 @@ aif_code aif_model_run_layers(aif_model *m, aif_pool *pool, float *x, size_t B, 
         aif_model_act_release(&a);
         struct add_ctx sw = {g, u, I};
         aif_model_par_rows(pool, R, swiglu_rows, &sw);
-        if ((rc = aif_model_linear(m, pool, &ly->down, g, R, xn, D, err)))
+        if ((rc = linear_in(m, pool, &ly->down, g, R, xn, D, &aws, err)))
             break;
         struct add_ctx a2 = {x, xn, D};
         aif_model_par_rows(pool, R, add_rows, &a2);
     }
     aif_free_aligned(ws);
+    aif_model_act_ws_free(&aws);
     return rc;
 }

@@ -303,6 +303,19 @@ void aif_model_set_compute(aif_model *m, aif_model_compute c) { m->compute = c; 
 
 aif_model_compute aif_model_get_compute(const aif_model *m) { return m->compute; }
 
+aif_code aif_model_compute_parse(const char *s, aif_model_compute *out, aif_err *err)
+{
+    if (s && (!strcmp(s, "f32") || !strcmp(s, "float32")))
+        *out = AIF_MODEL_COMPUTE_F32;
+    else if (s && (!strcmp(s, "bf16") || !strcmp(s, "bfloat16")))
+        *out = AIF_MODEL_COMPUTE_BF16;
+    else
+        return aif_err_set(err, AIF_EINVAL, "compute mode must be f32 or bf16 (got '%s')", s ? s : "(null)");
+    return AIF_OK;
+}
+
+const char *aif_model_compute_name(aif_model_compute c) { return c == AIF_MODEL_COMPUTE_BF16 ? "bf16" : "f32"; }
+
 aif_code aif_model_check_ids(const aif_model *m, const int32_t *tokens, size_t n, aif_err *err)
 {
     for (size_t i = 0; i < n; i++)

@@ -84,10 +84,23 @@ struct act {
     void *packed;     /* k->w16_pack output, or NULL (owned) */
     int terms;        /* bf16 terms per value in packed: 1 (BF16 compute) or 3 (exact) */
     float *owned_xr;
+    void *owned_packed;
 };
 aif_code aif_model_act_prepare(aif_model *m, aif_pool *pool, const float *x, size_t M, size_t K, struct act *a,
                                aif_err *err);
 void aif_model_act_release(struct act *a);
+/* A buffer reused by successive act preparations of one forward (fresh
+ * allocations of tens of MB cost a page fault per 4 KB each time). */
+struct act_ws {
+    void *p;
+    size_t cap;
+};
+/* As aif_model_act_prepare, with the buffers taken from ws (grown as
+ * needed): a stays valid until the next preparation in ws; release it with
+ * aif_model_act_release all the same, and free ws with aif_model_act_ws_free. */
+aif_code aif_model_act_prepare_in(aif_model *m, aif_pool *pool, const float *x, size_t M, size_t K,
+                                  struct act_ws *ws, struct act *a, aif_err *err);
+void aif_model_act_ws_free(struct act_ws *ws);
 /* y (M, n1 - n0) = x W[n0:n1]^T (+ b[n0:n1]) for output features n0..n1 of l,
  * threaded over those features. Each element's arithmetic depends only on
  * (l, K, a->terms), never on n0, n1, M or the thread count. */

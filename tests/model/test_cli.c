@@ -96,7 +96,30 @@ static void cli_score_matches_runc(void)
         }
     }
     json_decref(c1);
+    /* --compute bf16 (inputs rounded to bf16): close to run.c's f32 result,
+     * within what bf16 rounding does (test_levels.c: 0.02), but not equal to
+     * the f32-compute result; a bad mode is a usage error naming it */
+    snprintf(cmd, sizeof cmd, "%s -q model score %s --tokens %s --json --compute bf16", bin,
+             aif_test_path("models/stories260K-hf-bf16"), tokpath);
+    c1 = run_json(cmd);
+    if (c1 && c2) {
+        json_t *s1 = json_object_get(c1, "sequences"), *s2 = json_object_get(c2, "sequences");
+        CHECK_EQ(json_array_size(s1), 3);
+        int differs = 0;
+        for (size_t i = 0; i < json_array_size(s1) && i < json_array_size(s2); i++) {
+            double a = json_number_value(json_object_get(json_array_get(s1, i), "mean_ce")),
+                   b = json_number_value(json_object_get(json_array_get(s2, i), "mean_ce"));
+            CHECK_NEAR(a, b, 0.02);
+            differs |= a != b;
+        }
+        CHECK(differs);
+    }
+    json_decref(c1);
     json_decref(c2);
+    snprintf(cmd, sizeof cmd, "%s model score %s --tokens %s --compute f16 2>&1", bin, dir, tokpath);
+    char ebuf[1024] = {0};
+    CHECK(aif_test_run_sh(cmd, ebuf, sizeof ebuf) != 0);
+    CHECK(strstr(ebuf, "compute mode must be f32 or bf16 (got 'f16')") != NULL);
     /* info: parameter count by hand (see test_runc.c), file size from the testdata README */
     snprintf(cmd, sizeof cmd, "%s model info %s --json", bin, dir);
     out = run_json(cmd);

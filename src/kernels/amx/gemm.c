@@ -1,0 +1,296 @@
+/* amx/gemm.c: y = x W^T with bf16 weights on the AMX tile unit.
+ *
+ * One TDPBF16PS multiplies a 16 x 32 bf16 tile A by a 32 x 16 bf16 tile B
+ * (stored as 16 rows of 16 column pairs, "VNNI" order) into a 16 x 16 f32
+ * tile C. Here A is the activations (16 rows of x, 32 values of k), B the
+ * weights (32 values of k for 16 output features) and C lands in y as it is
+ * (rows = tokens, columns = features).
+ *
+ * Activations are packed once per product (w16_pack, shared by the
+ * threads) into 1 KB tiles: for m-tile mt, k-chunk kc and part t, the
+ * tile ((mt * KC + kc) * terms + t) holds 16 rows x 32 bf16, zero beyond M
+ * and K. With terms = 3 each f32 value is split into three bf16 parts
+ * x = p0 + p1 + p2 (p0 = bf16(x), p1 = bf16(x - p0), p2 = bf16(x - p0 - p1);
+ * the two differences are exact in f32 and p2 takes the last 8 bits), so
+ * the tile products are the exact products of the f32 activations with the
+ * bf16 weights, only the f32 accumulation order differs from the FMA
+ * kernels. Values below about 2^-110 lose bits: the conversion and the tile
+ * unit flush bf16 denormals. terms = 1 is x rounded to bf16 (torch's bf16).
+ *
+ * Weights are read in place (any alignment) and packed per call, block by
+ * block, into the caller's scratch: NB features x K values in 1 KB VNNI
+ * tiles, reused from L2 by every row of x. Each y element is the sum over
+ * k-chunks in order, and within a chunk over the parts in order, of one
+ * TDPBF16PS each: the arithmetic depends on K and terms only, never on M,
+ * N, the block sizes or the thread that computes it. */
+#include "../kernels.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+#define TK 32   /* bf16 values of k per tile row */
+#define TILE 512 /* bf16 values per tile */
+
+static size_t kchunks(size_t K) { return (K + TK - 1) / TK; }
+
+
+/* Weights are packed in blocks of NB features x KB values of k (256 KB of
+ * bf16, in L2 with the activation tiles that stream past them); the C tiles
+ * of a block of k are stored to y and loaded back for the next block, which
+ * leaves each element's arithmetic unchanged. */
+#define NB 256
+#define KBC 16 /* k-chunks per block: KB = 512 */
+
+size_t aif_kamx_w16_pack_bytes(size_t M, size_t K, int terms)
+{
+    return ((M + 15) / 16) * kchunks(K) * (size_t)terms * TILE * 2;
+}
+
+size_t aif_kamx_w16_scratch_bytes(size_t K)
+{
+    (void)K;
+    /* packed weight block | one f32 C tile for partial tiles | tile config */
+    return (size_t)NB * KBC * TK * 2 + 16 * 16 * 4 + 64;
+}
+
+/* 32 f32 -> bf16 (round to nearest even) as one 512-bit vector, in order. */
+static inline __m512i to_bf16x32(__m512 lo, __m512 hi)
+{
+    return (__m512i)_mm512_cvtne2ps_pbh(hi, lo);
+}
+
+/* The f32 values of 16 bf16 (low or high half of v). */
+static inline __m512 bf16_lo(__m512i v)
+{
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_castsi512_si256(v)), 16));
+}
+static inline __m512 bf16_hi(__m512i v)
+{
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm512_extracti64x4_epi64(v, 1)), 16));
+}
+
+/* x - part, with inf/NaN differences (from inf/NaN x) made 0 so that the
+ * further parts of a non-finite value are 0, not NaN. */
+static inline __m512 residual(__m512 x, __m512 part)
+{
+    __m512 r = _mm512_sub_ps(x, part);
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_sub_ps(r, r), _mm512_setzero_ps(), _CMP_EQ_OQ), r);
+}
+
+void aif_kamx_w16_pack(size_t M, size_t K, const float *x, size_t ldx, int terms, void *packed, size_t m0,
+                       size_t m1)
+{
+    size_t KC = kchunks(K);
+    uint16_t *out = packed;
+    for (size_t mt = m0 / 16; mt * 16 < m1; mt++)
+        for (size_t kc = 0; kc < KC; kc++) {
+            size_t k0 = kc * TK, kn = K - k0 < TK ? K - k0 : TK;
+            __mmask16 mlo = (__mmask16)(kn >= 16 ? 0xffff : (1u << kn) - 1);
+            __mmask16 mhi = (__mmask16)(kn >= 32 ? 0xffff : kn > 16 ? (1u << (kn - 16)) - 1 : 0);
+            uint16_t *tile = out + (mt * KC + kc) * (size_t)terms * TILE;
+            for (size_t i = 0; i < 16; i++) {
+                size_t m = mt * 16 + i;
+                __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
+                if (m < M) {
+                    lo = _mm512_maskz_loadu_ps(mlo, x + m * ldx + k0);
+                    hi = _mm512_maskz_loadu_ps(mhi, x + m * ldx + k0 + 16);
+                }
+                for (int t = 0; t < terms; t++) {
+                    __m512i p = to_bf16x32(lo, hi);
+                    _mm512_storeu_si512(tile + (size_t)t * TILE + i * TK, p);
+                    if (t + 1 < terms) {
+                        lo = residual(lo, bf16_lo(p));
+                        hi = residual(hi, bf16_hi(p));
+                    }
+                }
+            }
+        }
+}
+
+/* Transpose 16 x 16 dwords: r[i] holds row i; afterwards r[j] holds column j. */
+static inline void transpose16(__m512i r[16])
+{
+    __m512i t[16], u[16];
+    for (int k = 0; k < 8; k++) {
+        t[2 * k] = _mm512_unpacklo_epi32(r[2 * k], r[2 * k + 1]);
+        t[2 * k + 1] = _mm512_unpackhi_epi32(r[2 * k], r[2 * k + 1]);
+    }
+    for (int k = 0; k < 4; k++) {
+        u[4 * k + 0] = _mm512_unpacklo_epi64(t[4 * k], t[4 * k + 2]);
+        u[4 * k + 1] = _mm512_unpackhi_epi64(t[4 * k], t[4 * k + 2]);
+        u[4 * k + 2] = _mm512_unpacklo_epi64(t[4 * k + 1], t[4 * k + 3]);
+        u[4 * k + 3] = _mm512_unpackhi_epi64(t[4 * k + 1], t[4 * k + 3]);
+    }
+    /* u[4k + j], 128-bit lane L: rows 4k..4k+3 of column 4L + j */
+    for (int j = 0; j < 4; j++) {
+        __m512i p0 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x44), p1 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xee);
+        __m512i q0 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x44),
+                q1 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xee);
+        r[j] = _mm512_shuffle_i32x4(p0, q0, 0x88);
+        r[4 + j] = _mm512_shuffle_i32x4(p0, q0, 0xdd);
+        r[8 + j] = _mm512_shuffle_i32x4(p1, q1, 0x88);
+        r[12 + j] = _mm512_shuffle_i32x4(p1, q1, 0xdd);
+    }
+}
+
+/* Pack features 0..nn (nn <= NB) and k-chunks kc0..kc0+kcn of w into VNNI
+ * tiles: tile (nt, kc - kc0) at (nt * kcn + kc - kc0) * TILE holds, in row r,
+ * the pairs (w[n][k0 + 2r], w[n][k0 + 2r + 1]) of the 16 features n of the
+ * tile; zero beyond nn and K. */
+static void pack_weights(size_t K, const unsigned char *w, size_t ldw, size_t nn, size_t kc0, size_t kcn,
+                         uint16_t *out)
+{
+    for (size_t nt = 0; nt * 16 < nn; nt++)
+        for (size_t kc = kc0; kc < kc0 + kcn; kc++) {
+            size_t k0 = kc * TK, kn = K - k0 < TK ? K - k0 : TK;
+            __mmask32 mk = kn >= 32 ? 0xffffffffu : (1u << kn) - 1;
+            __m512i r[16];
+            for (size_t i = 0; i < 16; i++) {
+                size_t n = nt * 16 + i;
+                r[i] = n < nn ? _mm512_maskz_loadu_epi16(mk, w + (n * ldw + k0) * 2) : _mm512_setzero_si512();
+            }
+            transpose16(r);
+            uint16_t *tile = out + (nt * kcn + kc - kc0) * TILE;
+            for (int j = 0; j < 16; j++)
+                _mm512_storeu_si512(tile + j * TK, r[j]);
+        }
+}
+
+struct tilecfg {
+    uint8_t palette, start_row;
+    uint8_t reserved[14];
+    uint16_t colsb[16];
+    uint8_t rows[16];
+};
+
+/* Tiles 0-3: C (2 row tiles x 2 feature tiles), 4-5: A, 6-7: B; all 16 x 64 bytes. */
+static void tiles_configure(void *mem)
+{
+    struct tilecfg *c = mem;
+    memset(c, 0, sizeof *c);
+    c->palette = 1;
+    for (int i = 0; i < 8; i++) {
+        c->colsb[i] = 64;
+        c->rows[i] = 16;
+    }
+    _tile_loadconfig(c);
+}
+
+/* C tiles for MR (1-2) row tiles x NR (1-2) feature tiles over all k-chunks.
+ * a0/a1: packed activation tiles of the row tiles at kc = 0; b0/b1: packed
+ * weight tiles of the feature tiles at kc = 0. */
+#define KERNEL(MR, NR)                                                                                      \
+    do {                                                                                                   \
+        LOADC(0, m0, n0);                                                                                  \
+        if (NR == 2)                                                                                       \
+            LOADC(1, m0, n1);                                                                              \
+        if (MR == 2) {                                                                                     \
+            LOADC(2, m1, n0);                                                                              \
+            if (NR == 2)                                                                                   \
+                LOADC(3, m1, n1);                                                                          \
+        }                                                                                                  \
+        for (size_t kc = 0; kc < kcn; kc++) {                                                              \
+            if (kc + 1 < kcn)                                                                              \
+                for (int l_ = 0; l_ < 16; l_++) {                                                          \
+                    _mm_prefetch((const char *)(b0 + (kc + 1) * TILE) + 64 * l_, _MM_HINT_T0);             \
+                    if (NR == 2)                                                                           \
+                        _mm_prefetch((const char *)(b1 + (kc + 1) * TILE) + 64 * l_, _MM_HINT_T0);         \
+                }                                                                                          \
+            _tile_loadd(6, b0 + kc * TILE, 64);                                                            \
+            if (NR == 2)                                                                                   \
+                _tile_loadd(7, b1 + kc * TILE, 64);                                                        \
+            for (int t = 0; t < terms; t++) {                                                              \
+                size_t off = (kc * (size_t)terms + (size_t)t) * TILE;                                      \
+                _tile_loadd(4, a0 + off, 64);                                                              \
+                if (MR == 2)                                                                               \
+                    _tile_loadd(5, a1 + off, 64);                                                          \
+                _tile_dpbf16ps(0, 4, 6);                                                                   \
+                if (NR == 2)                                                                               \
+                    _tile_dpbf16ps(1, 4, 7);                                                               \
+                if (MR == 2) {                                                                             \
+                    _tile_dpbf16ps(2, 5, 6);                                                               \
+                    if (NR == 2)                                                                           \
+                        _tile_dpbf16ps(3, 5, 7);                                                           \
+                }                                                                                          \
+            }                                                                                              \
+        }                                                                                                  \
+    } while (0)
+
+/* C tile `tile` (rows m0.., features n0..): zero on the first block of k,
+ * else what the previous block stored in y. */
+#define LOADC(tile, m0, n0)                                                                                  \
+    do {                                                                                                     \
+        if (kc0 == 0) {                                                                                      \
+            _tile_zero(tile);                                                                                \
+        } else if ((m0) + 16 <= M && (n0) + 16 <= N) {                                                       \
+            _tile_loadd(tile, y + (m0) * ldy + (n0), (long)(ldy * 4));                                       \
+        } else {                                                                                             \
+            memset(cbuf, 0, 16 * 16 * 4);                                                                    \
+            size_t rows_ = (m0) < M ? (M - (m0) < 16 ? M - (m0) : 16) : 0;                                    \
+            size_t cols_ = (n0) < N ? (N - (n0) < 16 ? N - (n0) : 16) : 0;                                    \
+            for (size_t i_ = 0; i_ < rows_; i_++)                                                            \
+                memcpy(cbuf + i_ * 16, y + ((m0) + i_) * ldy + (n0), cols_ * 4);                               \
+            _tile_loadd(tile, cbuf, 64);                                                                     \
+        }                                                                                                    \
+    } while (0)
+
+/* Store C tile `tile` (rows m0.., features n0..) into y, clipped to M x N. */
+#define STORE(tile, m0, n0)                                                                                  \
+    do {                                                                                                     \
+        if ((m0) + 16 <= M && (n0) + 16 <= N) {                                                              \
+            _tile_stored(tile, y + (m0) * ldy + (n0), (long)(ldy * 4));                                      \
+        } else if ((m0) < M && (n0) < N) {                                                                   \
+            _tile_stored(tile, cbuf, 64);                                                                    \
+            size_t rows_ = M - (m0) < 16 ? M - (m0) : 16, cols_ = N - (n0) < 16 ? N - (n0) : 16;             \
+            for (size_t i_ = 0; i_ < rows_; i_++)                                                            \
+                memcpy(y + ((m0) + i_) * ldy + (n0), cbuf + i_ * 16, cols_ * 4);                              \
+        }                                                                                                    \
+    } while (0)
+
+void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
+                       float *y, size_t ldy, void *scratch)
+{
+    if (!M || !N)
+        return;
+    size_t KC = kchunks(K), MT = (M + 15) / 16;
+    uint16_t *wp = scratch;
+    float *cbuf = (float *)((unsigned char *)scratch + (size_t)NB * KBC * TK * 2);
+    tiles_configure(cbuf + 256);
+    const uint16_t *ap = packed;
+    size_t a_stride = KC * (size_t)terms * TILE; /* one m-tile's packed activations */
+    for (size_t nb0 = 0; nb0 < N; nb0 += NB) {
+        size_t nn = N - nb0 < NB ? N - nb0 : NB, NT = (nn + 15) / 16;
+        for (size_t kc0 = 0; kc0 < KC; kc0 += KBC) {
+            size_t kcn = KC - kc0 < KBC ? KC - kc0 : KBC;
+            pack_weights(K, (const unsigned char *)w + nb0 * ldw * 2, ldw, nn, kc0, kcn, wp);
+            for (size_t mt = 0; mt < MT; mt += 2) {
+                const uint16_t *a0 = ap + mt * a_stride + kc0 * (size_t)terms * TILE;
+                const uint16_t *a1 = mt + 1 < MT ? a0 + a_stride : a0;
+                size_t m0 = mt * 16, m1 = m0 + 16;
+                for (size_t nt = 0; nt < NT; nt += 2) {
+                    const uint16_t *b0 = wp + nt * kcn * TILE, *b1 = nt + 1 < NT ? b0 + kcn * TILE : b0;
+                    size_t n0 = nb0 + nt * 16, n1 = n0 + 16;
+                    if (mt + 1 < MT && nt + 1 < NT) {
+                        KERNEL(2, 2);
+                        STORE(0, m0, n0);
+                        STORE(1, m0, n1);
+                        STORE(2, m1, n0);
+                        STORE(3, m1, n1);
+                    } else if (mt + 1 < MT) {
+                        KERNEL(2, 1);
+                        STORE(0, m0, n0);
+                        STORE(2, m1, n0);
+                    } else if (nt + 1 < NT) {
+                        KERNEL(1, 2);
+                        STORE(0, m0, n0);
+                        STORE(1, m0, n1);
+                    } else {
+                        KERNEL(1, 1);
+                        STORE(0, m0, n0);
+                    }
+                }
+            }
+        }
+    }
+    _tile_release();
+}
