@@ -8,11 +8,11 @@
  * benchmark counts attention. Median of --reps runs, with min..max, and the
  * percentage of the single-thread vfmadd231ps peak measured in the same run.
  *
- * --compute bf16: the model's BF16 compute mode (attn16 where the level has
- * it); bf16-amx: the same with the AMX attn16 kernel switched on (dispatch.c
- * leaves it off for now); the percentage stays against the f32 FMA peak.
+ * --compute bf16: the model's BF16 compute mode (attention stays f32);
+ * bf16-attn: with bf16_attention too (q, k, v, p rounded to bf16: AMX attn16
+ * where the level has it); the percentage stays against the f32 FMA peak.
  *
- *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] [--threads 1] [--compute f32|bf16|bf16-amx] */
+ *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] [--threads 1] [--compute f32|bf16|bf16-attn] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--hd")) hd = (size_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--compute")) bf16 = !strcmp(argv[i + 1], "bf16") ? 1 : !strcmp(argv[i + 1], "bf16-amx") ? 2 : 0;
+        else if (!strcmp(argv[i], "--compute")) bf16 = !strcmp(argv[i + 1], "bf16") ? 1 : !strcmp(argv[i + 1], "bf16-attn") ? 2 : 0;
         else { fprintf(stderr, "bench_attention: unknown option %s\n", argv[i]); return 2; }
     }
     if (reps < 1 || reps > 1000 || threads < 1 || threads > 256 || !H || !KV || H % KV || !hd || hd > 1024) {
@@ -58,20 +58,8 @@ int main(int argc, char **argv)
     m.cfg.n_kv_heads = (int)KV;
     m.cfg.head_dim = (int)hd;
     m.k = aif_kernels_get();
-    struct aif_kernels amx16;
-    if (bf16 == 2) { /* the AMX attn16 kernel, which dispatch.c leaves off for now */
-        if (!aif_kernels_amx()) {
-            fprintf(stderr, "bench_attention: --compute bf16-amx needs AMX-BF16\n");
-            return 2;
-        }
-        amx16 = *aif_kernels_amx();
-        amx16.attn16_pack_bytes = aif_kref_attn16_pack_bytes;
-        amx16.attn16_pack = aif_kamx_attn16_pack;
-        amx16.attn16_scratch_bytes = aif_kamx_attn16_scratch_bytes;
-        amx16.attn16 = aif_kamx_attn16;
-        m.k = &amx16;
-    }
     m.compute = bf16 ? AIF_MODEL_COMPUTE_BF16 : AIF_MODEL_COMPUTE_F32;
+    m.bf16_attention = bf16 == 2;
     aif_pool *pool = NULL;
     aif_err err;
     if (threads > 1 && aif_pool_new(threads, &pool, &err)) {
@@ -81,7 +69,7 @@ int main(int argc, char **argv)
     double peak = peak_gflops(pool, 0);
     printf("kernels %s, attention heads=%zu kv_heads=%zu head_dim=%zu, compute %s%s, %d thread%s (%s time), "
            "measured vfmadd231ps peak %.1f GFLOP/s\n", m.k->name, H, KV, hd, bf16 ? "bf16" : "f32",
-           bf16 && !m.k->attn16 ? " (this level runs attention in f32)" : "", threads, threads > 1 ? "s" : "",
+           bf16 == 2 ? (m.k->attn16 ? ", bf16 attention (attn16)" : ", bf16 attention (rounded f32)") : "", threads, threads > 1 ? "s" : "",
            pool ? "wall" : "thread CPU", peak);
     printf("%6s %10s %10s %17s %7s\n", "T", "seconds", "GFLOP/s", "min..max", "%peak");
     for (const char *p = ts; *p;) {

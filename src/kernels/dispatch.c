@@ -36,10 +36,7 @@ static const struct aif_kernels amx_table = {
     "amx", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
     aif_kamx_w16_pack_bytes, aif_kamx_w16_pack, aif_kamx_w16_scratch_bytes, aif_kamx_w16_gemm,
     aif_kavx512_attn_scratch_bytes, aif_kavx512_attn,
-    /* attn16 (aif_kref_attn16_pack_bytes, aif_kamx_attn16_pack, aif_kamx_attn16_scratch_bytes,
-     * aif_kamx_attn16) stays off: it rounds attention's operands in BF16 compute where the
-     * other levels do not, so it needs the levels' BF16 semantics aligned first */
-    NULL, NULL, NULL, NULL,
+    aif_kref_attn16_pack_bytes, aif_kamx_attn16_pack, aif_kamx_attn16_scratch_bytes, aif_kamx_attn16,
 };
 #define HAVE_AVX512_TABLE 1
 #endif

@@ -54,11 +54,14 @@ struct aif_kernels {
      * sees keys j = 0..pos+i, k[j*ldkv + d] and v[j*ldkv + d] (rows may be
      * unaligned); out[i*ldo + h*hd + d] = sum_j softmax_j(scale q.k_j) v[j][d].
      * A row's arithmetic depends only on (hd, scale, pos + i) and the data,
-     * never on G, nq or the rows sharing the call. scratch: at least
-     * attn_scratch_bytes(hd) bytes (any alignment), per calling thread. */
+     * never on G, nq or the rows sharing the call. p16: the probabilities
+     * are rounded to bf16 (nearest even) before they weigh v (their sum is
+     * not), as BF16 compute does with q, k, v already rounded by the caller.
+     * scratch: at least attn_scratch_bytes(hd) bytes (any alignment), per
+     * calling thread. */
     size_t (*attn_scratch_bytes)(size_t hd);
     void (*attn)(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
-                 const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch);
+                 const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, int p16, void *scratch);
 
     /* Optional (NULL: BF16 compute runs attn in f32): attention for BF16
      * compute, with q, k, v and the probabilities rounded to bf16 (round to
@@ -125,10 +128,10 @@ void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int ter
 /* Causal attention (ref/attention.c, avx512/attention.c): see attn above. */
 size_t aif_kref_attn_scratch_bytes(size_t hd);
 void aif_kref_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
-                   const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch);
+                   const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, int p16, void *scratch);
 size_t aif_kavx512_attn_scratch_bytes(size_t hd);
 void aif_kavx512_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
-                      const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch);
+                      const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, int p16, void *scratch);
 size_t aif_kref_attn16_pack_bytes(size_t n, size_t hd);
 void aif_kref_attn16_pack(size_t n, size_t hd, const float *k, const float *v, size_t ld, void *kp, void *vp);
 size_t aif_kref_attn16_scratch_bytes(size_t hd);

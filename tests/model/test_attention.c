@@ -102,7 +102,7 @@ static void check_attn(const struct aif_kernels *kt)
         float scale = (float)(1.0 / sqrt((double)hd));
         for (size_t g = 0; g < sh->KV; g++)
             kt->attn(sh->G, sh->T, hd, scale, q + g * sh->G * hd, Q, k + g * hd, v + g * hd, ld, sh->pos,
-                     out + g * sh->G * hd, Q, (char *)ws + 1); /* unaligned scratch */
+                     out + g * sh->G * hd, Q, 0, (char *)ws + 1); /* unaligned scratch */
         double worst = 0;
         for (size_t i = 0; i < sh->T * Q; i++)
             worst = fmax(worst, fabs(out[i] - ref[i]));
@@ -114,7 +114,7 @@ static void check_attn(const struct aif_kernels *kt)
                 for (size_t t0 = 0; t0 < sh->T; t0 += step) {
                     size_t nq = sh->T - t0 < step ? sh->T - t0 : step;
                     kt->attn(sh->G, nq, hd, scale, q + t0 * Q + g * sh->G * hd, Q, k + g * hd, v + g * hd, ld,
-                             sh->pos + t0, blk + t0 * Q + g * sh->G * hd, Q, ws);
+                             sh->pos + t0, blk + t0 * Q + g * sh->G * hd, Q, 0, ws);
                 }
             if (memcmp(out, blk, sh->T * Q * sizeof(float)))
                 aif_test_fail(__FILE__, __LINE__, "%s shape %zu: blocks of %zu positions changed bits", kt->name, si,
@@ -309,29 +309,16 @@ static void check_attn16(const char *name, void (*attn16)(size_t, size_t, size_t
 
 static void attn16_ref(void) { check_attn16("ref", aif_kref_attn16, aif_kref_attn16_scratch_bytes(200)); }
 
-/* The AMX level's table with the attn16 entries filled in (dispatch.c
- * leaves them off for now), or NULL without AMX. */
-static const struct aif_kernels *amx_attn16(struct aif_kernels *copy)
-{
-    const struct aif_kernels *k = aif_kernels_amx();
-    if (!k)
-        return NULL;
-    *copy = *k;
-    copy->attn16_pack_bytes = aif_kref_attn16_pack_bytes;
-    copy->attn16_pack = aif_kamx_attn16_pack;
-    copy->attn16_scratch_bytes = aif_kamx_attn16_scratch_bytes;
-    copy->attn16 = aif_kamx_attn16;
-    return copy;
-}
-
 static void attn16_amx(void)
 {
-    struct aif_kernels copy;
-    const struct aif_kernels *k = amx_attn16(&copy);
+    const struct aif_kernels *k = aif_kernels_amx();
     if (!k) {
         printf("skip attention/attn16_amx: no AMX-BF16 (or no tile permission)\n");
         return;
     }
+    CHECK(k->attn16 != NULL && k->attn16_pack != NULL);
+    if (!k->attn16 || !k->attn16_pack)
+        return;
     check_attn16("amx", k->attn16, k->attn16_scratch_bytes(200));
     /* the level's packer writes the reference packer's bytes: key and head
      * sizes around the 16-key, 64-key and 32-dim blocks, unaligned rows,
@@ -361,65 +348,67 @@ static void attn16_amx(void)
         }
 }
 
-/* The model with BF16 compute on the AMX level: identical bits for 1, 2
- * and 3 threads, a decode step repeats the forward's last position, and
- * the result is within TOL16 of float64 on bf16-rounded inputs. */
+/* The model with BF16 compute and bf16_attention at every level (AMX:
+ * attn16; others: rounded copies and attn's p16, or the gemm path doing the
+ * same): identical bits for 1, 2 and 3 threads, a decode step repeats the
+ * forward's last position, and within TOL16 of float64 on bf16-rounded
+ * q, k, v. */
 static void model_attention16(void)
 {
-    struct aif_kernels copy;
-    const struct aif_kernels *kt = amx_attn16(&copy);
-    if (aif_test_injecting() || !kt) {
-        if (!kt)
-            printf("skip attention/model_bf16: no AMX-BF16\n");
+    if (aif_test_injecting())
         return;
-    }
+    const struct aif_kernels *levels[4] = {aif_kernels_ref(), aif_kernels_avx2(), aif_kernels_avx512(),
+                                           aif_kernels_amx()};
     aif_pool *pools[3] = {NULL, NULL, NULL};
     aif_err err = {0};
     for (int n = 2; n <= 3; n++)
         CHECK_OK(aif_pool_new(n, &pools[n - 1], &err), err);
     static const size_t cases[][7] = {{2, 150, 0, 150, 8, 2, 64}, {1, 37, 90, 200, 12, 3, 16}};
-    for (size_t ci = 0; ci < 2; ci++) {
-        size_t B = cases[ci][0], T = cases[ci][1], pos = cases[ci][2], cap = cases[ci][3], H = cases[ci][4],
-               KV = cases[ci][5], hd = cases[ci][6], Q = H * hd, ld = KV * hd;
-        aif_model m;
-        memset(&m, 0, sizeof m);
-        m.cfg.n_heads = (int)H, m.cfg.n_kv_heads = (int)KV, m.cfg.head_dim = (int)hd;
-        m.k = kt;
-        m.compute = AIF_MODEL_COMPUTE_BF16;
-        unsigned long long seed = 99 + ci;
-        float *q = malloc(B * T * Q * 4), *k = malloc(B * cap * ld * 4), *v = malloc(B * cap * ld * 4);
-        for (size_t i = 0; i < B * T * Q; i++)
-            q[i] = 2.0f * rnd(&seed);
-        for (size_t i = 0; i < B * cap * ld; i++)
-            k[i] = 2.0f * rnd(&seed), v[i] = rnd(&seed);
-        float *o[3], *last = malloc(Q * 4);
-        for (int n = 0; n < 3; n++) {
-            o[n] = malloc(B * T * Q * 4);
-            CHECK_OK(aif_model_attention(&m, pools[n], q, k, v, ld, cap, B, T, pos, o[n], &err), err);
+    for (size_t lv = 0; lv < 4; lv++)
+        for (size_t ci = 0; ci < 2 && levels[lv]; ci++) {
+            size_t B = cases[ci][0], T = cases[ci][1], pos = cases[ci][2], cap = cases[ci][3], H = cases[ci][4],
+                   KV = cases[ci][5], hd = cases[ci][6], Q = H * hd, ld = KV * hd;
+            aif_model m;
+            memset(&m, 0, sizeof m);
+            m.cfg.n_heads = (int)H, m.cfg.n_kv_heads = (int)KV, m.cfg.head_dim = (int)hd;
+            m.k = levels[lv];
+            m.compute = AIF_MODEL_COMPUTE_BF16;
+            m.bf16_attention = 1;
+            unsigned long long seed = 99 + ci;
+            float *q = malloc(B * T * Q * 4), *k = malloc(B * cap * ld * 4), *v = malloc(B * cap * ld * 4);
+            for (size_t i = 0; i < B * T * Q; i++)
+                q[i] = 2.0f * rnd(&seed);
+            for (size_t i = 0; i < B * cap * ld; i++)
+                k[i] = 2.0f * rnd(&seed), v[i] = rnd(&seed);
+            float *o[3], *last = malloc(Q * 4);
+            for (int n = 0; n < 3; n++) {
+                o[n] = malloc(B * T * Q * 4);
+                CHECK_OK(aif_model_attention(&m, pools[n], q, k, v, ld, cap, B, T, pos, o[n], &err), err);
+            }
+            CHECK_MEM(o[0], o[1], B * T * Q * 4);
+            CHECK_MEM(o[0], o[2], B * T * Q * 4);
+            for (size_t b = 0; b < B; b++) {
+                CHECK_OK(aif_model_attention(&m, pools[1], q + (b * T + T - 1) * Q, k + b * cap * ld,
+                                             v + b * cap * ld, ld, cap, 1, 1, pos + T - 1, last, &err), err);
+                CHECK_MEM(last, o[0] + (b * T + T - 1) * Q, Q * 4);
+            }
+            for (size_t i = 0; i < B * T * Q; i++)
+                q[i] = bf16r(q[i]);
+            for (size_t i = 0; i < B * cap * ld; i++)
+                k[i] = bf16r(k[i]), v[i] = bf16r(v[i]);
+            double *ref = malloc(T * Q * sizeof *ref), worst = 0;
+            for (size_t b = 0; b < B; b++) {
+                ref_attention(H, H / KV, hd, T, pos, q + b * T * Q, k + b * cap * ld, v + b * cap * ld, ld, ref);
+                for (size_t i = 0; i < T * Q; i++)
+                    worst = fmax(worst, fabs(o[0][b * T * Q + i] - ref[i]));
+            }
+            if (!(worst <= TOL16))
+                aif_test_fail(__FILE__, __LINE__, "%s bf16 case %zu: worst %.3g > %g", levels[lv]->name, ci, worst,
+                              TOL16);
+            free(ref), free(q), free(k), free(v), free(last);
+            for (int n = 0; n < 3; n++)
+                free(o[n]);
         }
-        CHECK_MEM(o[0], o[1], B * T * Q * 4);
-        CHECK_MEM(o[0], o[2], B * T * Q * 4);
-        for (size_t b = 0; b < B; b++) {
-            CHECK_OK(aif_model_attention(&m, pools[1], q + (b * T + T - 1) * Q, k + b * cap * ld, v + b * cap * ld, ld,
-                                         cap, 1, 1, pos + T - 1, last, &err), err);
-            CHECK_MEM(last, o[0] + (b * T + T - 1) * Q, Q * 4);
-        }
-        for (size_t i = 0; i < B * T * Q; i++)
-            q[i] = bf16r(q[i]);
-        for (size_t i = 0; i < B * cap * ld; i++)
-            k[i] = bf16r(k[i]), v[i] = bf16r(v[i]);
-        double *ref = malloc(T * Q * sizeof *ref), worst = 0;
-        for (size_t b = 0; b < B; b++) {
-            ref_attention(H, H / KV, hd, T, pos, q + b * T * Q, k + b * cap * ld, v + b * cap * ld, ld, ref);
-            for (size_t i = 0; i < T * Q; i++)
-                worst = fmax(worst, fabs(o[0][b * T * Q + i] - ref[i]));
-        }
-        if (!(worst <= TOL16))
-            aif_test_fail(__FILE__, __LINE__, "bf16 case %zu: worst %.3g > %g", ci, worst, TOL16);
-        free(ref), free(q), free(k), free(v), free(last);
-        for (int n = 0; n < 3; n++)
-            free(o[n]);
-    }
     for (int n = 1; n < 3; n++)
         aif_pool_free(pools[n]);
 }

@@ -51,6 +51,19 @@ static inline __attribute__((always_inline)) __m512 exp2_ps(__m512 x)
     return _mm512_scalef_ps(p, x);
 }
 
+/* x rounded to the nearest bf16 value (even on ties), kept as f32; NaN
+ * stays NaN (aif_f32_to_bf16's rule, in integer lanes: no AVX512_BF16). */
+static inline __m512 bf16_round(__m512 x)
+{
+    __m512i u = _mm512_castps_si512(x);
+    __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)),
+                                            _mm512_set1_epi32(0x7f800000));
+    __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(_mm512_set1_epi32(0x7fff),
+                                                     _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1))));
+    r = _mm512_mask_or_epi32(r, nan, u, _mm512_set1_epi32(0x400000));
+    return _mm512_castsi512_ps(_mm512_and_si512(r, _mm512_set1_epi32((int)0xffff0000u)));
+}
+
 void aif_kavx512_exp2(const float *x, float *y, size_t n)
 {
     size_t i = 0;
@@ -212,7 +225,7 @@ static inline __attribute__((always_inline)) void update(const int NV, const int
 static inline __attribute__((always_inline)) void group(const int NV, size_t G, size_t hd, float scale,
                                                         const float *q, size_t ldq, const float *k, const float *v,
                                                         size_t ldkv, size_t pos, float *out, size_t ldo, size_t r0,
-                                                        size_t nr, float *ws)
+                                                        size_t nr, int p16, float *ws)
 {
     float *qt = ws, *ot = qt + hd * LN, *st = ot + hd * LN, *mx = st + STR * LN, *l = mx + LN;
     int32_t *lim = (int32_t *)(l + LN);
@@ -285,8 +298,8 @@ static inline __attribute__((always_inline)) void group(const int NV, size_t G, 
 #pragma GCC unroll 4
             for (int w = 0; w < NV; w++) {
                 __m512 p = exp2_ps(_mm512_sub_ps(_mm512_load_ps(st + j * LN + 16 * w), mn[w]));
-                _mm512_store_ps(st + j * LN + 16 * w, p);
                 lsum[w] = _mm512_add_ps(lsum[w], p);
+                _mm512_store_ps(st + j * LN + 16 * w, p16 ? bf16_round(p) : p);
             }
 #pragma GCC unroll 4
         for (int w = 0; w < NV; w++)
@@ -320,38 +333,38 @@ static inline __attribute__((always_inline)) void group(const int NV, size_t G, 
 }
 
 static void group1(size_t G, size_t hd, float scale, const float *q, size_t ldq, const float *k, const float *v,
-                   size_t ldkv, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, float *ws)
+                   size_t ldkv, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, int p16, float *ws)
 {
-    group(1, G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, ws);
+    group(1, G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, p16, ws);
 }
 static void group2(size_t G, size_t hd, float scale, const float *q, size_t ldq, const float *k, const float *v,
-                   size_t ldkv, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, float *ws)
+                   size_t ldkv, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, int p16, float *ws)
 {
-    group(2, G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, ws);
+    group(2, G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, p16, ws);
 }
 static void group3(size_t G, size_t hd, float scale, const float *q, size_t ldq, const float *k, const float *v,
-                   size_t ldkv, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, float *ws)
+                   size_t ldkv, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, int p16, float *ws)
 {
-    group(3, G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, ws);
+    group(3, G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, p16, ws);
 }
 static void group4(size_t G, size_t hd, float scale, const float *q, size_t ldq, const float *k, const float *v,
-                   size_t ldkv, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, float *ws)
+                   size_t ldkv, size_t pos, float *out, size_t ldo, size_t r0, size_t nr, int p16, float *ws)
 {
-    group(4, G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, ws);
+    group(4, G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, p16, ws);
 }
 
 void aif_kavx512_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
-                      const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch)
+                      const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, int p16, void *scratch)
 {
     float *ws = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
     size_t R = G * nq;
     for (size_t r0 = 0; r0 < R; r0 += LN) {
         size_t nr = R - r0 < LN ? R - r0 : LN;
         switch ((nr + 15) / 16) {
-        case 1: group1(G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, ws); break;
-        case 2: group2(G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, ws); break;
-        case 3: group3(G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, ws); break;
-        default: group4(G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, ws); break;
+        case 1: group1(G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, p16, ws); break;
+        case 2: group2(G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, p16, ws); break;
+        case 3: group3(G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, p16, ws); break;
+        default: group4(G, hd, scale, q, ldq, k, v, ldkv, pos, out, ldo, r0, nr, p16, ws); break;
         }
     }
 }

@@ -2,7 +2,8 @@
  * against one key/value head (the contract is in kernels.h, attn), one row
  * at a time in float64: an online softmax over the keys one by one (the
  * running maximum m, the sum l and the accumulator acc are rescaled by
- * e^(m - m') whenever the maximum grows), rounded to float at the end. The
+ * e^(m - m') whenever the maximum grows; with p16 each weight e^(s - m) is
+ * rounded to bf16 at the m of its key), rounded to float at the end. The
  * scratch holds acc (hd doubles); nothing grows with the number of keys. */
 #include "../kernels.h"
 
@@ -14,7 +15,7 @@
 size_t aif_kref_attn_scratch_bytes(size_t hd) { return (hd + 1) * sizeof(double); }
 
 void aif_kref_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
-                   const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, void *scratch)
+                   const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, int p16, void *scratch)
 {
     double *acc = (double *)(((uintptr_t)scratch + 7) & ~(uintptr_t)7);
     for (size_t i = 0; i < nq; i++)
@@ -36,10 +37,10 @@ void aif_kref_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, 
                         acc[d] *= c;
                     m = s;
                 }
-                double p = exp(s - m);
+                double p = exp(s - m), pw = p16 ? aif_bf16_to_f32(aif_f32_to_bf16((float)p)) : p;
                 l += p;
                 for (size_t d = 0; d < hd; d++)
-                    acc[d] += p * vr[d];
+                    acc[d] += pw * vr[d];
             }
             float *o = out + i * ldo + h * hd;
             for (size_t d = 0; d < hd; d++)
