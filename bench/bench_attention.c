@@ -12,7 +12,8 @@
  * bf16-attn: with bf16_attention too (q, k, v, p rounded to bf16: AMX attn16
  * where the level has it); the percentage stays against the f32 FMA peak.
  *
- *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] [--threads 1] [--compute f32|bf16|bf16-attn] */
+ *   bench_attention [--t 2048,4096] [--heads 32] [--kv 8] [--hd 64] [--reps 3] [--threads 1]
+ *                   [--compute f32|bf16|bf16-attn] */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--hd")) hd = (size_t)atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--compute")) bf16 = !strcmp(argv[i + 1], "bf16") ? 1 : !strcmp(argv[i + 1], "bf16-attn") ? 2 : 0;
+        else if (!strcmp(argv[i], "--compute"))
+            bf16 = !strcmp(argv[i + 1], "bf16") ? 1 : !strcmp(argv[i + 1], "bf16-attn") ? 2 : 0;
         else { fprintf(stderr, "bench_attention: unknown option %s\n", argv[i]); return 2; }
     }
     if (reps < 1 || reps > 1000 || threads < 1 || threads > 256 || !H || !KV || H % KV || !hd || hd > 1024) {
@@ -69,7 +71,8 @@ int main(int argc, char **argv)
     double peak = peak_gflops(pool, 0);
     printf("kernels %s, attention heads=%zu kv_heads=%zu head_dim=%zu, compute %s%s, %d thread%s (%s time), "
            "measured vfmadd231ps peak %.1f GFLOP/s\n", m.k->name, H, KV, hd, bf16 ? "bf16" : "f32",
-           bf16 == 2 ? (m.k->attn16 ? ", bf16 attention (attn16)" : ", bf16 attention (rounded f32)") : "", threads, threads > 1 ? "s" : "",
+           bf16 == 2 ? (m.k->attn16 ? ", bf16 attention (attn16)" : ", bf16 attention (rounded f32)") : "", threads,
+           threads > 1 ? "s" : "",
            pool ? "wall" : "thread CPU", peak);
     printf("%6s %10s %10s %17s %7s\n", "T", "seconds", "GFLOP/s", "min..max", "%peak");
     for (const char *p = ts; *p;) {

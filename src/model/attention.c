@@ -199,7 +199,8 @@ static aif_code attention16(aif_model *m, aif_pool *pool, const float *q, const 
     size_t qb = G >= QBK ? 1 : QBK / G;
     if (qb > T)
         qb = T;
-    size_t per = (k->attn16_scratch_bytes(hd) + 63) & ~(size_t)63, bytes = (k->attn16_pack_bytes(nk, hd) + 63) & ~(size_t)63;
+    size_t per = (k->attn16_scratch_bytes(hd) + 63) & ~(size_t)63;
+    size_t bytes = (k->attn16_pack_bytes(nk, hd) + 63) & ~(size_t)63;
     int nth = pool ? aif_pool_size(pool) : 1;
     unsigned char *scratch = aif_malloc_aligned((size_t)nth * per);
     unsigned char *packed = B * KV <= SIZE_MAX / 2 / bytes ? aif_malloc_aligned(2 * B * KV * bytes) : NULL;

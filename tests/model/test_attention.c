@@ -193,7 +193,8 @@ static void model_attention(void)
     for (int n = 2; n <= 3; n++)
         CHECK_OK(aif_pool_new(n, &pools[n - 1], &err), err);
     /* {B, T, pos0, cap (sequence stride), H, KV, hd} */
-    static const size_t cases[][7] = {{2, 150, 0, 150, 8, 2, 64}, {1, 37, 90, 200, 12, 3, 16}, {1, 1, 130, 131, 4, 4, 32}};
+    static const size_t cases[][7] = {
+        {2, 150, 0, 150, 8, 2, 64}, {1, 37, 90, 200, 12, 3, 16}, {1, 1, 130, 131, 4, 4, 32}};
     for (size_t lv = 0; lv < 3; lv++) {
         if (!levels[lv])
             continue;
@@ -290,7 +291,8 @@ static void check_attn16(const char *name, void (*attn16)(size_t, size_t, size_t
                            blk + t0 * Q + g * sh->G * hd, Q, ws);
                 }
                 for (size_t t = 0; t < sh->T; t++)
-                    if (memcmp(out + t * Q + g * sh->G * hd, blk + t * Q + g * sh->G * hd, sh->G * hd * sizeof(float))) {
+                    if (memcmp(out + t * Q + g * sh->G * hd, blk + t * Q + g * sh->G * hd,
+                               sh->G * hd * sizeof(float))) {
                         aif_test_fail(__FILE__, __LINE__, "%s shape %zu: blocks of %zu positions changed bits (t=%zu)",
                                       name, si, step, t);
                         break;
@@ -307,11 +309,17 @@ static void check_attn16(const char *name, void (*attn16)(size_t, size_t, size_t
     }
 }
 
-static void attn16_ref(void) { check_attn16("ref", aif_kref_attn16, aif_kref_attn16_scratch_bytes(200)); }
+static void attn16_ref(void)
+{
+    if (!aif_test_injecting()) /* the packed heads come from aif_malloc_aligned */
+        check_attn16("ref", aif_kref_attn16, aif_kref_attn16_scratch_bytes(200));
+}
 
 static void attn16_amx(void)
 {
     const struct aif_kernels *k = aif_kernels_amx();
+    if (aif_test_injecting())
+        return;
     if (!k) {
         printf("skip attention/attn16_amx: no AMX-BF16 (or no tile permission)\n");
         return;

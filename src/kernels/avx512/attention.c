@@ -8,19 +8,23 @@
  *   softmax  per lane: m' = max(m, max_j st), c = 2^(m - m'), l = l c + sum p,
  *            p = 2^(st - m')                            (vector exp2)
  *   update   ot[d][lane] = ot[d][lane] c + sum_j v[j][d] * p[j][lane]
- * with k and v read in place (their elements broadcast), so neither is
- * transposed or copied, a row's maximum and sum are lane-wise (no horizontal
- * reductions), and the only masked work is the chunk of keys that crosses
- * some row's causal limit. Register tiles: 6 keys x 4 row vectors for the
- * scores, 6 head dims x 4 row vectors for the update (24 accumulators).
+ * with k and v elements broadcast, so neither is transposed: rows that are
+ * contiguous (ldkv == hd, as the model regroups them) are read in place,
+ * others through a contiguous copy of the tile. A row's maximum and sum are
+ * lane-wise (no horizontal reductions), and the only masked work is the
+ * chunk of keys that crosses some row's causal limit. Register tiles: 6 keys
+ * x 4 row vectors for the scores, 6 head dims x 4 row vectors for the update
+ * (24 accumulators). With p16 the stored p are rounded to bf16 (l sums them
+ * unrounded).
  *
  * Every lane runs the same instruction sequence whatever the other lanes
  * hold: key tiles start at multiples of KT from key 0, chunks at multiples of
  * JB inside them, the d and j sums run in ascending order, and keys beyond a
- * row's limit get probability exactly 0 (2^-inf; c = 2^0 = 1 is exact), so they change neither m, l nor ot. A row's result therefore
- * depends only on (hd, scale, its position) and the data, never on the block
- * it was computed in: a single-token decode step gives the bits the full
- * forward gave for that position. */
+ * row's limit get probability exactly 0 (2^-inf; c = 2^0 = 1 is exact), so
+ * they change neither m, l nor ot. A row's result therefore depends only on
+ * (hd, scale, its position) and the data, never on the block it was computed
+ * in: a single-token decode step gives the bits the full forward gave for
+ * that position. */
 #include "../kernels.h"
 
 #include <immintrin.h>
@@ -81,7 +85,8 @@ size_t aif_kavx512_attn_scratch_bytes(size_t hd)
     return ((2 * hd + STR + 3) * LN + STR * hd) * sizeof(float) + 64;
 }
 
-/* dst rows 0..n (hd floats each, contiguous) = src rows ld apart. Keys and values are read from this copy: their rows in the
+/* dst rows 0..n (hd floats each, contiguous) = src rows ld apart. Keys and
+ * values are read from this copy: their rows in the
  * caller's layout are often a multiple of 4 KB / 64 apart and would crowd a
  * few L1 sets, and the copy's independent loads fetch lines in parallel. */
 static inline void copy_rows(float *dst, const float *src, size_t ld, size_t n, size_t hd)

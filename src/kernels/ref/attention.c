@@ -67,7 +67,8 @@ void aif_kref_attn16_pack(size_t n, size_t hd, const float *k, const float *v, s
     for (size_t key = 0; key < NP; key++)
         for (size_t d = 0; d < HP; d++) {
             int in = key < n && d < hd;
-            ko[(key / 16) * (HP * 16) + (d / 2) * 32 + (key % 16) * 2 + d % 2] = in ? aif_f32_to_bf16(k[key * ld + d]) : 0;
+            size_t kx = (key / 16) * (HP * 16) + (d / 2) * 32 + (key % 16) * 2 + d % 2;
+            ko[kx] = in ? aif_f32_to_bf16(k[key * ld + d]) : 0;
             vo[(key / 2) * (HP * 2) + d * 2 + key % 2] = in ? aif_f32_to_bf16(v[key * ld + d]) : 0;
         }
 }
