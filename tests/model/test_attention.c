@@ -421,6 +421,37 @@ static void model_attention16(void)
         aif_pool_free(pools[n]);
 }
 
+/* Every allocation of aif_model_attention may fail (run with --fail-alloc):
+ * each path returns AIF_ENOMEM or, where a buffer is only an optimisation
+ * (the regrouped keys/values), the same result without it; nothing leaks. */
+static void attention_out_of_memory(void)
+{
+    size_t B = 1, T = 40, H = 4, KV = 2, hd = 16, Q = H * hd, ld = KV * hd;
+    const struct aif_kernels *levels[3] = {aif_kernels_ref(), aif_kernels_avx512(), aif_kernels_amx()};
+    float *q = malloc(T * Q * 4), *k = malloc(T * ld * 4), *v = malloc(T * ld * 4), *o = malloc(T * Q * 4);
+    unsigned long long seed = 3;
+    for (size_t i = 0; i < T * Q; i++)
+        q[i] = rnd(&seed);
+    for (size_t i = 0; i < T * ld; i++)
+        k[i] = rnd(&seed), v[i] = rnd(&seed);
+    for (size_t lv = 0; lv < 3; lv++)
+        for (int mode = 0; mode < 2 && levels[lv]; mode++) {
+            aif_model m;
+            memset(&m, 0, sizeof m);
+            m.cfg.n_heads = (int)H, m.cfg.n_kv_heads = (int)KV, m.cfg.head_dim = (int)hd;
+            m.k = levels[lv];
+            m.compute = mode ? AIF_MODEL_COMPUTE_BF16 : AIF_MODEL_COMPUTE_F32;
+            m.bf16_attention = mode;
+            aif_err err = {0};
+            aif_code rc = aif_model_attention(&m, NULL, q, k, v, ld, T, B, T, 0, o, &err);
+            if (aif_test_injecting())
+                CHECK(rc == AIF_OK || (rc == AIF_ENOMEM && strstr(err.msg, "out of memory")));
+            else
+                CHECK_OK(rc, err);
+        }
+    free(q), free(k), free(v), free(o);
+}
+
 AIF_TESTS(model_attention) = {
     {"model/attention_ref_level", attn_ref_level},
     {"model/attention_avx512_level", attn_avx512_level},
@@ -429,5 +460,6 @@ AIF_TESTS(model_attention) = {
     {"model/attention_bf16_ref", attn16_ref},
     {"model/attention_bf16_amx", attn16_amx},
     {"model/attention_bf16_model", model_attention16},
+    {"model/attention_out_of_memory", attention_out_of_memory},
     {NULL, NULL},
 };
