@@ -1,6 +1,9 @@
 /* bench_peak.c: the machine's measured compute peak (see peak.h): vdpbf16ps
  * (bf16 dot products into f32) and vfmadd231ps (f32 FMA) on 512-bit
- * registers, single thread and all pool threads, in GFLOP/s.
+ * registers, and AMX tdpbf16ps on tiles, single thread and all pool
+ * threads, in GFLOP/s: summed per-thread rates in thread CPU time, and
+ * (column wall) the same work over wall time; they agree on an idle
+ * machine.
  *
  *   bench_peak [--threads N] */
 #include <stdio.h>
@@ -23,12 +26,12 @@ int main(int argc, char **argv)
         return 1;
     }
     int n = aif_pool_size(pool);
-    printf("%-22s %8s %10s %14s\n", "loop", "threads", "GFLOP/s", "GFLOP/s/thread");
-    const char *names[2] = {"vfmadd231ps zmm (f32)", "vdpbf16ps zmm (bf16)"};
-    for (int bf = 0; bf < 2; bf++) {
-        double g1 = peak_gflops(NULL, bf), gn = peak_gflops(pool, bf);
-        printf("%-22s %8d %10.1f %14.1f\n", names[bf], 1, g1, g1);
-        printf("%-22s %8d %10.1f %14.1f\n", names[bf], n, gn, gn / n);
+    printf("%-24s %8s %10s %14s %10s\n", "loop", "threads", "GFLOP/s", "GFLOP/s/thread", "wall");
+    const char *names[3] = {"vfmadd231ps zmm (f32)", "vdpbf16ps zmm (bf16)", "tdpbf16ps AMX (bf16)"};
+    for (int bf = PEAK_FMA; bf <= PEAK_AMX; bf++) {
+        double w1, wn, g1 = peak_gflops_ex(NULL, bf, &w1), gn = peak_gflops_ex(pool, bf, &wn);
+        printf("%-24s %8d %10.1f %14.1f %10.1f\n", names[bf], 1, g1, g1, w1);
+        printf("%-24s %8d %10.1f %14.1f %10.1f\n", names[bf], n, gn, gn / n, wn);
     }
     aif_pool_free(pool);
     return 0;

@@ -22,7 +22,7 @@ static int cmd_init(int argc, char **argv, struct aif_cli *cli)
 {
     const char *dir = DEFAULT_DIR;
     long long miners = 3, validators = 1, netuid = 80, tempo = 360, wrl = 100, space = 3100;
-    double block_time = 12;
+    double block_time = 12, genesis = 0;
     int force = 0;
     aif_opt opts[] = {
         {"dir", AIF_OPT_STR, &dir, "DIR", "local subnet directory (default ./aif-local)"},
@@ -33,12 +33,14 @@ static int cmd_init(int argc, char **argv, struct aif_cli *cli)
         {"tempo", AIF_OPT_INT, &tempo, "N", "blocks per epoch (default 360)"},
         {"weights-rate-limit", AIF_OPT_INT, &wrl, "N", "blocks between weight sets (default 100)"},
         {"commit-max-space", AIF_OPT_INT, &space, "BYTES", "commitment bytes per hotkey per epoch (default 3100)"},
+        {"genesis", AIF_OPT_DOUBLE, &genesis, "T", "chain genesis time in Unix seconds (default now); a fixed value "
+                                                 "gives the same block hashes and data seeds every time"},
         {"force", AIF_OPT_FLAG, &force, NULL, "replace an existing local subnet in DIR"},
         {NULL, 0, NULL, NULL, NULL},
     };
     char *pos[1];
     int n_pos, prc = aif_cli_parse(cli, "aif local init [--dir DIR] [--miners N] [--validators M] [--netuid 80] "
-                                        "[--block-time S] [--force]",
+                                        "[--block-time S] [--genesis T] [--force]",
                                    opts, argc, argv, pos, 0, &n_pos);
     if (prc)
         return prc == 1 ? 0 : prc;
@@ -57,6 +59,9 @@ static int cmd_init(int argc, char **argv, struct aif_cli *cli)
     o.params.weights_rate_limit = (uint64_t)wrl;
     o.params.commit_max_space = (uint32_t)space;
     o.force = force;
+    if (!(genesis >= 0 && genesis <= 1e11))
+        return aif_cli_usage_error("--genesis must be 0..1e11 seconds");
+    o.genesis = genesis;
     aif_err err = {0};
     aif_local_member *m = NULL;
     size_t n = 0;
@@ -106,7 +111,7 @@ static int open_dir(const char *dir, aif_local_dir *d, aif_local_chain **lc, aif
 {
     if (aif_local_dir_load(dir, d, err) != AIF_OK)
         return 1;
-    aif_local_chain_opts co = {d->block_time, NULL, NULL};
+    aif_local_chain_opts co = {d->block_time, NULL, NULL, 0};
     return aif_local_chain_open(d->chain, &co, lc, err) != AIF_OK;
 }
 

@@ -59,7 +59,7 @@ static int open_chain(chain_args *a, aif_local_chain **lc, aif_chain *ch, uint16
         aif_err_set(err, AIF_ENOTFOUND, "%s: no chain database", path);
         return aif_cli_fail(err);
     }
-    aif_local_chain_opts co = {bt, NULL, NULL};
+    aif_local_chain_opts co = {bt, NULL, NULL, 0};
     if (aif_local_chain_open(path, &co, lc, err) != AIF_OK)
         return aif_cli_fail(err);
     *ch = aif_local_chain_as_chain(*lc);

@@ -107,7 +107,7 @@ int aif_cmd_push(int argc, char **argv, struct aif_cli *cli)
     aif_subnet_competitions *comps = NULL;
     aif_local_chain *lc = NULL;
     aif_hub hub = {0};
-    aif_local_chain_opts co = {local ? d.block_time : 12, NULL, NULL};
+    aif_local_chain_opts co = {local ? d.block_time : 12, NULL, NULL, 0};
     aif_chain ch = {0};
     aif_code rc = aif_subnet_competitions_open(comps_file, &comps, &err);
     if (rc == AIF_OK && local_chain && !aif_fs_exists(chain_path))

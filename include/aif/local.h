@@ -23,6 +23,9 @@ typedef struct aif_local_chain_opts {
     double block_time;          /* seconds per block when creating; 12 on Bittensor */
     double (*now)(void *ctx);   /* wall clock in seconds; NULL: the real clock */
     void *now_ctx;
+    /* Genesis time (seconds) when creating; 0: now. Block hashes derive from
+     * it, so a fixed genesis gives reproducible hashes (and data seeds). */
+    double genesis;
 } aif_local_chain_opts;
 
 /* Open (creating if absent) the chain database at path, in WAL mode. */
@@ -116,6 +119,7 @@ typedef struct aif_local_init_opts {
     double validator_stake;     /* TAO per validator; 0: 1000 */
     aif_local_subnet_params params; /* zeros: tempo 360, weights_rate_limit 100, commit_max_space 3100 */
     int force;                  /* replace an existing local subnet directory (one holding local.json) */
+    double genesis;             /* chain genesis time in seconds (fixes the block hashes); 0: now */
 } aif_local_init_opts;
 
 typedef struct aif_local_member {

@@ -132,7 +132,7 @@ aif_code aif_local_chain_open(const char *path, const aif_local_chain_opts *opts
     if (rc == AIF_OK)
         rc = exec(lc, schema, err);
     if (rc == AIF_OK && meta_get(lc, "genesis", -1) < 0) {
-        rc = meta_set(lc, "genesis", lc->now(lc->now_ctx), err);
+        rc = meta_set(lc, "genesis", opts && opts->genesis > 0 ? opts->genesis : lc->now(lc->now_ctx), err);
         if (rc == AIF_OK)
             rc = meta_set(lc, "block_time", opts ? opts->block_time : 12.0, err);
         if (rc == AIF_OK)

@@ -179,7 +179,7 @@ aif_code aif_local_dir_init(const char *root, const aif_local_init_opts *opts, a
         return rc;
     aif_hub_close(&hub);
 
-    aif_local_chain_opts co = {d.block_time, NULL, NULL};
+    aif_local_chain_opts co = {d.block_time, NULL, NULL, o.genesis};
     aif_local_chain *lc = NULL;
     if ((rc = aif_local_chain_open(d.chain, &co, &lc, err)) != AIF_OK)
         return rc;

@@ -49,7 +49,7 @@ static aif_chain_signer signer(const char *ss58)
 static void local_chain_blocks_and_commitments(void)
 {
     double now = 1000.0;
-    aif_local_chain_opts o = {12.0, fake_now, &now};
+    aif_local_chain_opts o = {12.0, fake_now, &now, 0};
     char path[512];
     snprintf(path, sizeof path, "%s/chain.db", aif_test_tmpdir());
     aif_local_chain *lc;
@@ -128,7 +128,7 @@ static void local_chain_blocks_and_commitments(void)
 static void local_chain_weights(void)
 {
     double now = 0;
-    aif_local_chain_opts o = {0, fake_now, &now};
+    aif_local_chain_opts o = {0, fake_now, &now, 0};
     char path[512];
     snprintf(path, sizeof path, "%s/chain.db", aif_test_tmpdir());
     aif_local_chain *lc;
@@ -177,7 +177,36 @@ static void local_chain_weights(void)
     aif_local_chain_close(lc);
 }
 
+/* A fixed genesis gives the same block hashes in two separate databases
+ * (reproducible local rounds), another genesis other hashes, and the clock
+ * does not matter once the genesis is set. */
+static void local_chain_fixed_genesis(void)
+{
+    char hashes[3][67];
+    const double genesis[3] = {1700000000.0, 1700000000.0, 1700000001.0};
+    double now[3] = {5.0, 99999.0, 5.0};
+    for (int i = 0; i < 3; i++) {
+        aif_local_chain_opts o = {0, fake_now, &now[i], genesis[i]};
+        char path[512];
+        snprintf(path, sizeof path, "%s/chain.db", aif_test_tmpdir());
+        aif_local_chain *lc = NULL;
+        aif_err err;
+        hashes[i][0] = 0;
+        CHECK_OK(aif_local_chain_open(path, &o, &lc, &err), err);
+        if (!lc)
+            return;
+        aif_chain c = aif_local_chain_as_chain(lc);
+        CHECK_OK(aif_local_chain_advance(lc, 300, &err), err);
+        CHECK_OK(aif_chain_block_hash(&c, 300, hashes[i], &err), err);
+        aif_local_chain_close(lc);
+    }
+    CHECK_STR(hashes[0], hashes[1]);
+    CHECK(strcmp(hashes[0], hashes[2]) != 0);
+    CHECK_EQ(strlen(hashes[0]), 66);
+}
+
 AIF_TESTS(chain_chain) = {
+    {"chain/local_chain_fixed_genesis", local_chain_fixed_genesis},
     {"chain/normalize_weights_like_the_sdk", normalize_weights_like_the_sdk},
     {"chain/local_chain_blocks_and_commitments", local_chain_blocks_and_commitments},
     {"chain/local_chain_weights", local_chain_weights},

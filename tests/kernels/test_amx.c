@@ -194,6 +194,31 @@ static void test_identity_exact(void)
                 break;
             }
     free(y), free(xo), free(wo);
+    /* an infinite weight times x = 1 (parts 1, 0, 0) is -inf as in f32, not
+     * NaN from 0 * inf; the other features are untouched by the fallback */
+    M = 20, K = 40;
+    size_t N = 300;
+    xo = malloc(M * K * sizeof *xo);
+    wo = malloc(N * K * 2);
+    for (size_t i = 0; i < M * K; i++)
+        xo[i] = 1.0f;
+    for (size_t i = 0; i < N * K; i++)
+        memcpy(wo + 2 * i, &(uint16_t){0x3f80}, 2);
+    memcpy(wo + 2 * (270 * K + 3), &(uint16_t){0xff80}, 2); /* -inf */
+    for (int terms = 1; terms <= 3; terms += 2) {
+        y = run(k, M, N, K, xo, K, terms, wo, K);
+        CHECK(y || aif_test_injecting());
+        for (size_t m = 0; y && m < M; m++)
+            for (size_t n = 0; n < N; n++)
+                if (y[m * (N + 3) + n] != (n == 270 ? -INFINITY : 40.0f)) {
+                    aif_test_fail(__FILE__, __LINE__, "terms %d inf weight (%zu,%zu): %g", terms, m, n,
+                                  y[m * (N + 3) + n]);
+                    m = M;
+                    break;
+                }
+        free(y);
+    }
+    free(xo), free(wo);
 }
 
 AIF_TESTS(kernels_amx) = {

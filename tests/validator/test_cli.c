@@ -94,7 +94,7 @@ static void cli_local_round_once(void)
     static char out[1 << 17];
     const char *dir = aif_test_tmpdir();
     char args[2048];
-    snprintf(args, sizeof args, "local init --dir %s/net --miners 3 --validators 1 --block-time 0", dir);
+    snprintf(args, sizeof args, "local init --dir %s/net --miners 3 --validators 1 --block-time 0 --genesis 1700000000", dir);
     CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     snprintf(args, sizeof args, "local demo-models --dir %s/net", dir);
     CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
@@ -110,7 +110,10 @@ static void cli_local_round_once(void)
     CHECK_EQ(aif_test_run_aif(args, out, sizeof out), 0);
     /* The plain bigram (penalty 0) loops and fails the reasonable-output
      * check: inf (null), win rate 0. The penalised models are scored; each
-     * score is a mean of 1 + error rate, so in (1, 2). */
+     * score is a mean of 1 + error rate, so in (1, 2). The genesis is fixed
+     * because the data seed comes from the chain's block hash, and on some
+     * seeds (about 1 in 20) the two continuations of the bigram-with-penalty
+     * demo models agree at 10 of 20 positions and fail the check too. */
     CHECK_EQ(field_of(out, 1, "score"), -2);
     CHECK_EQ(field_of(out, 1, "win_rate"), 0);
     double s2 = field_of(out, 2, "score"), s3 = field_of(out, 3, "score");

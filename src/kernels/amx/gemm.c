@@ -49,8 +49,8 @@ size_t aif_kamx_w16_pack_bytes(size_t M, size_t K, int terms)
 size_t aif_kamx_w16_scratch_bytes(size_t K)
 {
     (void)K;
-    /* packed weight block | one f32 C tile for partial tiles | tile config */
-    return (size_t)NB * KBC * TK * 2 + 16 * 16 * 4 + 64;
+    /* packed weight block | one f32 C tile for partial tiles | tile config | non-finite flags */
+    return (size_t)NB * KBC * TK * 2 + 16 * 16 * 4 + 64 + NB;
 }
 
 /* 32 f32 -> bf16 (round to nearest even) as one 512-bit vector, in order. */
@@ -138,8 +138,9 @@ static inline void transpose16(__m512i r[16])
  * the pairs (w[n][k0 + 2r], w[n][k0 + 2r + 1]) of the 16 features n of the
  * tile; zero beyond nn and K. */
 static void pack_weights(size_t K, const unsigned char *w, size_t ldw, size_t nn, size_t kc0, size_t kcn,
-                         uint16_t *out)
+                         uint16_t *out, uint8_t *nonfinite)
 {
+    const __m512i expo = _mm512_set1_epi16(0x7f80);
     for (size_t nt = 0; nt * 16 < nn; nt++)
         for (size_t kc = kc0; kc < kc0 + kcn; kc++) {
             size_t k0 = kc * TK, kn = K - k0 < TK ? K - k0 : TK;
@@ -148,6 +149,9 @@ static void pack_weights(size_t K, const unsigned char *w, size_t ldw, size_t nn
             for (size_t i = 0; i < 16; i++) {
                 size_t n = nt * 16 + i;
                 r[i] = n < nn ? _mm512_maskz_loadu_epi16(mk, w + (n * ldw + k0) * 2) : _mm512_setzero_si512();
+                /* inf/NaN weights: all exponent bits set */
+                if (_mm512_cmpeq_epi16_mask(_mm512_and_si512(r[i], expo), expo))
+                    nonfinite[nt * 16 + i] = 1;
             }
             transpose16(r);
             uint16_t *tile = out + (nt * kcn + kc - kc0) * TILE;
@@ -247,6 +251,36 @@ static void tiles_configure(void *mem)
         }                                                                                                    \
     } while (0)
 
+/* Feature n's outputs with each activation as one f32 value (the sum of its
+ * parts) times the weights, summed in k order. Used for features holding an
+ * inf or NaN weight: there a zero part times inf would make NaN where the
+ * f32 product x * inf is +-inf. */
+static void exact_feature(size_t M, size_t K, const uint16_t *ap, int terms, const unsigned char *w, float *y,
+                          size_t ldy)
+{
+    size_t KC = kchunks(K);
+    for (size_t m = 0; m < M; m++) {
+        float acc = 0;
+        for (size_t k = 0; k < K; k++) {
+            const uint16_t *p = ap + (((m / 16) * KC + k / TK) * (size_t)terms) * TILE + (m % 16) * TK + k % TK;
+            float x = 0;
+            for (int t = 0; t < terms; t++) {
+                uint32_t b = (uint32_t)p[(size_t)t * TILE] << 16;
+                float f;
+                memcpy(&f, &b, 4);
+                x += f;
+            }
+            uint16_t h;
+            memcpy(&h, w + 2 * k, 2);
+            uint32_t b = (uint32_t)h << 16;
+            float wf;
+            memcpy(&wf, &b, 4);
+            acc += x * wf;
+        }
+        y[m * ldy] = acc;
+    }
+}
+
 void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
                        float *y, size_t ldy, void *scratch)
 {
@@ -255,14 +289,16 @@ void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int ter
     size_t KC = kchunks(K), MT = (M + 15) / 16;
     uint16_t *wp = scratch;
     float *cbuf = (float *)((unsigned char *)scratch + (size_t)NB * KBC * TK * 2);
+    uint8_t *nonfinite = (uint8_t *)(cbuf + 256) + 64;
     tiles_configure(cbuf + 256);
     const uint16_t *ap = packed;
     size_t a_stride = KC * (size_t)terms * TILE; /* one m-tile's packed activations */
     for (size_t nb0 = 0; nb0 < N; nb0 += NB) {
         size_t nn = N - nb0 < NB ? N - nb0 : NB, NT = (nn + 15) / 16;
+        memset(nonfinite, 0, NB);
         for (size_t kc0 = 0; kc0 < KC; kc0 += KBC) {
             size_t kcn = KC - kc0 < KBC ? KC - kc0 : KBC;
-            pack_weights(K, (const unsigned char *)w + nb0 * ldw * 2, ldw, nn, kc0, kcn, wp);
+            pack_weights(K, (const unsigned char *)w + nb0 * ldw * 2, ldw, nn, kc0, kcn, wp, nonfinite);
             for (size_t mt = 0; mt < MT; mt += 2) {
                 const uint16_t *a0 = ap + mt * a_stride + kc0 * (size_t)terms * TILE;
                 const uint16_t *a1 = mt + 1 < MT ? a0 + a_stride : a0;
@@ -291,6 +327,9 @@ void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int ter
                 }
             }
         }
+        for (size_t n = 0; n < nn; n++)
+            if (nonfinite[n])
+                exact_feature(M, K, ap, terms, (const unsigned char *)w + (nb0 + n) * ldw * 2, y + nb0 + n, ldy);
     }
     _tile_release();
 }
