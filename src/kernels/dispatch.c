@@ -13,23 +13,30 @@
 #endif
 
 static const struct aif_kernels ref_table = {
-    "ref", aif_kref_gemm, aif_kref_gemm_nn, aif_kref_to_f32, aif_kref_dot, aif_kref_scale_axpy,
-    NULL, NULL, NULL, NULL, NULL, aif_kref_sum_exp,
+    .name = "ref", .gemm = aif_kref_gemm, .gemm_nn = aif_kref_gemm_nn, .to_f32 = aif_kref_to_f32,
+    .dot = aif_kref_dot, .scale_axpy = aif_kref_scale_axpy, .sum_exp = aif_kref_sum_exp,
+    .attn_scratch_bytes = aif_kref_attn_scratch_bytes, .attn = aif_kref_attn,
 };
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 static const struct aif_kernels avx2_table = {
-    "avx2", aif_kavx2_gemm, aif_kavx2_gemm_nn, aif_kavx2_to_f32, aif_kavx2_dot, aif_kavx2_scale_axpy,
-    NULL, NULL, NULL, NULL, NULL, aif_kref_sum_exp,
+    .name = "avx2", .gemm = aif_kavx2_gemm, .gemm_nn = aif_kavx2_gemm_nn, .to_f32 = aif_kavx2_to_f32,
+    .dot = aif_kavx2_dot, .scale_axpy = aif_kavx2_scale_axpy, .sum_exp = aif_kref_sum_exp,
+    /* attention from gemm + gemm_nn */
 };
 static const struct aif_kernels avx512_table = {
-    "avx512", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
-    NULL, NULL, NULL, NULL, NULL, aif_kavx512_sum_exp,
+    .name = "avx512", .gemm = aif_kavx512_gemm, .gemm_nn = aif_kavx512_gemm_nn, .to_f32 = aif_kavx512_to_f32,
+    .dot = aif_kavx512_dot, .scale_axpy = aif_kavx512_scale_axpy, .sum_exp = aif_kavx512_sum_exp,
+    .attn_scratch_bytes = aif_kavx512_attn_scratch_bytes, .attn = aif_kavx512_attn,
 };
 static const struct aif_kernels amx_table = {
-    "amx", aif_kavx512_gemm, aif_kavx512_gemm_nn, aif_kavx512_to_f32, aif_kavx512_dot, aif_kavx512_scale_axpy,
-    aif_kamx_w16_pack_bytes, aif_kamx_w16_pack, aif_kamx_w16_scratch_bytes, aif_kamx_w16_gemm, aif_kamx_w32_gemm,
-    aif_kavx512_sum_exp,
+    .name = "amx", .gemm = aif_kavx512_gemm, .gemm_nn = aif_kavx512_gemm_nn, .to_f32 = aif_kavx512_to_f32,
+    .dot = aif_kavx512_dot, .scale_axpy = aif_kavx512_scale_axpy, .sum_exp = aif_kavx512_sum_exp,
+    .w16_pack_bytes = aif_kamx_w16_pack_bytes, .w16_pack = aif_kamx_w16_pack,
+    .w16_scratch_bytes = aif_kamx_w16_scratch_bytes, .w16_gemm = aif_kamx_w16_gemm, .w32_gemm = aif_kamx_w32_gemm,
+    .attn_scratch_bytes = aif_kavx512_attn_scratch_bytes, .attn = aif_kavx512_attn,
+    .attn16_pack_bytes = aif_kref_attn16_pack_bytes, .attn16_pack = aif_kamx_attn16_pack,
+    .attn16_scratch_bytes = aif_kamx_attn16_scratch_bytes, .attn16 = aif_kamx_attn16,
 };
 #define HAVE_AVX512_TABLE 1
 #endif

@@ -57,6 +57,37 @@ struct aif_kernels {
      * logsumexp); the summation order depends on n only. The reference
      * takes exp in double; AVX-512 in float (within 2 ulp), summed in double. */
     double (*sum_exp)(const float *x, size_t n, float m);
+
+    /* Optional (NULL: the model builds attention from gemm and gemm_nn):
+     * causal attention of a block of query rows against one key/value head,
+     * flash-attention style (an online softmax over key tiles; nothing grows
+     * with the number of keys). Rows are (i, h), i < nq positions, h < G
+     * heads: query q[i*ldq + h*hd + d] sits at absolute position pos + i and
+     * sees keys j = 0..pos+i, k[j*ldkv + d] and v[j*ldkv + d] (rows may be
+     * unaligned); out[i*ldo + h*hd + d] = sum_j softmax_j(scale q.k_j) v[j][d].
+     * A row's arithmetic depends only on (hd, scale, pos + i) and the data,
+     * never on G, nq or the rows sharing the call. p16: the probabilities
+     * are rounded to bf16 (nearest even) before they weigh v (their sum is
+     * not), as BF16 compute does with q, k, v already rounded by the caller.
+     * scratch: at least attn_scratch_bytes(hd) bytes (any alignment), per
+     * calling thread. */
+    size_t (*attn_scratch_bytes)(size_t hd);
+    void (*attn)(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
+                 const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, int p16, void *scratch);
+
+    /* Optional (NULL: BF16 compute runs attn in f32): attention for BF16
+     * compute, with q, k, v and the probabilities rounded to bf16 (round to
+     * nearest even) and f32 accumulation, on keys and values packed per
+     * head: attn16_pack writes keys/values 0..n of one head (f32 rows ld
+     * apart) into kp and vp, attn16_pack_bytes(n, hd) bytes each, 64-byte
+     * aligned (the layout: ref/attention.c). attn16 is attn on such a head
+     * (kp, vp for keys 0..pos+nq-1 or more), with the same block-independence
+     * contract; scratch: attn16_scratch_bytes(hd) bytes per calling thread. */
+    size_t (*attn16_pack_bytes)(size_t n, size_t hd);
+    void (*attn16_pack)(size_t n, size_t hd, const float *k, const float *v, size_t ld, void *kp, void *vp);
+    size_t (*attn16_scratch_bytes)(size_t hd);
+    void (*attn16)(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const void *kp,
+                   const void *vp, size_t pos, float *out, size_t ldo, void *scratch);
 };
 
 /* The best table for this CPU (chosen once, thread-safe). */
@@ -109,5 +140,24 @@ void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int ter
                        float *y, size_t ldy, void *scratch);
 void aif_kamx_w32_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const float *w, size_t ldw,
                        float *y, size_t ldy, void *scratch);
+
+/* Causal attention (ref/attention.c, avx512/attention.c): see attn above. */
+size_t aif_kref_attn_scratch_bytes(size_t hd);
+void aif_kref_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
+                   const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, int p16, void *scratch);
+size_t aif_kavx512_attn_scratch_bytes(size_t hd);
+void aif_kavx512_attn(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const float *k,
+                      const float *v, size_t ldkv, size_t pos, float *out, size_t ldo, int p16, void *scratch);
+size_t aif_kref_attn16_pack_bytes(size_t n, size_t hd);
+void aif_kref_attn16_pack(size_t n, size_t hd, const float *k, const float *v, size_t ld, void *kp, void *vp);
+size_t aif_kref_attn16_scratch_bytes(size_t hd);
+void aif_kref_attn16(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const void *kp,
+                     const void *vp, size_t pos, float *out, size_t ldo, void *scratch);
+void aif_kamx_attn16_pack(size_t n, size_t hd, const float *k, const float *v, size_t ld, void *kp, void *vp);
+size_t aif_kamx_attn16_scratch_bytes(size_t hd);
+void aif_kamx_attn16(size_t G, size_t nq, size_t hd, float scale, const float *q, size_t ldq, const void *kp,
+                     const void *vp, size_t pos, float *out, size_t ldo, void *scratch);
+/* y[i] = 2^x[i] (the vector exp2 of the AVX-512 attention, for its tests). */
+void aif_kavx512_exp2(const float *x, float *y, size_t n);
 
 #endif

@@ -40,6 +40,8 @@ struct aif_model {
     aif_model_compute compute; /* aif_model_set_compute */
     void **owned;              /* converted weight copies (aif_model_cast), freed with the model */
     size_t n_owned;
+    int bf16_attention;        /* BF16 compute also rounds attention's q, k, v, p to bf16 (attention.c);
+                                  0 (default): attention stays f32 */
 };
 
 static inline float vec_at(struct vec v, size_t i)
