@@ -38,11 +38,11 @@ struct aif_kernels {
      * w16_gemm: y[m*ldy + n] = sum_k sum_t part_t(x[m][k]) * w[n*ldw + k]
      * for m < M, n < N, with w (N, K) bf16 at any alignment, f32
      * accumulation in an order fixed by (K, terms) only. scratch holds
-     * w16_scratch_bytes(K) bytes (per calling thread). */
+     * w16_scratch_bytes(M, K) bytes (per calling thread). */
     size_t (*w16_pack_bytes)(size_t M, size_t K, int terms);
     /* Pack rows m0..m1 (m0 a multiple of 16; m1 a multiple of 16 or M). */
     void (*w16_pack)(size_t M, size_t K, const float *x, size_t ldx, int terms, void *packed, size_t m0, size_t m1);
-    size_t (*w16_scratch_bytes)(size_t K);
+    size_t (*w16_scratch_bytes)(size_t M, size_t K);
     void (*w16_gemm)(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
                      float *y, size_t ldy, void *scratch);
     /* The same with f32 weights w (N, K), 4-byte aligned, each split into
@@ -135,7 +135,7 @@ void aif_kavx512_scale_axpy(size_t n, float s, float a, const float *x, float *y
 /* AMX primitives (src/kernels/amx/), only called when aif_kernels_amx() is not NULL. */
 size_t aif_kamx_w16_pack_bytes(size_t M, size_t K, int terms);
 void aif_kamx_w16_pack(size_t M, size_t K, const float *x, size_t ldx, int terms, void *packed, size_t m0, size_t m1);
-size_t aif_kamx_w16_scratch_bytes(size_t K);
+size_t aif_kamx_w16_scratch_bytes(size_t M, size_t K);
 void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
                        float *y, size_t ldy, void *scratch);
 void aif_kamx_w32_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const float *w, size_t ldw,

@@ -234,7 +234,7 @@ aif_code aif_model_linear_act(aif_model *m, aif_pool *pool, const struct linear 
     int nth = pool ? aif_pool_size(pool) : 1;
     size_t per = 0;
     if (uses_w16(l, a))
-        per = (m->k->w16_scratch_bytes(l->n_in) + 63) / sizeof(float);
+        per = (m->k->w16_scratch_bytes(a->M, l->n_in) + 63) / sizeof(float);
     else if (!(l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0))
         per = rows_per_block(l->n_in) * l->n_in;
     per = (per + 15) & ~(size_t)15;

@@ -27,7 +27,7 @@ static float *run(const struct aif_kernels *k, size_t M, size_t N, size_t K, con
 {
     size_t ldy = N + 3;
     void *packed = aif_malloc_aligned(k->w16_pack_bytes(M, K, terms));
-    void *scratch = aif_malloc_aligned(k->w16_scratch_bytes(K));
+    void *scratch = aif_malloc_aligned(k->w16_scratch_bytes(M, K));
     float *y = malloc((M * ldy + 1) * sizeof *y);
     if (!packed || !scratch || !y) {
         aif_free_aligned(packed), aif_free_aligned(scratch), free(y);
@@ -242,7 +242,7 @@ static void test_f32_weights(void)
                     float *x = malloc(M * K * sizeof *x), *w = malloc(N * K * sizeof *w),
                           *y = malloc(M * ldy * sizeof *y), *z = malloc(M * ldy * sizeof *z);
                     void *packed = aif_malloc_aligned(k->w16_pack_bytes(M, K, terms));
-                    void *scratch = aif_malloc_aligned(k->w16_scratch_bytes(K));
+                    void *scratch = aif_malloc_aligned(k->w16_scratch_bytes(M, K));
                     if (!x || !w || !y || !z || !packed || !scratch) {
                         CHECK(aif_test_injecting());
                     } else {
@@ -278,7 +278,7 @@ static void test_f32_weights(void)
     size_t M = 19, K = 45, ldy = K;
     float *x = malloc(M * K * sizeof *x), *w = calloc(K * K, sizeof *w), *y = malloc(M * K * sizeof *y);
     void *packed = aif_malloc_aligned(k->w16_pack_bytes(M, K, 3));
-    void *scratch = aif_malloc_aligned(k->w16_scratch_bytes(K));
+    void *scratch = aif_malloc_aligned(k->w16_scratch_bytes(M, K));
     if (x && w && y && packed && scratch) {
         for (size_t i = 0; i < M * K; i++)
             x[i] = rnd(&s) * 1e3f + rnd(&s) * 1e-3f;

@@ -49,11 +49,12 @@ size_t aif_kamx_w16_pack_bytes(size_t M, size_t K, int terms)
     return ((M + 15) / 16) * kchunks(K) * (size_t)terms * TILE * 2;
 }
 
-size_t aif_kamx_w16_scratch_bytes(size_t K)
+size_t aif_kamx_w16_scratch_bytes(size_t M, size_t K)
 {
-    (void)K;
-    /* packed weight block | one f32 C tile for partial tiles | tile config | non-finite flags */
-    return WP_BYTES + 16 * 16 * 4 + 64 + NB;
+    /* packed weight block | one f32 C tile for partial tiles | tile config |
+     * non-finite flags | C accumulators (when K spans several blocks) */
+    size_t acc = kchunks(K) > KBC ? ((M + 31) / 16) * (size_t)(NB / 16) * 1024 : 0;
+    return WP_BYTES + 16 * 16 * 4 + 64 + NB + acc;
 }
 
 /* 32 f32 -> bf16 (round to nearest even) as one 512-bit vector, in order. */
@@ -250,28 +251,26 @@ static void tiles_configure(void *mem)
         }                                                                                                  \
     } while (0)
 
-/* C tile `tile` (rows m0.., features n0..): zero on the first block of k,
- * else what the previous block stored in y. */
+/* C tile `tile` (rows m0.., features n0.. of the block at nb0): zero on the
+ * first block of k, else what the previous block left in the accumulator
+ * buffer cacc (1 KB tiles in (m-tile, feature tile) order, contiguous: a
+ * strided C in y cost a page per row and a trip to memory per block). */
+#define CACC(m0, n0) (cacc + (((m0) / 16) * (size_t)NTB + ((n0) - nb0) / 16) * 256)
 #define LOADC(tile, m0, n0)                                                                                  \
     do {                                                                                                     \
-        if (kc0 == 0) {                                                                                      \
+        if (kc0 == 0)                                                                                        \
             _tile_zero(tile);                                                                                \
-        } else if ((m0) + 16 <= M && (n0) + 16 <= N) {                                                       \
-            _tile_loadd(tile, y + (m0) * ldy + (n0), (long)(ldy * 4));                                       \
-        } else {                                                                                             \
-            memset(cbuf, 0, 16 * 16 * 4);                                                                    \
-            size_t rows_ = (m0) < M ? (M - (m0) < 16 ? M - (m0) : 16) : 0;                                    \
-            size_t cols_ = (n0) < N ? (N - (n0) < 16 ? N - (n0) : 16) : 0;                                    \
-            for (size_t i_ = 0; i_ < rows_; i_++)                                                            \
-                memcpy(cbuf + i_ * 16, y + ((m0) + i_) * ldy + (n0), cols_ * 4);                               \
-            _tile_loadd(tile, cbuf, 64);                                                                     \
-        }                                                                                                    \
+        else                                                                                                 \
+            _tile_loadd(tile, CACC(m0, n0), 64);                                                             \
     } while (0)
 
-/* Store C tile `tile` (rows m0.., features n0..) into y, clipped to M x N. */
+/* Store C tile `tile` (rows m0.., features n0..): into the accumulator
+ * buffer while blocks of k remain, else into y, clipped to M x N. */
 #define STORE(tile, m0, n0)                                                                                  \
     do {                                                                                                     \
-        if ((m0) + 16 <= M && (n0) + 16 <= N) {                                                              \
+        if (kc0 + kcn < KC) {                                                                                \
+            _tile_stored(tile, CACC(m0, n0), 64);                                                            \
+        } else if ((m0) + 16 <= M && (n0) + 16 <= N) {                                                              \
             _tile_stored(tile, y + (m0) * ldy + (n0), (long)(ldy * 4));                                      \
         } else if ((m0) < M && (n0) < N) {                                                                   \
             _tile_stored(tile, cbuf, 64);                                                                    \
@@ -322,9 +321,11 @@ static void gemm(size_t M, size_t N, size_t K, const void *packed, int terms, co
     if (!M || !N)
         return;
     size_t KC = kchunks(K), MT = (M + 15) / 16, NBW = wparts == 1 ? NB : NB / 2, es = wparts == 1 ? 2 : 4;
+    size_t NTB = NBW / 16;
     uint16_t *wp = scratch;
     float *cbuf = (float *)((unsigned char *)scratch + WP_BYTES);
     uint8_t *nonfinite = (uint8_t *)(cbuf + 256) + 64;
+    float *cacc = (float *)(void *)(nonfinite + NB); /* 64-byte aligned: WP_BYTES, 1024 + 64 + NB are */
     tiles_configure(cbuf + 256);
     const uint16_t *ap = packed;
     size_t a_stride = KC * (size_t)terms * TILE; /* one m-tile's packed activations */
