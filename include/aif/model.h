@@ -10,8 +10,9 @@
  * online softmax, so no T x T matrix), SwiGLU MLP, final RMSNorm, LM head.
  *
  * Memory: besides the mapping, a call holds its activations (a few
- * (tokens, width) f32 buffers), per-thread scratch for 64 weight rows
- * converted to f32 at a time, and for scoring one (256, V) logits block.
+ * (tokens, width) f32 buffers), the activations packed for the matrix
+ * units (up to three bf16 parts per value), per-thread scratch for a block
+ * of weights, and for scoring one (rows, 2048) logits chunk (rows <= 8192).
  *
  * Threading: every call that takes an aif_pool splits rows/heads by
  * ith/nth with fixed-order reductions, so results are bit-identical for
@@ -19,8 +20,9 @@
  * result also does not depend on later tokens or on the batch it is in.
  * A model is read-only once built: calls may run concurrently.
  *
- * Next-token statistics (aif_model_score) never hold T x V logits for a
- * long sequence: the LM head runs over blocks of positions. The argmax is
+ * Next-token statistics (aif_model_score) never hold T x V logits: the LM
+ * head walks the vocabulary in fixed 2048-column chunks folded into an
+ * online logsumexp, argmax and the label's logit per position. The argmax is
  * taken on logits rounded to bf16 when the weights are bf16, as the
  * reference PyTorch model returns bf16 logits (spec 6.3, 13.14). The
  * validator loads every model in bf16 whatever its stored dtype; callers
@@ -178,7 +180,7 @@ typedef struct aif_model_score_opts {
     float *per_position_ce; /* optional (n_seq, seq_len - 1) */
     int32_t *argmax_ids;    /* optional (n_seq, seq_len - 1) */
     float *last_logits;     /* optional (n_seq, V): logits at position seq_len-1 */
-    /* Optional progress: called after each block of positions with the
+    /* Optional progress: called after each vocabulary chunk with the
      * number of positions done so far (of n_seq * seq_len). */
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
