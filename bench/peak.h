@@ -15,11 +15,10 @@
 #include <stdint.h>
 #include <time.h>
 #if defined(__linux__)
-#include <sys/syscall.h>
-#include <unistd.h>
 #endif
 
 #include "aif/aif.h"
+#include "../src/kernels/kernels.h"
 
 #define PEAK_ITERS 20000000ull /* x 12 instructions per thread */
 
@@ -60,24 +59,9 @@ __attribute__((target("avx512f"), noinline)) static float peak_fma_loop(uint64_t
 
 #define PEAK_AMX_ITERS 20000000ull /* x 4 tdpbf16ps per thread */
 
-/* AMX-TILE + AMX-BF16 (cpuid leaf 7 EDX bits 24, 22), then Linux's
- * per-process permission for the tile data (arch_prctl ARCH_REQ_XCOMP_PERM
- * = 0x1023 for XFEATURE_XTILEDATA = 18; asking again is harmless). */
-static int peak_amx_ok(void)
-{
-#if defined(__linux__) && defined(__x86_64__)
-    unsigned a, b, c, d;
-    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-    if (a < 7)
-        return 0;
-    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-    if (!((d >> 22) & 1) || !((d >> 24) & 1))
-        return 0;
-    return syscall(SYS_arch_prctl, 0x1023, 18) == 0;
-#else
-    return 0;
-#endif
-}
+/* AMX usable: the library's own probe (cpuid, then Linux's per-process
+ * permission for the tile data). */
+static int peak_amx_ok(void) { return aif_kernels_amx() != NULL; }
 
 /* Palette 1, tiles 0..7 each 16 rows x 64 bytes; zeroed operands (the
  * units do not slow down on zeros). Inline assembly so that nothing is

@@ -24,99 +24,51 @@
 #include "aif/alloc.h"
 #include "aif/model.h"
 #include "aif/pool.h"
+#include "weights.h"
 
 /* ------------------------------------------------------------ random weights */
 
-static uint64_t rng_state;
-static double urand(void) /* uniform in [-1, 1) */
-{
-    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
-    return (double)(rng_state >> 11) / (double)(1ull << 52) - 1.0;
-}
-
-#define MAXT 64
-typedef struct wset {
-    aif_st_tensor t[MAXT];
-    char names[MAXT][80];
-    void *data[MAXT];
-    size_t n;
-} wset;
-
-static aif_st_tensor *add(wset *w, const char *name, aif_dtype dt, int64_t r, int64_t c, double scale, double center)
-{
-    aif_st_tensor *t = &w->t[w->n];
-    snprintf(w->names[w->n], sizeof w->names[0], "%s", name);
-    size_t n = (size_t)(r * (c ? c : 1)), es = aif_dtype_size(dt);
-    unsigned char *d = malloc(n * es);
-    for (size_t i = 0; i < n; i++) {
-        float f = (float)(center + scale * urand());
-        if (dt == AIF_DTYPE_F32)
-            memcpy(d + 4 * i, &f, 4);
-        else {
-            uint16_t h = dt == AIF_DTYPE_BF16 ? aif_f32_to_bf16(f) : aif_f32_to_f16(f);
-            memcpy(d + 2 * i, &h, 2);
-        }
-    }
-    t->name = w->names[w->n];
-    t->dtype = dt;
-    t->n_dims = c ? 2 : 1;
-    t->shape[0] = r;
-    t->shape[1] = c;
-    t->n_elements = (int64_t)n;
-    t->data = d;
-    t->n_bytes = n * es;
-    w->data[w->n++] = d;
-    return t;
-}
-
-static void wset_free(wset *w)
-{
-    for (size_t i = 0; i < w->n; i++)
-        free(w->data[i]);
-    w->n = 0;
-}
-
-static void build_weights(const aif_model_config *c, aif_dtype dt, uint64_t seed, wset *w)
+static void build_weights(const aif_model_config *c, aif_dtype dt, uint64_t seed, test_wset *w)
 {
     int64_t D = c->hidden_size, I = c->intermediate_size, Q = c->n_heads * c->head_dim,
             KV = c->n_kv_heads * c->head_dim, V = c->vocab_size;
     char nm[80];
-    rng_state = seed;
+    test_rng_state = seed;
     memset(w, 0, sizeof *w);
-    add(w, "model.embed_tokens.weight", dt, V, D, 1.0, 0);
+    test_wset_add(w, "model.embed_tokens.weight", dt, V, D, 1.0, 0);
     for (int64_t l = 0; l < c->n_layers; l++) {
 #define L(s) (snprintf(nm, sizeof nm, "model.layers.%lld." s, (long long)l), nm)
-        add(w, L("input_layernorm.weight"), dt, D, 0, 0.2, 1.0);
-        add(w, L("post_attention_layernorm.weight"), dt, D, 0, 0.2, 1.0);
-        add(w, L("self_attn.q_proj.weight"), dt, Q, D, 0.5 / sqrt((double)D), 0);
-        add(w, L("self_attn.k_proj.weight"), dt, KV, D, 0.5 / sqrt((double)D), 0);
-        add(w, L("self_attn.v_proj.weight"), dt, KV, D, 1.0 / sqrt((double)D), 0);
-        add(w, L("self_attn.o_proj.weight"), dt, D, Q, 1.0 / sqrt((double)Q), 0);
+        test_wset_add(w, L("input_layernorm.weight"), dt, D, 0, 0.2, 1.0);
+        test_wset_add(w, L("post_attention_layernorm.weight"), dt, D, 0, 0.2, 1.0);
+        test_wset_add(w, L("self_attn.q_proj.weight"), dt, Q, D, 0.5 / sqrt((double)D), 0);
+        test_wset_add(w, L("self_attn.k_proj.weight"), dt, KV, D, 0.5 / sqrt((double)D), 0);
+        test_wset_add(w, L("self_attn.v_proj.weight"), dt, KV, D, 1.0 / sqrt((double)D), 0);
+        test_wset_add(w, L("self_attn.o_proj.weight"), dt, D, Q, 1.0 / sqrt((double)Q), 0);
         if (c->qkv_bias) {
-            add(w, L("self_attn.q_proj.bias"), dt, Q, 0, 0.3, 0);
-            add(w, L("self_attn.k_proj.bias"), dt, KV, 0, 0.3, 0);
-            add(w, L("self_attn.v_proj.bias"), dt, KV, 0, 0.3, 0);
+            test_wset_add(w, L("self_attn.q_proj.bias"), dt, Q, 0, 0.3, 0);
+            test_wset_add(w, L("self_attn.k_proj.bias"), dt, KV, 0, 0.3, 0);
+            test_wset_add(w, L("self_attn.v_proj.bias"), dt, KV, 0, 0.3, 0);
         }
         if (c->o_bias)
-            add(w, L("self_attn.o_proj.bias"), dt, D, 0, 0.3, 0);
-        add(w, L("mlp.gate_proj.weight"), dt, I, D, 1.5 / sqrt((double)D), 0);
-        add(w, L("mlp.up_proj.weight"), dt, I, D, 1.5 / sqrt((double)D), 0);
-        add(w, L("mlp.down_proj.weight"), dt, D, I, 1.0 / sqrt((double)I), 0);
+            test_wset_add(w, L("self_attn.o_proj.bias"), dt, D, 0, 0.3, 0);
+        test_wset_add(w, L("mlp.gate_proj.weight"), dt, I, D, 1.5 / sqrt((double)D), 0);
+        test_wset_add(w, L("mlp.up_proj.weight"), dt, I, D, 1.5 / sqrt((double)D), 0);
+        test_wset_add(w, L("mlp.down_proj.weight"), dt, D, I, 1.0 / sqrt((double)I), 0);
         if (c->mlp_bias) {
-            add(w, L("mlp.gate_proj.bias"), dt, I, 0, 0.1, 0);
-            add(w, L("mlp.up_proj.bias"), dt, I, 0, 0.1, 0);
-            add(w, L("mlp.down_proj.bias"), dt, D, 0, 0.1, 0);
+            test_wset_add(w, L("mlp.gate_proj.bias"), dt, I, 0, 0.1, 0);
+            test_wset_add(w, L("mlp.up_proj.bias"), dt, I, 0, 0.1, 0);
+            test_wset_add(w, L("mlp.down_proj.bias"), dt, D, 0, 0.1, 0);
         }
 #undef L
     }
-    add(w, "model.norm.weight", dt, D, 0, 0.2, 1.0);
+    test_wset_add(w, "model.norm.weight", dt, D, 0, 0.2, 1.0);
     if (!c->tie_word_embeddings)
-        add(w, "lm_head.weight", dt, V, D, 2.0 / sqrt((double)D), 0);
+        test_wset_add(w, "lm_head.weight", dt, V, D, 2.0 / sqrt((double)D), 0);
 }
 
 /* ------------------------------------------------------------ float64 reference */
 
-static const aif_st_tensor *find(const wset *w, const char *name)
+static const aif_st_tensor *find(const test_wset *w, const char *name)
 {
     for (size_t i = 0; i < w->n; i++)
         if (!strcmp(w->t[i].name, name))
@@ -124,20 +76,8 @@ static const aif_st_tensor *find(const wset *w, const char *name)
     return NULL;
 }
 
-static double el(const aif_st_tensor *t, size_t i)
-{
-    const unsigned char *p = t->data;
-    if (t->dtype == AIF_DTYPE_F32) {
-        float f;
-        memcpy(&f, p + 4 * i, 4);
-        return f;
-    }
-    uint16_t h;
-    memcpy(&h, p + 2 * i, 2);
-    return t->dtype == AIF_DTYPE_BF16 ? aif_bf16_to_f32(h) : aif_f16_to_f32(h);
-}
 
-static const aif_st_tensor *lw(const wset *w, int64_t l, const char *s)
+static const aif_st_tensor *lw(const test_wset *w, int64_t l, const char *s)
 {
     char nm[96];
     snprintf(nm, sizeof nm, "model.layers.%lld.%s", (long long)l, s);
@@ -149,9 +89,9 @@ static void ref_linear(const aif_st_tensor *W, const aif_st_tensor *b, const dou
 {
     size_t N = (size_t)W->shape[0], K = (size_t)W->shape[1];
     for (size_t n = 0; n < N; n++) {
-        double s = b ? el(b, n) : 0;
+        double s = b ? test_el(b, n) : 0;
         for (size_t k = 0; k < K; k++)
-            s += el(W, n * K + k) * x[k];
+            s += test_el(W, n * K + k) * x[k];
         y[n] = s;
     }
 }
@@ -163,7 +103,7 @@ static void ref_rmsnorm(const aif_st_tensor *w, const double *x, double *y, size
         ss += x[i] * x[i];
     double r = 1.0 / sqrt(ss / (double)D + eps);
     for (size_t i = 0; i < D; i++)
-        y[i] = el(w, i) * x[i] * r;
+        y[i] = test_el(w, i) * x[i] * r;
 }
 
 /* inv_freq in float64, from the formulas in modeling_rope_utils.py. */
@@ -204,7 +144,7 @@ static void ref_rope(double *v, size_t hd, size_t pos, const double *inv)
 }
 
 /* logits (T, V) of one sequence */
-static void ref_forward(const aif_model_config *c, const wset *w, const int32_t *tok, size_t T, double *logits)
+static void ref_forward(const aif_model_config *c, const test_wset *w, const int32_t *tok, size_t T, double *logits)
 {
     size_t D = (size_t)c->hidden_size, I = (size_t)c->intermediate_size, H = (size_t)c->n_heads,
            KVh = (size_t)c->n_kv_heads, hd = (size_t)c->head_dim, V = (size_t)c->vocab_size;
@@ -215,7 +155,7 @@ static void ref_forward(const aif_model_config *c, const wset *w, const int32_t 
     const aif_st_tensor *emb = find(w, "model.embed_tokens.weight");
     for (size_t t = 0; t < T; t++)
         for (size_t i = 0; i < D; i++)
-            x[t * D + i] = el(emb, (size_t)tok[t] * D + i);
+            x[t * D + i] = test_el(emb, (size_t)tok[t] * D + i);
     ref_inv_freq(c, T, inv);
     for (int64_t l = 0; l < c->n_layers; l++) {
         for (size_t t = 0; t < T; t++) {
@@ -291,7 +231,7 @@ static const char *LLAMA_DYNAMIC =
     "\"num_attention_heads\":4,\"num_key_value_heads\":2,\"vocab_size\":50,\"max_position_embeddings\":16,"
     "\"rope_scaling\":{\"rope_type\":\"dynamic\",\"factor\":2.0}}";
 
-static int mk(const char *json, aif_dtype dt, uint64_t seed, aif_model_config *c, wset *w, aif_model **m)
+static int mk(const char *json, aif_dtype dt, uint64_t seed, aif_model_config *c, test_wset *w, aif_model **m)
 {
     aif_err err = {0};
     CHECK_OK(aif_model_config_parse(json, strlen(json), "test config", c, &err), err);
@@ -300,7 +240,7 @@ static int mk(const char *json, aif_dtype dt, uint64_t seed, aif_model_config *c
     build_weights(c, dt, seed, w);
     CHECK_OK(aif_model_new(c, w->t, w->n, m, &err), err);
     if (!*m) {
-        wset_free(w);
+        test_wset_free(w);
         return -1;
     }
     return 0;
@@ -308,16 +248,16 @@ static int mk(const char *json, aif_dtype dt, uint64_t seed, aif_model_config *c
 
 static void tokens(int32_t *t, size_t n, int64_t V, uint64_t seed)
 {
-    rng_state = seed;
+    test_rng_state = seed;
     for (size_t i = 0; i < n; i++)
-        t[i] = (int32_t)((urand() + 1) / 2 * (double)V) % (int32_t)V;
+        t[i] = (int32_t)((test_urand() + 1) / 2 * (double)V) % (int32_t)V;
 }
 
 /* Compare the fast logits of B sequences with the reference. */
 static void against_ref(const char *json, aif_dtype dt, size_t B, size_t T, double tol)
 {
     aif_model_config c;
-    wset w;
+    test_wset w;
     aif_model *m = NULL;
     if (aif_test_injecting() || mk(json, dt, 1234, &c, &w, &m))
         return;
@@ -372,7 +312,7 @@ static void against_ref(const char *json, aif_dtype dt, size_t B, size_t T, doub
     aif_pool_free(pool);
     free(tok), free(lg), free(ref);
     aif_model_free(m);
-    wset_free(&w);
+    test_wset_free(&w);
 }
 
 /* Qwen2: q/k/v biases, rope_theta 1e6, GQA 6:2; T = 70 > one 64-key tile. */
@@ -393,7 +333,7 @@ static void f16_weights_match_float64(void) { against_ref(LLAMA3_TIED, AIF_DTYPE
 static void thread_count_invariance(void)
 {
     aif_model_config c;
-    wset w;
+    test_wset w;
     aif_model *m = NULL;
     if (aif_test_injecting() || mk(QWEN2, AIF_DTYPE_BF16, 77, &c, &w, &m))
         return;
@@ -425,7 +365,7 @@ static void thread_count_invariance(void)
     for (int n = 0; n < 3; n++)
         free(lg[n]);
     aif_model_free(m);
-    wset_free(&w);
+    test_wset_free(&w);
 }
 
 /* Causality, bit for bit: the logits of position p do not depend on later
@@ -435,7 +375,7 @@ static void thread_count_invariance(void)
 static void prefix_rows_identical(void)
 {
     aif_model_config c;
-    wset w;
+    test_wset w;
     aif_model *m = NULL;
     if (aif_test_injecting() || mk(QWEN2, AIF_DTYPE_BF16, 91, &c, &w, &m))
         return;
@@ -453,7 +393,7 @@ static void prefix_rows_identical(void)
     }
     free(full), free(part);
     aif_model_free(m);
-    wset_free(&w);
+    test_wset_free(&w);
 }
 
 /* Greedy decoding with the KV cache equals argmax of full forwards (float64
@@ -461,7 +401,7 @@ static void prefix_rows_identical(void)
 static void generate_matches_reference(void)
 {
     aif_model_config c;
-    wset w;
+    test_wset w;
     aif_model *m = NULL;
     if (aif_test_injecting() || mk(LLAMA3_TIED, AIF_DTYPE_F32, 4321, &c, &w, &m))
         return;
@@ -503,14 +443,14 @@ static void generate_matches_reference(void)
     /* stop_at_eos: with EOS = 2 suppressed never, generation stops right after an EOS */
     free(ref);
     aif_model_free(m);
-    wset_free(&w);
+    test_wset_free(&w);
 }
 
 /* Missing, extra, mis-shaped or conflicting tensors: errors naming them. */
 static void hostile_weight_sets(void)
 {
     aif_model_config c;
-    wset w;
+    test_wset w;
     aif_err err = {0};
     aif_model *m = NULL;
     if (mk(QWEN2, AIF_DTYPE_F32, 1, &c, &w, &m))
@@ -571,7 +511,7 @@ static void hostile_weight_sets(void)
         CHECK_ERR(aif_model_logits(m, NULL, bad, SIZE_MAX / 2, 3, lg, &err), AIF_ERANGE, err, "too many");
         aif_model_free(m);
     }
-    wset_free(&w);
+    test_wset_free(&w);
 }
 
 /* Every allocation failure inside load/forward/score/generate ends in
@@ -579,7 +519,7 @@ static void hostile_weight_sets(void)
 static void out_of_memory_paths(void)
 {
     aif_model_config c;
-    wset w;
+    test_wset w;
     aif_err err = {0};
     CHECK_OK(aif_model_config_parse(QWEN2, strlen(QWEN2), "cfg", &c, &err), err);
     build_weights(&c, AIF_DTYPE_BF16, 3, &w);
@@ -607,7 +547,7 @@ static void out_of_memory_paths(void)
     }
     aif_pool_free(pool);
     aif_model_free(m);
-    wset_free(&w);
+    test_wset_free(&w);
 }
 
 AIF_TESTS(model_forward) = {

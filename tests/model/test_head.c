@@ -31,90 +31,23 @@
 #include "aif/model.h"
 #include "aif/pool.h"
 #include "../../src/model/model_int.h"
+#include "weights.h"
 
 #define VC 2048 /* stats.c's vocabulary chunk */
 
 /* ------------------------------------------------------------ models */
 
-static uint64_t rng_state;
-static double urand(void) /* uniform in [-1, 1) */
-{
-    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
-    return (double)(rng_state >> 11) / (double)(1ull << 52) - 1.0;
-}
-
-#define MAXT 16
-typedef struct wset {
-    aif_st_tensor t[MAXT];
-    char names[MAXT][80];
-    void *data[MAXT];
-    size_t n;
-} wset;
-
 enum fill { RANDOM, ZERO, ONE };
 
-/* A (r, c) tensor (c == 0: a vector of r) with values scale * urand(), 0 or 1. */
-static aif_st_tensor *add(wset *w, const char *name, aif_dtype dt, int64_t r, int64_t c, enum fill f, double scale)
+/* A (r, c) tensor (c == 0: a vector of r) with values scale * test_urand(), 0 or 1. */
+static aif_st_tensor *add(test_wset *w, const char *name, aif_dtype dt, int64_t r, int64_t c, enum fill f, double scale)
 {
-    aif_st_tensor *t = &w->t[w->n];
-    snprintf(w->names[w->n], sizeof w->names[0], "%s", name);
-    size_t n = (size_t)(r * (c ? c : 1)), es = aif_dtype_size(dt);
-    unsigned char *d = malloc(n * es);
-    for (size_t i = 0; i < n; i++) {
-        float v = f == RANDOM ? (float)(scale * urand()) : f == ONE ? 1.0f : 0.0f;
-        if (dt == AIF_DTYPE_F32)
-            memcpy(d + 4 * i, &v, 4);
-        else {
-            uint16_t h = aif_f32_to_bf16(v);
-            memcpy(d + 2 * i, &h, 2);
-        }
-    }
-    t->name = w->names[w->n];
-    t->dtype = dt;
-    t->n_dims = c ? 2 : 1;
-    t->shape[0] = r;
-    t->shape[1] = c;
-    t->n_elements = (int64_t)n;
-    t->data = d;
-    t->n_bytes = n * es;
-    w->data[w->n++] = d;
-    return t;
-}
-
-static void wset_free(wset *w)
-{
-    for (size_t i = 0; i < w->n; i++)
-        free(w->data[i]);
-    w->n = 0;
-}
-
-static double el(const aif_st_tensor *t, size_t i)
-{
-    const unsigned char *p = t->data;
-    if (t->dtype == AIF_DTYPE_F32) {
-        float f;
-        memcpy(&f, p + 4 * i, 4);
-        return f;
-    }
-    uint16_t h;
-    memcpy(&h, p + 2 * i, 2);
-    return aif_bf16_to_f32(h);
-}
-
-static void set_el(aif_st_tensor *t, size_t i, float v)
-{
-    unsigned char *p = (unsigned char *)t->data;
-    if (t->dtype == AIF_DTYPE_F32)
-        memcpy(p + 4 * i, &v, 4);
-    else {
-        uint16_t h = aif_f32_to_bf16(v);
-        memcpy(p + 2 * i, &h, 2);
-    }
+    return test_wset_add(w, name, dt, r, c, f == RANDOM ? scale : 0, f == ONE ? 1.0 : 0.0);
 }
 
 typedef struct hmodel {
     aif_model_config c;
-    wset w;
+    test_wset w;
     aif_model *m;
     const aif_st_tensor *emb, *norm, *head;
 } hmodel;
@@ -137,8 +70,8 @@ static int hm_init(hmodel *h, size_t D, size_t V, aif_dtype dt, enum fill kind, 
     if (err.code)
         return -1;
     int64_t d = (int64_t)D, v = (int64_t)V, hd = d / 2, I = 12;
-    rng_state = seed;
-    wset *w = &h->w;
+    test_rng_state = seed;
+    test_wset *w = &h->w;
     h->emb = add(w, "model.embed_tokens.weight", dt, v, d, kind, 1.0);
     add(w, "model.layers.0.input_layernorm.weight", dt, d, 0, ONE, 0);
     add(w, "model.layers.0.post_attention_layernorm.weight", dt, d, 0, ONE, 0);
@@ -152,7 +85,7 @@ static int hm_init(hmodel *h, size_t D, size_t V, aif_dtype dt, enum fill kind, 
     h->norm = add(w, "model.norm.weight", dt, d, 0, kind == ONE ? ONE : RANDOM, 0.2);
     if (kind != ONE)
         for (size_t i = 0; i < D; i++)
-            set_el((aif_st_tensor *)h->norm, i, (float)(1.0 + el(h->norm, i)));
+            test_set_el((aif_st_tensor *)h->norm, i, (float)(1.0 + test_el(h->norm, i)));
     h->head = add(w, "lm_head.weight", dt, v, d, kind == ONE ? ZERO : RANDOM, kind == ONE ? 0 : 3.0 / sqrt((double)D));
     return 0;
 }
@@ -162,7 +95,7 @@ static int hm_build(hmodel *h)
     aif_err err = {0};
     CHECK_OK(aif_model_new(&h->c, h->w.t, h->w.n, &h->m, &err), err);
     if (!h->m) {
-        wset_free(&h->w);
+        test_wset_free(&h->w);
         return -1;
     }
     return 0;
@@ -171,7 +104,7 @@ static int hm_build(hmodel *h)
 static void hm_free(hmodel *h)
 {
     aif_model_free(h->m);
-    wset_free(&h->w);
+    test_wset_free(&h->w);
 }
 
 /* ------------------------------------------------------------ float64 reference */
@@ -182,12 +115,12 @@ static void ref_hidden(const hmodel *h, int32_t id, double *xn)
     size_t D = (size_t)h->c.hidden_size;
     double ss = 0;
     for (size_t k = 0; k < D; k++) {
-        double x = el(h->emb, (size_t)id * D + k);
+        double x = test_el(h->emb, (size_t)id * D + k);
         ss += x * x;
     }
     double inv = 1.0 / sqrt(ss / (double)D + h->c.rms_norm_eps);
     for (size_t k = 0; k < D; k++)
-        xn[k] = el(h->norm, k) * (el(h->emb, (size_t)id * D + k) * inv);
+        xn[k] = test_el(h->norm, k) * (test_el(h->emb, (size_t)id * D + k) * inv);
 }
 
 /* logits (V) = xn W^T; *mag = max over v of sum_k |xn_k W_vk| (for error bounds). */
@@ -198,7 +131,7 @@ static void ref_logits(const hmodel *h, const double *xn, double *lg, double *ma
     for (size_t v = 0; v < V; v++) {
         double s = 0, a = 0;
         for (size_t k = 0; k < D; k++) {
-            double p = xn[k] * el(h->head, v * D + k);
+            double p = xn[k] * test_el(h->head, v * D + k);
             s += p;
             a += fabs(p);
         }
@@ -298,9 +231,9 @@ static void run_free(run *r)
 
 static void tokens(int32_t *t, size_t n, size_t V, uint64_t seed)
 {
-    rng_state = seed;
+    test_rng_state = seed;
     for (size_t i = 0; i < n; i++)
-        t[i] = (int32_t)((size_t)((urand() + 1.0) * 0.5 * (double)V) % V);
+        t[i] = (int32_t)((size_t)((test_urand() + 1.0) * 0.5 * (double)V) % V);
 }
 
 /* The score outputs against aif_model_logits in the same mode and pool:
@@ -624,9 +557,9 @@ static void exact_logits(void)
             bg(a, b, V);
             xc->fill(a, b, V);
             for (size_t v = 0; v < V; v++) {
-                set_el((aif_st_tensor *)h.head, v * XD, (float)a[v]);
-                set_el((aif_st_tensor *)h.head, v * XD + 1, (float)b[v]);
-                if (!same_float(el(h.head, v * XD), a[v]) || !same_float(el(h.head, v * XD + 1), b[v]))
+                test_set_el((aif_st_tensor *)h.head, v * XD, (float)a[v]);
+                test_set_el((aif_st_tensor *)h.head, v * XD + 1, (float)b[v]);
+                if (!same_float(test_el(h.head, v * XD), a[v]) || !same_float(test_el(h.head, v * XD + 1), b[v]))
                     aif_test_fail(__FILE__, __LINE__, "%s: weight of column %zu not representable", xc->name, v);
                 lg[v] = a[v] + b[v];
             }

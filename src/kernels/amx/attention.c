@@ -27,6 +27,7 @@
  * sums to zero, so a tile of such zeros can flush a denormal partial
  * output: not a concern at the magnitudes attention produces.) */
 #include "../kernels.h"
+#include "../avx512/transpose.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -38,33 +39,6 @@
 #define NB 4  /* row blocks per group (64 rows) */
 
 static size_t padded_hd(size_t hd) { return (hd + 31) / 32 * 32; }
-/* In-register transpose of 16 vectors of 32-bit lanes (avx512/attention.c). */
-static inline __attribute__((always_inline)) void tr16(__m512 t[16])
-{
-    __m512 u[16];
-    for (int i = 0; i < 16; i += 2) {
-        u[i] = _mm512_unpacklo_ps(t[i], t[i + 1]);
-        u[i + 1] = _mm512_unpackhi_ps(t[i], t[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-        t[i] = _mm512_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-        t[i + 1] = _mm512_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-        t[i + 2] = _mm512_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-        t[i + 3] = _mm512_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-    }
-    for (int i = 0; i < 4; i++) {
-        u[i] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0x88);
-        u[i + 4] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0xdd);
-        u[i + 8] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0x88);
-        u[i + 12] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0xdd);
-    }
-    for (int i = 0; i < 4; i++) {
-        t[i] = _mm512_shuffle_f32x4(u[i], u[i + 8], 0x88);
-        t[i + 8] = _mm512_shuffle_f32x4(u[i], u[i + 8], 0xdd);
-        t[i + 4] = _mm512_shuffle_f32x4(u[i + 4], u[i + 12], 0x88);
-        t[i + 12] = _mm512_shuffle_f32x4(u[i + 4], u[i + 12], 0xdd);
-    }
-}
 
 /* bf16 of each f32 lane, round to nearest even (NaN quieted), in the low
  * 16 bits of the 32-bit lane: aif_f32_to_bf16 lane by lane. */
@@ -106,7 +80,7 @@ void aif_kamx_attn16_pack(size_t n, size_t hd, const float *k, const float *v, s
                 __m512i b = bf16_rne(_mm512_maskz_loadu_ps(head_mask(d + 16, hd), src + 16));
                 t[i] = _mm512_castsi512_ps(_mm512_permutex2var_epi16(a, even, b)); /* 16 pairs (d + 2r, d + 2r + 1) */
             }
-            tr16(t);
+            aif_kavx512_tr16(t);
             for (size_t r = 0; r < 16; r++)
                 _mm512_store_si512(ko + (k0 / 16) * (HP * 16) + (d / 2 + r) * 32, _mm512_castps_si512(t[r]));
         }

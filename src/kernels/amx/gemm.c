@@ -24,6 +24,7 @@
  * TDPBF16PS each: the arithmetic depends on K and terms only, never on M,
  * N, the block sizes or the thread that computes it. */
 #include "../kernels.h"
+#include "../avx512/transpose.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -111,31 +112,6 @@ void aif_kamx_w16_pack(size_t M, size_t K, const float *x, size_t ldx, int terms
         }
 }
 
-/* Transpose 16 x 16 dwords: r[i] holds row i; afterwards r[j] holds column j. */
-static inline void transpose16(__m512i r[16])
-{
-    __m512i t[16], u[16];
-    for (int k = 0; k < 8; k++) {
-        t[2 * k] = _mm512_unpacklo_epi32(r[2 * k], r[2 * k + 1]);
-        t[2 * k + 1] = _mm512_unpackhi_epi32(r[2 * k], r[2 * k + 1]);
-    }
-    for (int k = 0; k < 4; k++) {
-        u[4 * k + 0] = _mm512_unpacklo_epi64(t[4 * k], t[4 * k + 2]);
-        u[4 * k + 1] = _mm512_unpackhi_epi64(t[4 * k], t[4 * k + 2]);
-        u[4 * k + 2] = _mm512_unpacklo_epi64(t[4 * k + 1], t[4 * k + 3]);
-        u[4 * k + 3] = _mm512_unpackhi_epi64(t[4 * k + 1], t[4 * k + 3]);
-    }
-    /* u[4k + j], 128-bit lane L: rows 4k..4k+3 of column 4L + j */
-    for (int j = 0; j < 4; j++) {
-        __m512i p0 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x44), p1 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xee);
-        __m512i q0 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x44),
-                q1 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xee);
-        r[j] = _mm512_shuffle_i32x4(p0, q0, 0x88);
-        r[4 + j] = _mm512_shuffle_i32x4(p0, q0, 0xdd);
-        r[8 + j] = _mm512_shuffle_i32x4(p1, q1, 0x88);
-        r[12 + j] = _mm512_shuffle_i32x4(p1, q1, 0xdd);
-    }
-}
 
 /* Pack features 0..nn and k-chunks kc0..kc0+kcn of w (bf16 with wparts 1,
  * f32 split into three bf16 parts with wparts 3) into VNNI tiles: tile
@@ -180,7 +156,7 @@ static void pack_weights(size_t K, const unsigned char *w, size_t ldw, int wpart
                 }
             }
             for (int j = 0; j < wparts; j++) {
-                transpose16(r[j]);
+                aif_kavx512_tr16i(r[j]);
                 uint16_t *tile = out + ((nt * kcn + kc - kc0) * (size_t)wparts + (size_t)j) * TILE;
                 for (int q = 0; q < 16; q++)
                     _mm512_storeu_si512(tile + q * TK, r[j][q]);

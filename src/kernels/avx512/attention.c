@@ -26,6 +26,7 @@
  * in: a single-token decode step gives the bits the full forward gave for
  * that position. */
 #include "../kernels.h"
+#include "transpose.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -101,33 +102,6 @@ static inline void copy_rows(float *dst, const float *src, size_t ld, size_t n, 
     }
 }
 
-/* In-register transpose of 16 vectors: t[i] lane j <- t[j] lane i. */
-static inline __attribute__((always_inline)) void tr16(__m512 t[16])
-{
-    __m512 u[16];
-    for (int i = 0; i < 16; i += 2) {
-        u[i] = _mm512_unpacklo_ps(t[i], t[i + 1]);     /* 32-bit pairs (i, i+1) */
-        u[i + 1] = _mm512_unpackhi_ps(t[i], t[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-        t[i] = _mm512_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(1, 0, 1, 0)); /* quads (i..i+3) */
-        t[i + 1] = _mm512_shuffle_ps(u[i], u[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-        t[i + 2] = _mm512_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-        t[i + 3] = _mm512_shuffle_ps(u[i + 1], u[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-    }
-    for (int i = 0; i < 4; i++) { /* 128-bit lanes across rows i, i+4, i+8, i+12 */
-        u[i] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0x88);
-        u[i + 4] = _mm512_shuffle_f32x4(t[i], t[i + 4], 0xdd);
-        u[i + 8] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0x88);
-        u[i + 12] = _mm512_shuffle_f32x4(t[i + 8], t[i + 12], 0xdd);
-    }
-    for (int i = 0; i < 4; i++) {
-        t[i] = _mm512_shuffle_f32x4(u[i], u[i + 8], 0x88);
-        t[i + 8] = _mm512_shuffle_f32x4(u[i], u[i + 8], 0xdd);
-        t[i + 4] = _mm512_shuffle_f32x4(u[i + 4], u[i + 12], 0x88);
-        t[i + 12] = _mm512_shuffle_f32x4(u[i + 4], u[i + 12], 0xdd);
-    }
-}
 
 /* dst[e * LN + lane] = c * rows[lane][d0 + e] for e < nd (<= 16). */
 static inline void gather16(const float *const rows[16], size_t d0, size_t nd, float c, float *dst)
@@ -136,7 +110,7 @@ static inline void gather16(const float *const rows[16], size_t d0, size_t nd, f
     __m512 t[16];
     for (int i = 0; i < 16; i++)
         t[i] = _mm512_maskz_loadu_ps(mk, rows[i] + d0);
-    tr16(t);
+    aif_kavx512_tr16(t);
     for (size_t e = 0; e < nd; e++)
         _mm512_store_ps(dst + e * LN, _mm512_mul_ps(t[e], _mm512_set1_ps(c)));
 }
@@ -148,7 +122,7 @@ static inline void scatter16(const float *src, size_t nd, __m512 l, float *const
     __m512 t[16];
     for (size_t e = 0; e < 16; e++)
         t[e] = e < nd ? _mm512_div_ps(_mm512_load_ps(src + e * LN), l) : _mm512_setzero_ps();
-    tr16(t);
+    aif_kavx512_tr16(t);
     for (size_t i = 0; i < nl; i++)
         _mm512_mask_storeu_ps(rows[i] + d0, mk, t[i]);
 }
