@@ -43,7 +43,7 @@ struct aif_kernels {
     /* Pack rows m0..m1 (m0 a multiple of 16; m1 a multiple of 16 or M). */
     void (*w16_pack)(size_t M, size_t K, const float *x, size_t ldx, int terms, void *packed, size_t m0, size_t m1);
     size_t (*w16_scratch_bytes)(size_t M, size_t K);
-    void (*w16_gemm)(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
+    void (*w16_gemm)(size_t M, size_t N, size_t K, const void *packed, int terms, const void *w, size_t ldw,
                      float *y, size_t ldy, void *scratch);
     /* The same with f32 weights w (N, K), 4-byte aligned, each split into
      * three bf16 parts like the activations; of the part products those
@@ -136,7 +136,7 @@ void aif_kavx512_scale_axpy(size_t n, float s, float a, const float *x, float *y
 size_t aif_kamx_w16_pack_bytes(size_t M, size_t K, int terms);
 void aif_kamx_w16_pack(size_t M, size_t K, const float *x, size_t ldx, int terms, void *packed, size_t m0, size_t m1);
 size_t aif_kamx_w16_scratch_bytes(size_t M, size_t K);
-void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
+void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const void *w, size_t ldw,
                        float *y, size_t ldy, void *scratch);
 void aif_kamx_w32_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const float *w, size_t ldw,
                        float *y, size_t ldy, void *scratch);

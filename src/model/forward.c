@@ -84,6 +84,39 @@ void aif_model_rmsnorm(const aif_model *m, aif_pool *pool, const float *x, struc
 
 /* ---------------------------------------------------------------- linear */
 
+/* f32 weights the kernels can read in place (4-byte aligned in the file). */
+static int f32_direct(const struct linear *l)
+{
+    return l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0;
+}
+
+/* The bf16 matrix units take bf16 weights, and f32 ones split in three bf16 parts. */
+static int on_units(const struct linear *l)
+{
+    return l->dt == AIF_DTYPE_BF16 || f32_direct(l);
+}
+
+static int uses_w16(const struct linear *l, const struct act *a)
+{
+    return a->packed && on_units(l);
+}
+
+/* Whether every matrix product of m runs on the bf16 units (then nothing
+ * reads bf16-rounded f32 copies of the activations). */
+static int all_on_units(const aif_model *m)
+{
+    if (!m->k->w16_gemm || !on_units(&m->lm_head))
+        return 0;
+    for (size_t i = 0; i < (size_t)m->cfg.n_layers; i++) {
+        const struct layer *ly = &m->layers[i];
+        const struct linear *ls[] = {&ly->q, &ly->k, &ly->v, &ly->o, &ly->gate, &ly->up, &ly->down};
+        for (size_t j = 0; j < sizeof ls / sizeof ls[0]; j++)
+            if (!on_units(ls[j]))
+                return 0;
+    }
+    return 1;
+}
+
 struct pack_job {
     const struct aif_kernels *k;
     const struct act *a;
@@ -121,7 +154,7 @@ aif_code aif_model_act_prepare_in(aif_model *m, aif_pool *pool, const float *x, 
     /* used for any M, one row included: a row's logits must not depend on
      * how many rows share the call (prefix and batch invariance) */
     size_t np = k->w16_gemm && M ? (k->w16_pack_bytes(M, K, a->terms) + 63) & ~(size_t)63 : 0;
-    size_t nr = m->compute == AIF_MODEL_COMPUTE_BF16 ? M * K * sizeof(float) : 0;
+    size_t nr = m->compute == AIF_MODEL_COMPUTE_BF16 && !(np && all_on_units(m)) ? M * K * sizeof(float) : 0;
     if (!np && !nr)
         return AIF_OK;
     unsigned char *buf;
@@ -145,7 +178,7 @@ aif_code aif_model_act_prepare_in(aif_model *m, aif_pool *pool, const float *x, 
         aif_model_par_rows(pool, (M + 15) / 16, pack_rows, &j);
     }
     if (nr) {
-        /* the f32 kernels (f32 weights, levels without bf16 units) read rounded values */
+        /* the f32 kernels (f16 or unaligned weights, levels without bf16 units) read rounded values */
         struct round_job j = {x, (float *)(void *)(buf + np), K};
         aif_model_par_rows(pool, M, round_rows, &j);
         a->xr = j.out;
@@ -184,13 +217,6 @@ struct lin_job {
     size_t per;
 };
 
-/* The bf16 matrix units take bf16 weights, and f32 ones (4-byte aligned)
- * split in three bf16 parts. */
-static int uses_w16(const struct linear *l, const struct act *a)
-{
-    return a->packed && (l->dt == AIF_DTYPE_BF16 || (l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0));
-}
-
 static void lin_worker(void *arg, int ith, int nth)
 {
     struct lin_job *j = arg;
@@ -199,31 +225,31 @@ static void lin_worker(void *arg, int ith, int nth)
     size_t K = l->n_in, M = j->a->M, blocks = (j->n1 - j->n0 + 15) / 16, b0, b1;
     aif_pool_split(blocks, ith, nth, &b0, &b1);
     size_t n0 = j->n0 + b0 * 16, n1 = j->n0 + b1 * 16 < j->n1 ? j->n0 + b1 * 16 : j->n1;
-    float *y = j->y - j->n0; /* y[m * ldy + (n - n0)] */
-    float *scr = j->scratch ? j->scratch + (size_t)ith * j->per : NULL;
-    size_t es = aif_dtype_size(l->dt);
     if (n0 >= n1)
         return;
+    float *y = j->y + (n0 - j->n0); /* column n0 of this thread's range */
+    float *scr = j->scratch ? j->scratch + (size_t)ith * j->per : NULL;
+    size_t es = aif_dtype_size(l->dt);
+    const unsigned char *w = (const unsigned char *)l->w + n0 * K * es;
     if (uses_w16(l, j->a) && l->dt == AIF_DTYPE_BF16) {
-        k->w16_gemm(M, n1 - n0, K, j->a->packed, j->a->terms, (const uint16_t *)l->w + n0 * K, K, y + n0, j->ldy,
-                    scr);
+        k->w16_gemm(M, n1 - n0, K, j->a->packed, j->a->terms, w, K, y, j->ldy, scr);
     } else if (uses_w16(l, j->a)) {
-        k->w32_gemm(M, n1 - n0, K, j->a->packed, j->a->terms, (const float *)l->w + n0 * K, K, y + n0, j->ldy, scr);
-    } else if (l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0) {
-        k->gemm(M, n1 - n0, K, j->a->xr, K, (const float *)l->w + n0 * K, K, y + n0, j->ldy);
+        k->w32_gemm(M, n1 - n0, K, j->a->packed, j->a->terms, (const float *)(const void *)w, K, y, j->ldy, scr);
+    } else if (f32_direct(l)) {
+        k->gemm(M, n1 - n0, K, j->a->xr, K, (const float *)(const void *)w, K, y, j->ldy);
     } else {
         size_t NB = rows_per_block(K);
         for (size_t nb = n0; nb < n1; nb += NB) {
             size_t cnt = n1 - nb < NB ? n1 - nb : NB;
             k->to_f32((const unsigned char *)l->w + nb * K * es, l->dt, scr, cnt * K);
-            k->gemm(M, cnt, K, j->a->xr, K, scr, K, y + nb, j->ldy);
+            k->gemm(M, cnt, K, j->a->xr, K, scr, K, y + (nb - n0), j->ldy);
         }
     }
     if (l->b.p)
         for (size_t n = n0; n < n1; n++) {
             float b = vec_at(l->b, n);
             for (size_t mm = 0; mm < M; mm++)
-                y[mm * j->ldy + n] += b;
+                y[mm * j->ldy + (n - n0)] += b;
         }
 }
 
@@ -235,7 +261,7 @@ aif_code aif_model_linear_act(aif_model *m, aif_pool *pool, const struct linear 
     size_t per = 0;
     if (uses_w16(l, a))
         per = (m->k->w16_scratch_bytes(a->M, l->n_in) + 63) / sizeof(float);
-    else if (!(l->dt == AIF_DTYPE_F32 && ((uintptr_t)l->w % 4) == 0))
+    else if (!f32_direct(l))
         per = rows_per_block(l->n_in) * l->n_in;
     per = (per + 15) & ~(size_t)15;
     float *scratch = NULL;
@@ -250,18 +276,7 @@ aif_code aif_model_linear_act(aif_model *m, aif_pool *pool, const struct linear 
     return AIF_OK;
 }
 
-aif_code aif_model_linear(aif_model *m, aif_pool *pool, const struct linear *l, const float *x, size_t M, float *y,
-                          size_t ldy, aif_err *err)
-{
-    struct act a;
-    aif_code rc = aif_model_act_prepare(m, pool, x, M, l->n_in, &a, err);
-    if (!rc)
-        rc = aif_model_linear_act(m, pool, l, &a, 0, l->n_out, y, ldy, err);
-    aif_model_act_release(&a);
-    return rc;
-}
-
-/* aif_model_linear with the activation buffers from ws. */
+/* aif_model_linear with the activation buffers from ws (NULL: owned). */
 static aif_code linear_in(aif_model *m, aif_pool *pool, const struct linear *l, const float *x, size_t M, float *y,
                           size_t ldy, struct act_ws *ws, aif_err *err)
 {
@@ -271,6 +286,12 @@ static aif_code linear_in(aif_model *m, aif_pool *pool, const struct linear *l, 
         rc = aif_model_linear_act(m, pool, l, &a, 0, l->n_out, y, ldy, err);
     aif_model_act_release(&a);
     return rc;
+}
+
+aif_code aif_model_linear(aif_model *m, aif_pool *pool, const struct linear *l, const float *x, size_t M, float *y,
+                          size_t ldy, aif_err *err)
+{
+    return linear_in(m, pool, l, x, M, y, ldy, NULL, err);
 }
 
 /* ---------------------------------------------------------------- decoder */

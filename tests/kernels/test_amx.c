@@ -39,7 +39,7 @@ static float *run(const struct aif_kernels *k, size_t M, size_t N, size_t K, con
     size_t half = (M / 2) & ~(size_t)15;
     k->w16_pack(M, K, x, ldx, terms, packed, 0, half);
     k->w16_pack(M, K, x, ldx, terms, packed, half, M);
-    k->w16_gemm(M, N, K, packed, terms, (const uint16_t *)(const void *)wbytes, ldw, y, ldy, scratch);
+    k->w16_gemm(M, N, K, packed, terms, wbytes, ldw, y, ldy, scratch);
     aif_free_aligned(packed), aif_free_aligned(scratch);
     return y;
 }

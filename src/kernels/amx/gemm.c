@@ -347,7 +347,7 @@ static void gemm(size_t M, size_t N, size_t K, const void *packed, int terms, co
     _tile_release();
 }
 
-void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const uint16_t *w, size_t ldw,
+void aif_kamx_w16_gemm(size_t M, size_t N, size_t K, const void *packed, int terms, const void *w, size_t ldw,
                        float *y, size_t ldy, void *scratch)
 {
     gemm(M, N, K, packed, terms, w, 1, ldw, y, ldy, scratch);
